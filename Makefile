@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` (the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test lint format install assets demo check-deploy clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund --loglevel=error
+
+static/build/app.css: node_modules/.package-lock.json static/src/app.scss static/src/copy-assets.mjs
+	npm run --silent build
+
+install: $(VENV)/.installed
+assets: static/build/app.css
+
+## Serve the demo at http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
+run: install assets
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+## Run the whole test suite (SQLite by default; CI sets DATABASE_URL for PostgreSQL).
+test: install assets
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY=throwaway-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') \
+	DATABASE_URL=sqlite:///check-deploy.sqlite3 \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles

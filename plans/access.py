@@ -1,0 +1,58 @@
+"""Who may see and change what: roles are per partnership, checked on the server.
+
+Every page, list, export and form scopes its queryset through these functions, so a user
+of one partnership can never read or change another's data, even by guessing ids.
+"""
+
+from django.contrib.auth.mixins import AccessMixin
+from django.db.models import QuerySet
+
+from plans.models import Membership, Partnership
+
+
+def partnership_ids_for(user, *, roles: tuple[str, ...] | None = None) -> list[int]:
+    """The ids of the partnerships ``user`` belongs to (optionally only in ``roles``)."""
+    if not user.is_authenticated:
+        return []
+    memberships = Membership.objects.filter(user=user)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return list(memberships.values_list("partnership_id", flat=True))
+
+
+def partnerships_for(user) -> QuerySet[Partnership]:
+    """The partnerships ``user`` belongs to, in any role."""
+    return Partnership.objects.filter(pk__in=partnership_ids_for(user))
+
+
+def role_in(user, partnership_id: int) -> str | None:
+    """The user's role in a partnership, or None when they are not a member."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user=user, partnership_id=partnership_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def is_partnership_admin(user, partnership_id: int) -> bool:
+    return role_in(user, partnership_id) == Membership.Role.ADMIN
+
+
+class PartnershipScopedMixin(AccessMixin):
+    """Limit a view's queryset to the partnerships the signed-in user belongs to.
+
+    Set ``partnership_lookup`` to the path from the model to its partnership, e.g.
+    ``"action__outcome__priority__plan__partnership"``. Objects of other partnerships are
+    simply not found (404), so ids of other partnerships reveal nothing.
+    """
+
+    partnership_lookup = "partnership"
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        ids = partnership_ids_for(self.request.user)
+        return queryset.filter(**{f"{self.partnership_lookup}__in": ids})
+
+    def get_queryset(self):
+        return self.scope_queryset(super().get_queryset())

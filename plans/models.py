@@ -1,0 +1,474 @@
+"""Who does what by when: partnerships, people, plans and their hierarchy, RAG updates.
+
+The hierarchy is Plan → Priority → Outcome → Action → Milestone. A milestone is the unit a
+lead updates; every update is a new ``MilestoneUpdate`` row and the milestone's current
+state (status, dates, ``latest_update``) follows the latest one. Nothing is overwritten.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from plans.numbering import number_sort_key
+
+
+class RAG(models.TextChoices):
+    """The lead's judgement of delivery, in the order boards read it (worst first)."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    COMPLETE = "complete", "Complete"
+    NOT_STARTED = "not_started", "Not started"
+
+
+class Partnership(models.Model):
+    name = models.CharField(
+        max_length=200, unique=True, help_text="The board, e.g. 'Middlesbrough Children's Trust'."
+    )
+    slug = models.SlugField(max_length=80, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one partnership; a user may belong to several with different roles."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Partnership admin"
+        LEAD = "lead", "Lead"
+        BOARD = "board", "Board member"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        help_text="The account this role belongs to.",
+    )
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        help_text="The partnership the role is in.",
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.BOARD)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partnership"], name="membership_one_role_per_partnership"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "lead", "board"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} of {self.partnership}"
+
+
+class Organisation(models.Model):
+    """A partner agency: council, police, NHS trust, probation, schools, voluntary sector."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="organisations",
+        help_text="The partnership this agency is a member of.",
+    )
+    name = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"], name="organisation_unique_in_partnership"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(models.Model):
+    """A named lead: a person, a job title ('DD Safeguarding') or a team. Many never sign in."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="people",
+        help_text="The partnership this lead works in.",
+    )
+    name = models.CharField(max_length=200, help_text="As the plan writes it, e.g. 'Simon Perry'.")
+    role_title = models.CharField(
+        max_length=200, blank=True, help_text="Role or job title, e.g. 'Strategic Lead'."
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text="The agency the lead works for, where known.",
+    )
+    email = models.EmailField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text="The sign-in account of this lead, if they have one.",
+    )
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a lead who has left is removed; history is kept."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name", "role_title"], name="person_unique_in_partnership"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.role_title})" if self.role_title else self.name
+
+
+class Delegation(models.Model):
+    """A lead names a delegate who may update the milestones the lead leads."""
+
+    lead = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="delegations_given",
+        help_text="The lead whose milestones the delegate may update.",
+    )
+    delegate = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="delegations_received",
+        help_text="The person acting for the lead.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "delegate"], name="delegation_unique"),
+            models.CheckConstraint(condition=~Q(lead=F("delegate")), name="delegation_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} for {self.lead}"
+
+
+class Plan(models.Model):
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="plans",
+        help_text="The partnership that owns and answers for this plan.",
+    )
+    title = models.CharField(max_length=250, help_text="e.g. 'Action Plan 2009'.")
+    start_date = models.DateField(help_text="First day the plan covers.")
+    end_date = models.DateField(help_text="Last day the plan covers.")
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partnership__name", "-start_date", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "title"], name="plan_title_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="plan_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("plans:plan_detail", kwargs={"pk": self.pk})
+
+
+class NumberedItem(models.Model):
+    """An item numbered as the plan writes it ("6.3", "a)"), sorted the way people read it.
+
+    ``sort_key`` is derived from ``number`` so that "2.10" sorts after "2.9"; ``position``
+    keeps the order of the source where numbers are missing or equal.
+    """
+
+    number = models.CharField(
+        max_length=30, blank=True, help_text="The item's own number as written, e.g. '6.3'."
+    )
+    sort_key = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order in the source plan.")
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_key", "position", "pk"]
+
+    def save(self, *args, **kwargs):
+        # A derived column, not a business rule: it must follow `number` on every write path
+        # (services, importer, admin), so it is kept here rather than trusted to each caller.
+        self.sort_key = number_sort_key(self.number)
+        super().save(*args, **kwargs)
+
+
+class Priority(NumberedItem):
+    """A heading of the plan: a theme or strategic priority."""
+
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.CASCADE,
+        related_name="priorities",
+        help_text="The plan this heading belongs to.",
+    )
+    title = models.CharField(max_length=500)
+
+    history = HistoricalRecords()
+
+    class Meta(NumberedItem.Meta):
+        verbose_name_plural = "priorities"
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+
+class Outcome(NumberedItem):
+    """The change sought for people (legacy plans say issue, aspiration or objective)."""
+
+    priority = models.ForeignKey(
+        Priority,
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        help_text="The priority this outcome serves.",
+    )
+    statement = models.TextField()
+    success_criteria = models.TextField(blank=True, help_text="How we will know; one per line.")
+
+    history = HistoricalRecords()
+
+    class Meta(NumberedItem.Meta):
+        pass
+
+    def __str__(self):
+        return f"{self.number} {self.statement[:80]}".strip()
+
+    def get_absolute_url(self):
+        return reverse("plans:outcome_detail", kwargs={"pk": self.pk})
+
+
+class Action(NumberedItem):
+    """What a partner will do to deliver an outcome."""
+
+    class Timescale(models.TextChoices):
+        NONE = "", "Not stated"
+        SHORT = "short", "Short term"
+        MEDIUM = "medium", "Medium term"
+        LONG = "long", "Long term"
+
+    outcome = models.ForeignKey(
+        Outcome,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        help_text="The outcome this action delivers.",
+    )
+    text = models.TextField()
+    leads = models.ManyToManyField(
+        Person, blank=True, related_name="actions_led", help_text="Who leads the action."
+    )
+    lead_text = models.CharField(
+        max_length=500, blank=True, help_text="The lead as the source plan wrote it."
+    )
+    resources = models.TextField(blank=True)
+    sources = models.CharField(
+        max_length=200, blank=True, help_text="Inspections or plans that demanded it: JAR, APA…"
+    )
+    timescale = models.CharField(max_length=10, choices=Timescale.choices, blank=True)
+    see_also = models.ManyToManyField(
+        Outcome,
+        blank=True,
+        related_name="referenced_by",
+        help_text="Outcomes this action cross-refers to, e.g. '(see 13)'.",
+    )
+
+    history = HistoricalRecords(m2m_fields=[leads])
+
+    class Meta(NumberedItem.Meta):
+        pass
+
+    def __str__(self):
+        return f"{self.number} {self.text[:80]}".strip()
+
+    def get_absolute_url(self):
+        return reverse("plans:action_detail", kwargs={"pk": self.pk})
+
+
+class Milestone(NumberedItem):
+    """A dated, checkable step of an action: the unit leads update.
+
+    ``status``, ``due_date``, ``completed_on`` and ``latest_update`` are the current state,
+    kept in step with the latest ``MilestoneUpdate`` by ``plans.services`` so list pages can
+    filter and sort on them without a subquery. ``version`` is bumped by every update and
+    checked by it, so two people saving the same milestone cannot overwrite each other.
+    """
+
+    action = models.ForeignKey(
+        Action,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        help_text="The action this milestone is a step of.",
+    )
+    text = models.TextField()
+    lead = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones_led",
+        help_text="Who answers for this milestone.",
+    )
+    lead_text = models.CharField(
+        max_length=500, blank=True, help_text="The lead as the source plan wrote it."
+    )
+    due_text = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The deadline as the plan wrote it, e.g. 'December 2008', 'Quarterly'.",
+    )
+    original_due_date = models.DateField(
+        null=True, blank=True, help_text="The due date first agreed; never moved by updates."
+    )
+    due_date = models.DateField(
+        null=True, blank=True, help_text="The current due date; later than original = slipped."
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=RAG.choices, default=RAG.NOT_STARTED, db_index=True
+    )
+    latest_update = models.ForeignKey(
+        "MilestoneUpdate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The update the current state follows.",
+    )
+    version = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta(NumberedItem.Meta):
+        indexes = [models.Index(fields=["due_date"], name="milestone_due_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(status="complete"),
+                name="milestone_completed_on_only_when_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["red", "amber", "green", "complete", "not_started"]
+                ),
+                name="milestone_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.text[:80]}".strip()
+
+    def get_absolute_url(self):
+        return reverse("plans:milestone_detail", kwargs={"pk": self.pk})
+
+    @property
+    def slipped(self) -> bool:
+        """True when the current due date is later than the one first agreed."""
+        return bool(
+            self.due_date and self.original_due_date and self.due_date > self.original_due_date
+        )
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return bool(self.due_date and self.due_date < today and self.status != RAG.COMPLETE)
+
+
+class MilestoneUpdate(models.Model):
+    """One RAG/progress update: appended, never edited. Who, when and what."""
+
+    class Source(models.TextChoices):
+        WEB = "web", "Update form"
+        IMPORT = "import", "Imported"
+        ADMIN = "admin", "Admin"
+
+    milestone = models.ForeignKey(
+        Milestone,
+        on_delete=models.CASCADE,
+        related_name="updates",
+        help_text="The milestone this update is about.",
+    )
+    status = models.CharField(max_length=12, choices=RAG.choices)
+    commentary = models.TextField(blank=True, help_text="Progress in the lead's words.")
+    due_date = models.DateField(null=True, blank=True, help_text="Due date after this update.")
+    due_date_reason = models.TextField(
+        blank=True, help_text="Why the date moved, when it moved later."
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    suggested_status = models.CharField(
+        max_length=12,
+        choices=RAG.choices,
+        blank=True,
+        help_text="What the product suggested from the dates at the time.",
+    )
+    status_reason = models.TextField(
+        blank=True, help_text="Why the lead chose a kinder status than the suggestion."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestone_updates",
+        help_text="Who saved the update (empty for imports).",
+    )
+    author_name = models.CharField(
+        max_length=200, blank=True, help_text="Name shown for the author, kept as it was."
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["red", "amber", "green", "complete", "not_started"]),
+                name="update_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(status="complete"),
+                name="update_completed_on_only_when_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} — {self.milestone} at {self.created_at:%d %b %Y}"

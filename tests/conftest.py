@@ -1,0 +1,33 @@
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def partnership(db):
+    return factories.PartnershipFactory(name="Middlesbrough Children's Trust", slug="mbro")
+
+
+@pytest.fixture
+def admin_user(partnership):
+    membership = factories.MembershipFactory(
+        partnership=partnership, role="admin", user__username="admin-user"
+    )
+    return membership.user
+
+
+@pytest.fixture
+def board_user(partnership):
+    membership = factories.MembershipFactory(
+        partnership=partnership, role="board", user__username="board-user"
+    )
+    return membership.user
+
+
+@pytest.fixture
+def outsider(db):
+    """A member of a different partnership, who must see nothing of ``partnership``."""
+    other = factories.PartnershipFactory(name="Rotherham Children's Board", slug="rbc")
+    return factories.MembershipFactory(
+        partnership=other, role="admin", user__username="outsider"
+    ).user

@@ -1,0 +1,123 @@
+"""Factories for every model, in one place (factory_boy, en_GB Faker)."""
+
+from datetime import date
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from plans import models
+
+factory.Faker._DEFAULT_LOCALE = "en_GB"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class PartnershipFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Partnership
+
+    name = factory.Sequence(lambda n: f"Children's Trust {n}")
+    slug = factory.Sequence(lambda n: f"trust-{n}")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Membership
+
+    user = factory.SubFactory(UserFactory)
+    partnership = factory.SubFactory(PartnershipFactory)
+    role = models.Membership.Role.BOARD
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Organisation
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    name = factory.Sequence(lambda n: f"Agency {n}")
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Person
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    name = factory.Faker("name")
+    role_title = factory.Sequence(lambda n: f"Lead Officer {n}")
+    organisation = factory.SubFactory(
+        OrganisationFactory, partnership=factory.SelfAttribute("..partnership")
+    )
+    email = factory.Faker("email")
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Plan
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    title = factory.Sequence(lambda n: f"Action Plan {2009 + n}")
+    start_date = date(2019, 4, 1)
+    end_date = date(2020, 3, 31)
+
+
+class PriorityFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Priority
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: str(n + 1))
+    title = factory.Sequence(lambda n: f"Priority {n}")
+
+
+class OutcomeFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Outcome
+
+    priority = factory.SubFactory(PriorityFactory)
+    number = factory.Sequence(lambda n: str(n + 1))
+    statement = factory.Faker("sentence", nb_words=12)
+    success_criteria = factory.Faker("sentence", nb_words=8)
+
+
+class ActionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Action
+
+    outcome = factory.SubFactory(OutcomeFactory)
+    number = factory.Sequence(lambda n: f"1.{n + 1}")
+    text = factory.Faker("sentence", nb_words=10)
+
+
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Milestone
+
+    action = factory.SubFactory(ActionFactory)
+    number = ""
+    text = factory.Faker("sentence", nb_words=10)
+    lead = factory.SubFactory(
+        PersonFactory,
+        partnership=factory.SelfAttribute("..action.outcome.priority.plan.partnership"),
+    )
+    due_text = "December 2019"
+    original_due_date = date(2019, 12, 31)
+    due_date = factory.SelfAttribute("original_due_date")
+
+
+class MilestoneUpdateFactory(DjangoModelFactory):
+    class Meta:
+        model = models.MilestoneUpdate
+
+    milestone = factory.SubFactory(MilestoneFactory)
+    status = models.RAG.GREEN
+    commentary = factory.Faker("paragraph")
+    author = factory.SubFactory(UserFactory)
