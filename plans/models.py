@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from plans.numbering import number_sort_key
+from plans.periods import FinancialQuarter
 
 
 class RAG(models.TextChoices):
@@ -211,6 +212,78 @@ class Plan(models.Model):
         return reverse("plans:plan_detail", kwargs={"pk": self.pk})
 
 
+class ReportingPeriod(models.Model):
+    """A quarter of a plan's financial year, open for updates until an admin closes it.
+
+    Closing (``reporting.services.period_close``) freezes a snapshot of every item; the
+    snapshot lives in the reporting app. Reopening needs an admin and a reason; both are kept
+    in this model's history.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.CASCADE,
+        related_name="periods",
+        help_text="The plan reported on in this quarter.",
+    )
+    year = models.PositiveSmallIntegerField(
+        help_text="Calendar year the financial year starts in: 2019 for 2019/20."
+    )
+    quarter = models.PositiveSmallIntegerField(help_text="1 = April–June … 4 = January–March.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    update_deadline = models.DateField(help_text="Leads update their milestones by this day.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The admin who closed the period.",
+    )
+    status_reason = models.TextField(
+        blank=True, help_text="Why the period was last reopened (required to reopen)."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year", "quarter"], name="period_unique_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="period_quarter_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def financial_quarter(self) -> FinancialQuarter:
+        return FinancialQuarter(self.year, self.quarter)
+
+    @property
+    def label(self) -> str:
+        """As boards say it: "2019/20 Q3"."""
+        return self.financial_quarter.label
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
 class NumberedItem(models.Model):
     """An item numbered as the plan writes it ("6.3", "a)"), sorted the way people read it.
 
@@ -387,9 +460,7 @@ class Milestone(NumberedItem):
                 name="milestone_completed_on_only_when_complete",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=["red", "amber", "green", "complete", "not_started"]
-                ),
+                condition=Q(status__in=["red", "amber", "green", "complete", "not_started"]),
                 name="milestone_status_valid",
             ),
         ]

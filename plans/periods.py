@@ -69,13 +69,17 @@ class FinancialQuarter:
         return date(first.year, last_month, calendar.monthrange(first.year, last_month)[1])
 
     def next(self) -> "FinancialQuarter":
-        return FinancialQuarter(self.year + 1, 1) if self.quarter == 4 else FinancialQuarter(
-            self.year, self.quarter + 1
+        return (
+            FinancialQuarter(self.year + 1, 1)
+            if self.quarter == 4
+            else FinancialQuarter(self.year, self.quarter + 1)
         )
 
     def previous(self) -> "FinancialQuarter":
-        return FinancialQuarter(self.year - 1, 4) if self.quarter == 1 else FinancialQuarter(
-            self.year, self.quarter - 1
+        return (
+            FinancialQuarter(self.year - 1, 4)
+            if self.quarter == 1
+            else FinancialQuarter(self.year, self.quarter - 1)
         )
 
     def __str__(self):

@@ -11,7 +11,9 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random value of at least 50 characters.")
 if not os.environ.get("DATABASE_URL"):
-    raise ImproperlyConfigured("Set DATABASE_URL, for example postgres://user:pass@host:5432/plans.")
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL, for example postgres://user:pass@host:5432/plans."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
