@@ -5,9 +5,9 @@ of one partnership can never read or change another's data, even by guessing ids
 """
 
 from django.contrib.auth.mixins import AccessMixin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from plans.models import Membership, Partnership
+from plans.models import Membership, Partnership, Person
 
 
 def partnership_ids_for(user, *, roles: tuple[str, ...] | None = None) -> list[int]:
@@ -56,3 +56,30 @@ class PartnershipScopedMixin(AccessMixin):
 
     def get_queryset(self):
         return self.scope_queryset(super().get_queryset())
+
+
+def may_update_milestone(*, user, milestone) -> bool:
+    """The milestone's lead, the action's leads, their named delegates, and partnership admins.
+
+    ``milestone`` should come with ``action__outcome__priority__plan`` and ``lead`` joined.
+    """
+    if not user.is_authenticated:
+        return False
+    partnership_id = milestone.action.outcome.priority.plan.partnership_id
+    role = role_in(user, partnership_id)
+    if role is None:
+        return False
+    if role == Membership.Role.ADMIN:
+        return True
+    if role != Membership.Role.LEAD:
+        return False
+    leads = set(milestone.action.leads.values_list("pk", flat=True))
+    if milestone.lead_id:
+        leads.add(milestone.lead_id)
+    if not leads:
+        return False
+    return (
+        Person.objects.filter(user=user, partnership_id=partnership_id)
+        .filter(Q(pk__in=leads) | Q(delegations_received__lead__in=leads))
+        .exists()
+    )

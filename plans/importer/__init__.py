@@ -1,0 +1,1 @@
+"""The legacy-spreadsheet importer: read a workbook or CSV, find the plan in it, build it."""
