@@ -543,3 +543,30 @@ class MilestoneUpdate(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} — {self.milestone} at {self.created_at:%d %b %Y}"
+
+
+class ReminderSent(models.Model):
+    """A quarter's update reminder e-mailed to a lead, so reruns of the chaser never repeat it."""
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="reminders_sent",
+        help_text="The lead the digest was sent to.",
+    )
+    year = models.PositiveSmallIntegerField(help_text="Financial year start, e.g. 2019 for 2019/20.")
+    quarter = models.PositiveSmallIntegerField(help_text="1 = April–June … 4 = January–March.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    email = models.EmailField(help_text="The address the digest went to.")
+    milestone_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "year", "quarter"], name="reminder_once_per_quarter"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {FinancialQuarter(self.year, self.quarter).label}"
