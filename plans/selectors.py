@@ -1,9 +1,27 @@
 """Reads for pages and exports: querysets already scoped to the user and joined for the page."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from plans.access import partnership_ids_for
-from plans.models import Plan
+from plans.models import (
+    RAG,
+    Action,
+    Milestone,
+    MilestoneUpdate,
+    Organisation,
+    Outcome,
+    Person,
+    Plan,
+    Priority,
+)
+
+# The order boards read RAG in: worst first, then done, then not yet started.
+RAG_ORDER = [RAG.RED, RAG.AMBER, RAG.GREEN, RAG.COMPLETE, RAG.NOT_STARTED]
 
 
 def plan_list(*, user) -> QuerySet[Plan]:
@@ -11,3 +29,257 @@ def plan_list(*, user) -> QuerySet[Plan]:
     return Plan.objects.filter(partnership_id__in=partnership_ids_for(user)).select_related(
         "partnership"
     )
+
+
+# --- RAG roll-ups -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RagCount:
+    status: str
+    label: str
+    count: int
+
+
+def _rag_annotations(path: str, *, today: date) -> dict:
+    """Count milestones under ``path`` by RAG status (and overdue), as annotations."""
+    annotations = {
+        f"rag_{status}": Count(path, filter=Q(**{f"{path}__status": status}))
+        for status in RAG_ORDER
+    }
+    annotations["milestone_total"] = Count(path)
+    annotations["overdue_total"] = Count(
+        path,
+        filter=Q(**{f"{path}__due_date__lt": today}) & ~Q(**{f"{path}__status": RAG.COMPLETE}),
+    )
+    return annotations
+
+
+def rag_counts_of(obj) -> list[RagCount]:
+    """The RAG counts annotated on ``obj`` by a selector, in board order."""
+    return [
+        RagCount(status=status.value, label=status.label, count=getattr(obj, f"rag_{status}"))
+        for status in RAG_ORDER
+    ]
+
+
+# --- Plan page ----------------------------------------------------------------------------
+
+
+def _milestones_for_page() -> QuerySet[Milestone]:
+    return Milestone.objects.select_related("lead__organisation", "latest_update")
+
+
+def _actions_for_page() -> QuerySet[Action]:
+    return Action.objects.prefetch_related(
+        Prefetch("leads", queryset=Person.objects.select_related("organisation")),
+        Prefetch("milestones", queryset=_milestones_for_page()),
+        Prefetch("see_also", queryset=Outcome.objects.only("pk", "number", "priority_id")),
+    )
+
+
+def plan_detail(*, user, today: date | None = None) -> QuerySet[Plan]:
+    """Plans the user may read, each with its whole hierarchy prefetched and RAG counts.
+
+    The plan carries ``rag_<status>``, ``milestone_total`` and ``overdue_total``; so does each
+    of its ``priorities``. The page costs the same few queries whatever the plan's size.
+    """
+    today = today or timezone.localdate()
+    priorities = Priority.objects.annotate(
+        **_rag_annotations("outcomes__actions__milestones", today=today)
+    ).prefetch_related(
+        Prefetch(
+            "outcomes",
+            queryset=Outcome.objects.prefetch_related(
+                Prefetch("actions", queryset=_actions_for_page())
+            ),
+        )
+    )
+    return (
+        plan_list(user=user)
+        .annotate(**_rag_annotations("priorities__outcomes__actions__milestones", today=today))
+        .prefetch_related(Prefetch("priorities", queryset=priorities))
+    )
+
+
+# --- Detail pages -------------------------------------------------------------------------
+
+
+def outcome_detail(*, user) -> QuerySet[Outcome]:
+    """Outcomes the user may read, with their plan, actions, leads and milestones."""
+    return (
+        Outcome.objects.filter(priority__plan__partnership_id__in=partnership_ids_for(user))
+        .select_related("priority__plan__partnership")
+        .prefetch_related(Prefetch("actions", queryset=_actions_for_page()))
+    )
+
+
+def action_detail(*, user) -> QuerySet[Action]:
+    """Actions the user may read, with their place in the plan, leads and milestones."""
+    return (
+        Action.objects.filter(outcome__priority__plan__partnership_id__in=partnership_ids_for(user))
+        .select_related("outcome__priority__plan__partnership")
+        .prefetch_related(
+            Prefetch("leads", queryset=Person.objects.select_related("organisation")),
+            Prefetch("milestones", queryset=_milestones_for_page()),
+            Prefetch("see_also", queryset=Outcome.objects.select_related("priority")),
+        )
+    )
+
+
+def milestone_detail(*, user) -> QuerySet[Milestone]:
+    """Milestones the user may read, with their place in the plan and their whole history."""
+    return (
+        Milestone.objects.filter(
+            action__outcome__priority__plan__partnership_id__in=partnership_ids_for(user)
+        )
+        .select_related(
+            "action__outcome__priority__plan__partnership",
+            "lead__organisation",
+            "latest_update",
+        )
+        .prefetch_related(
+            Prefetch("action__leads", queryset=Person.objects.select_related("organisation")),
+            Prefetch("updates", queryset=MilestoneUpdate.objects.select_related("author")),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    update: MilestoneUpdate
+    author: str
+    moved_from: date | None
+    moved_to: date | None
+
+
+def milestone_history(*, milestone: Milestone) -> list[HistoryEntry]:
+    """The milestone's updates newest first, each with the due-date move it made (if any).
+
+    Uses the ``updates`` prefetched by ``milestone_detail``; a move is a change from the due
+    date in force before the update (the original due date before the first one).
+    """
+    oldest_first = sorted(milestone.updates.all(), key=lambda u: (u.created_at, u.pk))
+    entries = []
+    in_force = milestone.original_due_date
+    for update in oldest_first:
+        moved = update.due_date is not None and update.due_date != in_force
+        entries.append(
+            HistoryEntry(
+                update=update,
+                author=_author_name(update),
+                moved_from=in_force if moved else None,
+                moved_to=update.due_date if moved else None,
+            )
+        )
+        if update.due_date is not None:
+            in_force = update.due_date
+    entries.reverse()
+    return entries
+
+
+def _author_name(update: MilestoneUpdate) -> str:
+    if update.author_name:
+        return update.author_name
+    if update.author is not None:
+        return update.author.get_full_name() or update.author.get_username()
+    return update.get_source_display()
+
+
+# --- Milestone list -----------------------------------------------------------------------
+
+_HIERARCHY_ORDER = [
+    "action__outcome__priority__plan__partnership__name",
+    "action__outcome__priority__plan__title",
+    "action__outcome__priority__sort_key",
+    "action__outcome__priority__position",
+    "action__outcome__sort_key",
+    "action__outcome__position",
+    "action__sort_key",
+    "action__position",
+    "sort_key",
+    "position",
+    "pk",
+]
+
+_RAG_RANK = Case(
+    *[When(status=status, then=Value(rank)) for rank, status in enumerate(RAG_ORDER)],
+    output_field=IntegerField(),
+)
+
+MILESTONE_SORTS = {
+    "number": "Number",
+    "due": "Due date",
+    "rag": "Status",
+    "lead": "Lead",
+}
+DEFAULT_MILESTONE_SORT = "number"
+
+
+def _sort_expressions(key: str, *, descending: bool) -> list:
+    if key == "due":
+        # Milestones without a date ("Ongoing", "Quarterly") come last either way.
+        return [
+            Case(When(due_date__isnull=True, then=Value(1)), default=Value(0)).asc(),
+            "-due_date" if descending else "due_date",
+            *_HIERARCHY_ORDER,
+        ]
+    if key == "rag":
+        return [_RAG_RANK.desc() if descending else _RAG_RANK.asc(), *_HIERARCHY_ORDER]
+    if key == "lead":
+        name = Lower("lead__name")
+        text = Lower("lead_text")
+        return [
+            Case(When(lead__isnull=True, then=Value(1)), default=Value(0)).asc(),
+            name.desc() if descending else name.asc(),
+            text.desc() if descending else text.asc(),
+            *_HIERARCHY_ORDER,
+        ]
+    if descending:
+        return [f"-{field}" for field in _HIERARCHY_ORDER]
+    return list(_HIERARCHY_ORDER)
+
+
+def milestone_sort_param(value: str | None) -> str:
+    """A whitelisted sort parameter: one of ``MILESTONE_SORTS``, optionally with "-"."""
+    key = (value or "").removeprefix("-")
+    if key not in MILESTONE_SORTS:
+        return DEFAULT_MILESTONE_SORT
+    return value
+
+
+def milestone_list(*, user, sort: str = DEFAULT_MILESTONE_SORT) -> QuerySet[Milestone]:
+    """Milestones of every plan the user may read, joined for a table row, sorted by ``sort``.
+
+    ``sort`` is one of ``MILESTONE_SORTS``, optionally prefixed with "-" for descending;
+    anything else falls back to plan order.
+    """
+    sort = milestone_sort_param(sort)
+    descending = sort.startswith("-")
+    return (
+        Milestone.objects.filter(
+            action__outcome__priority__plan__partnership_id__in=partnership_ids_for(user)
+        )
+        .select_related(
+            "action__outcome__priority__plan__partnership",
+            "lead__organisation",
+            "latest_update",
+        )
+        .order_by(*_sort_expressions(sort.removeprefix("-"), descending=descending))
+    )
+
+
+def filter_options(*, partnership_ids: list[int]) -> dict[str, QuerySet]:
+    """The choices offered by the milestone filters, limited to the given partnerships."""
+    return {
+        "plan": Plan.objects.filter(partnership_id__in=partnership_ids).select_related(
+            "partnership"
+        ),
+        "priority": Priority.objects.filter(
+            plan__partnership_id__in=partnership_ids
+        ).select_related("plan"),
+        "lead": Person.objects.filter(partnership_id__in=partnership_ids).select_related(
+            "organisation"
+        ),
+        "organisation": Organisation.objects.filter(partnership_id__in=partnership_ids),
+    }

@@ -1,7 +1,12 @@
+"""Plan pages. Split by job: pages (reading the plan), updates (leads' updates), imports."""
+
 from django.shortcuts import redirect
-from django.views.generic import ListView
+from django.views.generic import DetailView, ListView
+from django_filters.views import FilterView
 
 from plans import selectors
+from plans.access import may_update_milestone
+from plans.filters import MilestoneFilter
 from plans.models import Person
 
 
@@ -18,3 +23,88 @@ class PlanListView(ListView):
 
     def get_queryset(self):
         return selectors.plan_list(user=self.request.user)
+
+
+class PlanDetailView(DetailView):
+    """The whole plan, priority → outcome → action → milestone, with RAG roll-ups."""
+
+    template_name = "plans/plan_detail.html"
+    context_object_name = "plan"
+
+    def get_queryset(self):
+        return selectors.plan_detail(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.object
+        priorities = list(plan.priorities.all())
+        for priority in priorities:
+            priority.rag_counts = selectors.rag_counts_of(priority)
+        context.update(
+            priorities=priorities,
+            plan_rag_counts=selectors.rag_counts_of(plan),
+            rag_columns=[(s.value, s.label) for s in selectors.RAG_ORDER],
+        )
+        return context
+
+
+class MilestoneListView(FilterView):
+    """Every milestone the user may read: filtered, sorted and paged by the query string."""
+
+    template_name = "plans/milestone_list.html"
+    filterset_class = MilestoneFilter
+    context_object_name = "milestones"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.sort = selectors.milestone_sort_param(self.request.GET.get("sort"))
+        return selectors.milestone_list(user=self.request.user, sort=self.sort)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filterset.form
+        context.update(
+            form=form if self.filterset.is_bound else None,
+            filter_form=form,
+            sort=self.sort,
+            sort_columns=selectors.MILESTONE_SORTS,
+            today=self.filterset.today,
+            filters_applied=any(
+                value not in (None, "", []) for value in getattr(form, "cleaned_data", {}).values()
+            ),
+        )
+        return context
+
+
+class OutcomeDetailView(DetailView):
+    template_name = "plans/outcome_detail.html"
+    context_object_name = "outcome"
+
+    def get_queryset(self):
+        return selectors.outcome_detail(user=self.request.user)
+
+
+class ActionDetailView(DetailView):
+    template_name = "plans/action_detail.html"
+    context_object_name = "action"
+
+    def get_queryset(self):
+        return selectors.action_detail(user=self.request.user)
+
+
+class MilestoneDetailView(DetailView):
+    """One milestone, where it sits in the plan, and every update it has had (newest first)."""
+
+    template_name = "plans/milestone_detail.html"
+    context_object_name = "milestone"
+
+    def get_queryset(self):
+        return selectors.milestone_detail(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            history=selectors.milestone_history(milestone=self.object),
+            may_update=may_update_milestone(user=self.request.user, milestone=self.object),
+        )
+        return context

@@ -1,0 +1,191 @@
+"""The milestone list's filters: every choice scoped to the user's partnerships.
+
+The filter state lives in the query string, so a filtered, sorted page is a link that can be
+shared. Dates are typed as GOV.UK day / month / year boxes (``DatePartsField``).
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.forms.boundfield import BoundField
+from django.utils import timezone
+
+from plans import selectors
+from plans.access import partnership_ids_for
+from plans.models import RAG, Action, Milestone
+
+DATE_PARTS = ("day", "month", "year")
+
+
+class DatePartsWidget(forms.Widget):
+    """Reads a date from three boxes named ``<name>_day``, ``<name>_month``, ``<name>_year``."""
+
+    def value_from_datadict(self, data, files, name):
+        parts = [str(data.get(f"{name}_{part}", "")).strip() for part in DATE_PARTS]
+        if not any(parts):
+            return None
+        return "/".join(parts)
+
+    def value_omitted_from_data(self, data, files, name):
+        return not any(f"{name}_{part}" in data for part in DATE_PARTS)
+
+
+class DatePartsBoundField(BoundField):
+    @property
+    def parts(self) -> dict[str, str]:
+        """What to show in the day, month and year boxes: what the user typed, if anything."""
+        if self.form.is_bound:
+            return {
+                part: str(self.form.data.get(f"{self.html_name}_{part}", "")) for part in DATE_PARTS
+            }
+        value = self.initial
+        if value:
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        return dict.fromkeys(DATE_PARTS, "")
+
+
+class DatePartsField(forms.DateField):
+    """A date typed as GOV.UK day / month / year boxes; render with includes/field_date.html."""
+
+    widget = DatePartsWidget
+    input_formats = ["%d/%m/%Y"]
+    default_error_messages = {
+        "invalid": "Enter a real date, for example 31 3 2010",
+    }
+
+    def get_bound_field(self, form, field_name):
+        return DatePartsBoundField(form, self, field_name)
+
+
+class DatePartsFilter(django_filters.DateFilter):
+    field_class = DatePartsField
+
+
+class LabelledChoiceField(forms.ModelChoiceField):
+    """A choice whose label says which plan or partnership it belongs to."""
+
+    def __init__(self, *args, label_from=None, **kwargs):
+        self._label_from = label_from
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return self._label_from(obj) if self._label_from else super().label_from_instance(obj)
+
+
+class LabelledChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = LabelledChoiceField
+
+
+def _priority_label(priority) -> str:
+    return f"{priority.plan.title}: {priority}"
+
+
+def _person_label(person) -> str:
+    label = str(person)
+    if person.organisation_id:
+        label = f"{label}, {person.organisation.name}"
+    return label
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    OVERDUE_CHOICES = [("yes", "Overdue"), ("no", "Not overdue")]
+
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label="Search",
+        help_text="Words from the milestone, its action or its outcome",
+    )
+    plan = django_filters.ModelChoiceFilter(
+        field_name="action__outcome__priority__plan",
+        queryset=None,
+        label="Plan",
+        empty_label="All plans",
+    )
+    priority = LabelledChoiceFilter(
+        field_name="action__outcome__priority",
+        queryset=None,
+        label="Priority",
+        empty_label="All priorities",
+        label_from=_priority_label,
+    )
+    lead = LabelledChoiceFilter(
+        method="filter_lead",
+        queryset=None,
+        label="Lead",
+        empty_label="All leads",
+        label_from=_person_label,
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        method="filter_organisation",
+        queryset=None,
+        label="Organisation",
+        empty_label="All organisations",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        field_name="status",
+        choices=[(status.value, status.label) for status in selectors.RAG_ORDER],
+        label="Status",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    overdue = django_filters.ChoiceFilter(
+        method="filter_overdue",
+        choices=OVERDUE_CHOICES,
+        label="Overdue",
+        empty_label="Either",
+        widget=forms.RadioSelect,
+    )
+    due_from = DatePartsFilter(
+        field_name="due_date",
+        lookup_expr="gte",
+        label="Due on or after",
+        help_text="For example, 1 4 2019",
+    )
+    due_to = DatePartsFilter(
+        field_name="due_date",
+        lookup_expr="lte",
+        label="Due on or before",
+        help_text="For example, 31 3 2020",
+    )
+
+    class Meta:
+        model = Milestone
+        fields: list[str] = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user if request is not None else None
+        ids = partnership_ids_for(user) if user is not None else []
+        for name, queryset in selectors.filter_options(partnership_ids=ids).items():
+            self.filters[name].queryset = queryset
+        self.today = timezone.localdate()
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split()[:10]:
+            queryset = queryset.filter(
+                Q(text__icontains=word)
+                | Q(number__icontains=word)
+                | Q(lead_text__icontains=word)
+                | Q(action__text__icontains=word)
+                | Q(action__number__icontains=word)
+                | Q(action__outcome__statement__icontains=word)
+                | Q(action__outcome__number__icontains=word)
+            )
+        return queryset
+
+    def filter_lead(self, queryset, name, value):
+        # The milestone's own lead, or a lead of its action: both answer for it.
+        return queryset.filter(Q(lead=value) | Q(action__in=Action.objects.filter(leads=value)))
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(
+            Q(lead__organisation=value)
+            | Q(action__in=Action.objects.filter(leads__organisation=value))
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(due_date__lt=self.today) & ~Q(status=RAG.COMPLETE)
+        if value == "yes":
+            return queryset.filter(overdue)
+        if value == "no":
+            return queryset.exclude(overdue)
+        return queryset
