@@ -26,6 +26,10 @@ class DatePartsWidget(forms.Widget):
             return None
         return "/".join(parts)
 
+    def id_for_label(self, id_):
+        # Error summaries link to the first box, as GOV.UK's date input pattern asks.
+        return f"{id_}_day" if id_ else id_
+
     def value_omitted_from_data(self, data, files, name):
         return not any(f"{name}_{part}" in data for part in DATE_PARTS)
 
@@ -154,8 +158,9 @@ class MilestoneFilter(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = request.user if request is not None else None
-        ids = partnership_ids_for(user) if user is not None else []
-        for name, queryset in selectors.filter_options(partnership_ids=ids).items():
+        self.partnership_ids = partnership_ids_for(user) if user is not None else []
+        options = selectors.filter_options(partnership_ids=self.partnership_ids)
+        for name, queryset in options.items():
             self.filters[name].queryset = queryset
         self.today = timezone.localdate()
 

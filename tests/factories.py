@@ -121,3 +121,40 @@ class MilestoneUpdateFactory(DjangoModelFactory):
     status = models.RAG.GREEN
     commentary = factory.Faker("paragraph")
     author = factory.SubFactory(UserFactory)
+
+
+def plan_with_milestones(*, partnership=None, milestones: int = 5, **plan_kwargs):
+    """A plan of two priorities ("2.9", "2.10"), each outcome → action → milestones.
+
+    Milestones are spread over both priorities with statuses cycling through every RAG value,
+    each with one update, so pages have something of everything to show.
+    """
+    plan = PlanFactory(**({"partnership": partnership} if partnership else {}), **plan_kwargs)
+    statuses = [
+        models.RAG.RED,
+        models.RAG.AMBER,
+        models.RAG.GREEN,
+        models.RAG.COMPLETE,
+        models.RAG.NOT_STARTED,
+    ]
+    actions = []
+    for number in ("2.9", "2.10"):
+        priority = PriorityFactory(plan=plan, number=number, title=f"Theme {number}")
+        outcome = OutcomeFactory(priority=priority, number=number)
+        actions.append(ActionFactory(outcome=outcome, number=f"{number}.1"))
+    for index in range(milestones):
+        status = statuses[index % len(statuses)]
+        milestone = MilestoneFactory(
+            action=actions[index % 2],
+            number=f"{chr(ord('a') + index % 26)})",
+            status=status,
+            completed_on=date(2019, 12, 1) if status == models.RAG.COMPLETE else None,
+        )
+        update = MilestoneUpdateFactory(
+            milestone=milestone,
+            status=status,
+            completed_on=milestone.completed_on,
+            due_date=milestone.due_date,
+        )
+        models.Milestone.objects.filter(pk=milestone.pk).update(latest_update=update)
+    return plan

@@ -69,6 +69,10 @@ class MilestoneListView(FilterView):
             sort=self.sort,
             sort_columns=selectors.MILESTONE_SORTS,
             today=self.filterset.today,
+            partnership_count=len(self.filterset.partnership_ids),
+            page_range=context["paginator"].get_elided_page_range(
+                context["page_obj"].number, on_each_side=2, on_ends=1
+            ),
             filters_applied=any(
                 value not in (None, "", []) for value in getattr(form, "cleaned_data", {}).values()
             ),
