@@ -1,0 +1,304 @@
+"""Django admin for staff: the plan hierarchy with inlines, search and filters.
+
+Edits made here are recorded with their author by django-simple-history (the admin's history
+page shows them). RAG updates are append-only: the admin shows them but cannot add, change
+or delete them; a milestone's current status, due date and completion follow its updates
+(``plans.services``), so they are read-only here once the milestone exists.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from plans.models import (
+    Action,
+    Delegation,
+    Membership,
+    Milestone,
+    MilestoneUpdate,
+    Organisation,
+    Outcome,
+    Partnership,
+    Person,
+    Plan,
+    Priority,
+    ReportingPeriod,
+)
+
+# --- Inlines ------------------------------------------------------------------------------
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class OrganisationInline(admin.TabularInline):
+    model = Organisation
+    extra = 0
+
+
+class PriorityInline(admin.TabularInline):
+    model = Priority
+    extra = 0
+    fields = ["number", "title", "position"]
+    show_change_link = True
+
+
+class ReportingPeriodInline(admin.TabularInline):
+    model = ReportingPeriod
+    extra = 0
+    fields = ["year", "quarter", "start_date", "end_date", "update_deadline", "status"]
+    readonly_fields = ["status"]
+    show_change_link = True
+
+
+class OutcomeInline(admin.StackedInline):
+    model = Outcome
+    extra = 0
+    fields = ["number", "statement", "success_criteria", "position"]
+    show_change_link = True
+
+
+class ActionInline(admin.StackedInline):
+    model = Action
+    extra = 0
+    fields = ["number", "text", "lead_text", "sources", "timescale", "position"]
+    show_change_link = True
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = [
+        "number",
+        "text",
+        "lead",
+        "lead_text",
+        "due_text",
+        "original_due_date",
+        "due_date",
+        "status",
+    ]
+    readonly_fields = ["status"]
+    autocomplete_fields = ["lead"]
+    show_change_link = True
+
+
+class MilestoneUpdateInline(admin.TabularInline):
+    """The milestone's history, newest first; read-only because updates are never edited."""
+
+    model = MilestoneUpdate
+    extra = 0
+    fields = ["created_at", "status", "commentary", "due_date", "due_date_reason", "author"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Partnerships and people --------------------------------------------------------------
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OrganisationInline, MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "partnership", "role"]
+    list_filter = ["role", "partnership"]
+    search_fields = ["user__username", "user__email", "user__last_name", "partnership__name"]
+    list_select_related = ["user", "partnership"]
+    autocomplete_fields = ["user", "partnership"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "partnership"]
+    list_filter = ["partnership"]
+    search_fields = ["name"]
+    list_select_related = ["partnership"]
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "role_title", "organisation", "partnership", "user", "removed_at"]
+    list_filter = ["partnership", "organisation", ("removed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "role_title", "email", "organisation__name"]
+    list_select_related = ["partnership", "organisation", "user"]
+    autocomplete_fields = ["organisation", "user"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    list_display = ["lead", "delegate", "created_at"]
+    search_fields = ["lead__name", "delegate__name"]
+    list_filter = ["lead__partnership"]
+    list_select_related = ["lead", "delegate"]
+    autocomplete_fields = ["lead", "delegate"]
+
+
+# --- The plan hierarchy -------------------------------------------------------------------
+
+
+@admin.register(Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "partnership", "start_date", "end_date"]
+    list_filter = ["partnership"]
+    search_fields = ["title", "description"]
+    list_select_related = ["partnership"]
+    date_hierarchy = "start_date"
+    inlines = [PriorityInline, ReportingPeriodInline]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(SimpleHistoryAdmin):
+    """Closing and reopening go through the reporting app, which freezes the snapshot."""
+
+    list_display = ["__str__", "plan", "update_deadline", "status", "closed_at"]
+    list_filter = ["status", "plan__partnership", "year"]
+    search_fields = ["plan__title"]
+    list_select_related = ["plan"]
+    readonly_fields = ["status", "closed_at", "closed_by", "status_reason"]
+
+
+@admin.register(Priority)
+class PriorityAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "plan"]
+    list_display_links = ["number", "title"]
+    list_filter = ["plan__partnership", "plan"]
+    search_fields = ["number", "title", "plan__title"]
+    list_select_related = ["plan"]
+    autocomplete_fields = ["plan"]
+    inlines = [OutcomeInline]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "short_statement", "priority_number", "plan"]
+    list_display_links = ["number", "short_statement"]
+    list_filter = ["priority__plan__partnership", "priority__plan"]
+    search_fields = ["number", "statement", "success_criteria"]
+    list_select_related = ["priority__plan"]
+    autocomplete_fields = ["priority"]
+    inlines = [ActionInline]
+
+    @admin.display(description="Statement")
+    def short_statement(self, obj):
+        return obj.statement[:100]
+
+    @admin.display(description="Priority", ordering="priority__sort_key")
+    def priority_number(self, obj):
+        return obj.priority.number
+
+    @admin.display(description="Plan", ordering="priority__plan__title")
+    def plan(self, obj):
+        return obj.priority.plan
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "short_text", "outcome_number", "plan", "lead_text", "sources"]
+    list_display_links = ["number", "short_text"]
+    list_filter = ["outcome__priority__plan__partnership", "outcome__priority__plan", "timescale"]
+    search_fields = ["number", "text", "lead_text", "sources", "leads__name"]
+    list_select_related = ["outcome__priority__plan"]
+    autocomplete_fields = ["outcome", "leads", "see_also"]
+    inlines = [MilestoneInline]
+
+    @admin.display(description="Text")
+    def short_text(self, obj):
+        return obj.text[:100]
+
+    @admin.display(description="Outcome", ordering="outcome__sort_key")
+    def outcome_number(self, obj):
+        return obj.outcome.number
+
+    @admin.display(description="Plan", ordering="outcome__priority__plan__title")
+    def plan(self, obj):
+        return obj.outcome.priority.plan
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "short_text",
+        "plan",
+        "priority_number",
+        "outcome_number",
+        "lead",
+        "due_date",
+        "status",
+    ]
+    list_display_links = ["reference", "short_text"]
+    list_filter = [
+        "status",
+        "action__outcome__priority__plan__partnership",
+        "action__outcome__priority__plan",
+        ("due_date", admin.DateFieldListFilter),
+    ]
+    search_fields = ["number", "text", "lead_text", "due_text", "lead__name", "action__number"]
+    list_select_related = ["action__outcome__priority__plan", "lead"]
+    autocomplete_fields = ["action", "lead"]
+    inlines = [MilestoneUpdateInline]
+    # The current state follows the latest update; change it with an update, not here.
+    state_fields = ["status", "due_date", "completed_on", "latest_update", "version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["status", "completed_on", "latest_update", "version"]
+        return self.state_fields
+
+    @admin.display(description="Number", ordering="action__sort_key")
+    def reference(self, obj):
+        return f"{obj.action.number} {obj.number}".strip()
+
+    @admin.display(description="Text")
+    def short_text(self, obj):
+        return obj.text[:100]
+
+    @admin.display(description="Priority", ordering="action__outcome__priority__sort_key")
+    def priority_number(self, obj):
+        return obj.action.outcome.priority.number
+
+    @admin.display(description="Outcome", ordering="action__outcome__sort_key")
+    def outcome_number(self, obj):
+        return obj.action.outcome.number
+
+    @admin.display(description="Plan", ordering="action__outcome__priority__plan__title")
+    def plan(self, obj):
+        return obj.action.outcome.priority.plan
+
+
+@admin.register(MilestoneUpdate)
+class MilestoneUpdateAdmin(admin.ModelAdmin):
+    """Append-only: updates are read here, never added, changed or deleted."""
+
+    list_display = ["milestone", "status", "created_at", "author", "source"]
+    list_filter = ["status", "source", "milestone__action__outcome__priority__plan"]
+    search_fields = ["commentary", "milestone__text", "author__username", "author_name"]
+    list_select_related = ["milestone", "author"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
