@@ -1,0 +1,414 @@
+"""Access control, proven for every page: who gets what, for every URL pattern the site has.
+
+The URL patterns are read from the resolver, so a page added anywhere appears here by
+itself. Each one needs a row in ``ACCESS`` saying what five kinds of visitor get:
+
+- ``anonymous``: not signed in;
+- ``board``, ``lead``, ``admin``: a board member, a lead (who leads the milestone and action
+  the page is about) and a partnership admin, all of partnership A;
+- ``other``: an admin of partnership B, given partnership A's object ids (no IDOR: never 200).
+
+A page without a row fails ``test_every_page_has_an_access_decision`` with its name. Object
+ids in the URL are filled from ``world`` (one of every object, all in partnership A); text
+in partnership A carries a marker word that must never appear on a page partnership B sees.
+
+Skipped, with the reason: the Django admin (``admin:`` namespace) is guarded by Django's own
+staff check, tested once below for every role; static files are served by WhiteNoise before
+URL resolution, so no URL pattern exists for them.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from plans.models import Delegation, ReportingPeriod
+from plans.periods import FinancialQuarter
+from tests import factories
+
+MARKER = "Zanzibar"  # in partnership A's text; partnership B must never see it
+
+ROLES = ("anonymous", "board", "lead", "admin", "other")
+
+# What a visitor gets back.
+OK = 200
+REDIRECT = 302  # a redirect somewhere other than the sign-in page
+LOGIN = "login"  # redirected to the sign-in page (302 to LOGIN_URL?next=…)
+FORBIDDEN = 403
+NOT_FOUND = 404
+NOT_ALLOWED = 405  # e.g. GET on a POST-only endpoint
+
+
+@dataclass(frozen=True)
+class Obj:
+    """Fill a URL argument from an object of partnership A: ``Obj("plan")`` gives its pk."""
+
+    key: str
+    attr: str = "pk"
+
+
+@dataclass(frozen=True)
+class Access:
+    """The expected status of a GET (and optionally an empty POST) for each visitor."""
+
+    anonymous: object
+    board: object
+    lead: object
+    admin: object
+    other: object
+    # URL arguments; several dicts = the page is checked once with each.
+    fill: tuple[dict, ...] = ({},)
+    post: tuple | None = None  # (anonymous, board, lead, admin, other) for an empty POST
+    public: str = ""  # why anonymous visitors may see this page
+    why: str = ""
+
+    def expected(self, role: str, method: str = "get"):
+        if method == "post":
+            return dict(zip(ROLES, self.post, strict=True))[role]
+        return getattr(self, role)
+
+
+def members(*, fill=({},), post=None, why=""):
+    """A page of partnership A's data: its members read it; others get 404."""
+    return Access(LOGIN, OK, OK, OK, NOT_FOUND, fill=fill, post=post, why=why)
+
+
+def admins_only(*, fill=({},), post=None, why=""):
+    return Access(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND, fill=fill, post=post, why=why)
+
+
+def signed_in(*, why=""):
+    """A page every signed-in user sees, showing only their own partnerships' data."""
+    return Access(LOGIN, OK, OK, OK, OK, why=why)
+
+
+def public(*, why):
+    return Access(OK, OK, OK, OK, OK, public=why)
+
+
+# The decisions. One row per URL pattern name (namespace:name).
+ACCESS: dict[str, Access] = {
+    # --- Sign-in, sign-out and passwords (Django's auth views) ---------------------------------
+    "home": Access(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, why="lands on plans or mine"),
+    "login": public(why="the sign-in page"),
+    "logout": Access(
+        LOGIN,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        why="sign-out is POST only (Django 5); anonymous visitors are sent to sign in first",
+    ),
+    "password_change": signed_in(why="a user changes their own password"),
+    "password_change_done": signed_in(),
+    "password_reset": public(why="a user who cannot sign in asks for a reset link"),
+    "password_reset_done": public(why="says the link has been sent"),
+    "password_reset_confirm": Access(
+        OK,
+        OK,
+        OK,
+        OK,
+        OK,
+        fill=({"uidb64": "MQ", "token": "not-a-valid-token"},),
+        public="the reset link from the e-mail; a wrong token shows 'invalid link'",
+    ),
+    "password_reset_complete": public(why="says the password has been reset"),
+    # --- E-mailed sign-in links (plans.views.accounts) -----------------------------------------
+    "signin_link": public(why="a lead without a password asks for a link by e-mail"),
+    "signin_link_sent": public(why="says a link has been sent if the address is known"),
+    "signin_link_login": Access(
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        public="where the e-mailed link lands; without a valid token it refuses",
+    ),
+    "plans:send_signin_link": Access(
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        OK,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+        why="admins only; partnership B's admin sees only B's people (marker checked)",
+    ),
+    # --- Reading the plan (plans.views.pages) --------------------------------------------------
+    "plans:plan_list": signed_in(why="lists only the user's own partnerships' plans"),
+    "plans:plan_detail": members(fill=({"pk": Obj("plan")},)),
+    "plans:milestone_list": signed_in(why="lists only the user's own partnerships' milestones"),
+    "plans:milestone_detail": members(fill=({"pk": Obj("milestone")},)),
+    "plans:outcome_detail": members(fill=({"pk": Obj("outcome")},)),
+    "plans:action_detail": members(fill=({"pk": Obj("action")},)),
+    # --- Leads' updates (plans.views.updates) --------------------------------------------------
+    "plans:my_milestones": signed_in(why="what the signed-in user leads; empty for others"),
+    "plans:milestone_update": Access(
+        LOGIN,
+        FORBIDDEN,
+        OK,
+        OK,
+        NOT_FOUND,
+        fill=({"pk": Obj("milestone")},),
+        post=(LOGIN, FORBIDDEN, OK, OK, NOT_FOUND),
+        why="the milestone's lead and partnership admins; board members may only read",
+    ),
+    "plans:delegates": Access(
+        LOGIN,
+        FORBIDDEN,
+        OK,
+        FORBIDDEN,
+        OK,
+        post=(LOGIN, FORBIDDEN, OK, FORBIDDEN, OK),
+        why="a lead's own delegates (B's user leads in B); people who lead nothing get 403",
+    ),
+    "plans:delegation_delete": Access(
+        LOGIN,
+        FORBIDDEN,
+        REDIRECT,
+        FORBIDDEN,
+        REDIRECT,
+        fill=({"pk": Obj("delegation")},),
+        post=(LOGIN, FORBIDDEN, REDIRECT, FORBIDDEN, NOT_FOUND),
+        why="POST only (GET goes back to the delegates page); only the lead's own delegations",
+    ),
+    "plans:item_history": admins_only(
+        fill=(
+            {"kind": "milestone", "pk": Obj("milestone")},
+            {"kind": "action", "pk": Obj("action")},
+            {"kind": "outcome", "pk": Obj("outcome")},
+        ),
+        why="the audit trail is for partnership admins",
+    ),
+    "plans:plan_history": admins_only(fill=({"pk": Obj("plan")},)),
+    "plans:update_compliance": admins_only(fill=({"pk": Obj("plan")},)),
+}
+
+# Patterns not checked here, with the reason a reader should accept.
+SKIPPED_NAMESPACES = {
+    "admin": "Django admin: staff-only through Django's own admin_view check "
+    "(test_the_django_admin_refuses_every_partnership_role covers our roles)",
+}
+
+
+# --- Reading the URL patterns -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    arguments: tuple[str, ...] = field(default=())
+
+
+def _walk(patterns, namespace: str | None = None, prefix: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = entry.namespace
+            if namespace and inner:
+                inner = f"{namespace}:{inner}"
+            yield from _walk(entry.url_patterns, inner or namespace, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            if entry.callback.__module__ == "django.views.static":
+                continue  # static/media serving added in DEBUG, not a page of the product
+            name = entry.name or f"<unnamed {prefix}{entry.pattern}>"
+            if namespace and entry.name:
+                name = f"{namespace}:{entry.name}"
+            yield Route(
+                name=name,
+                route=prefix + str(entry.pattern),
+                arguments=tuple(entry.pattern.regex.groupindex),
+            )
+
+
+def all_routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+ROUTES = all_routes()
+
+
+# --- Partnership A's world and its visitors -------------------------------------------------
+
+
+@pytest.fixture
+def world(db):
+    """One of every object, all in partnership A, plus users in each role and an outsider."""
+    a = factories.PartnershipFactory(name=f"{MARKER} Children's Trust", slug="zanzibar")
+    organisation = factories.OrganisationFactory(partnership=a, name=f"{MARKER} Council")
+    users = {
+        role: factories.MembershipFactory(partnership=a, role=role, user__username=f"{role}-a").user
+        for role in ("board", "lead", "admin")
+    }
+    lead_person = factories.PersonFactory(
+        partnership=a,
+        organisation=organisation,
+        name=f"{MARKER} Lead",
+        user=users["lead"],
+    )
+    delegate_person = factories.PersonFactory(
+        partnership=a, organisation=organisation, name=f"{MARKER} Delegate"
+    )
+    plan = factories.PlanFactory(partnership=a, title=f"{MARKER} Action Plan")
+    priority = factories.PriorityFactory(plan=plan, title=f"{MARKER} priority")
+    outcome = factories.OutcomeFactory(priority=priority, statement=f"{MARKER} outcome")
+    action = factories.ActionFactory(outcome=outcome, text=f"{MARKER} action")
+    action.leads.add(lead_person)
+    milestone = factories.MilestoneFactory(
+        action=action, lead=lead_person, text=f"{MARKER} milestone"
+    )
+    update = factories.MilestoneUpdateFactory(
+        milestone=milestone, commentary=f"{MARKER} progress", author=users["lead"]
+    )
+    delegation = Delegation.objects.create(lead=lead_person, delegate=delegate_person)
+    quarter = FinancialQuarter(2019, 3)
+    period = ReportingPeriod.objects.create(
+        plan=plan,
+        year=2019,
+        quarter=3,
+        start_date=quarter.start,
+        end_date=quarter.end,
+        update_deadline=quarter.end,
+    )
+
+    # Partnership B: its own admin, with a plan of its own so its pages are not empty.
+    b = factories.PartnershipFactory(name="Rotherham Children's Board", slug="rbc")
+    # B's user is both admin and a lead there: the strongest outsider.
+    outsider = factories.MembershipFactory(partnership=b, role="admin", user__username="b").user
+    b_lead = factories.PersonFactory(partnership=b, user=outsider, name="Rotherham Lead")
+    factories.MilestoneFactory(action__outcome__priority__plan__partnership=b, lead=b_lead)
+
+    objects = {
+        "partnership": a,
+        "organisation": organisation,
+        "person": lead_person,
+        "delegate": delegate_person,
+        "plan": plan,
+        "priority": priority,
+        "outcome": outcome,
+        "action": action,
+        "milestone": milestone,
+        "update": update,
+        "delegation": delegation,
+        "period": period,
+    }
+    return {"objects": objects, "users": {**users, "other": outsider}}
+
+
+def _client_for(world, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    return client
+
+
+def _url(route: Route, fill: dict, objects: dict) -> str:
+    kwargs = {}
+    for argument in route.arguments:
+        if argument not in fill:
+            pytest.fail(
+                f"{route.name} ({route.route}) takes <{argument}>: say how to fill it in "
+                "its ACCESS row, e.g. fill=({'pk': Obj('plan')},)"
+            )
+        value = fill[argument]
+        kwargs[argument] = (
+            getattr(objects[value.key], value.attr) if isinstance(value, Obj) else value
+        )
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _check(response, expected, *, url: str, who: str):
+    described = f"{who} {url}"
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{described}: expected the sign-in page"
+        assert response["Location"].startswith(reverse(settings.LOGIN_URL)), described
+    elif expected == REDIRECT:
+        assert response.status_code == 302, f"{described}: {response.status_code}"
+        assert not response["Location"].startswith(reverse(settings.LOGIN_URL)), described
+    else:
+        assert response.status_code == expected, (
+            f"{described}: expected {expected}, got {response.status_code}"
+        )
+
+
+# --- The tests --------------------------------------------------------------------------------
+
+
+def test_every_page_has_an_access_decision():
+    missing = [route.name for route in ROUTES if route.name not in ACCESS]
+    assert missing == [], "\n".join(f"new page without an access decision: {n}" for n in missing)
+
+
+def test_every_access_decision_is_for_a_page_that_exists():
+    names = {route.name for route in ROUTES}
+    assert sorted(set(ACCESS) - names) == []
+
+
+def test_no_page_about_an_object_is_planned_to_show_it_to_another_partnership():
+    for route in ROUTES:
+        decision = ACCESS.get(route.name)
+        if decision and route.arguments and not decision.public:
+            assert decision.other != OK, route.name
+            if decision.post:
+                assert decision.expected("other", "post") in (FORBIDDEN, NOT_FOUND), route.name
+
+
+def test_only_pages_with_a_stated_reason_are_open_to_anonymous_visitors():
+    for name, decision in ACCESS.items():
+        if decision.anonymous not in (LOGIN, NOT_ALLOWED):
+            assert decision.public, f"{name} is open to anonymous visitors without a reason"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_page_access(route, role, world):
+    decision = ACCESS.get(route.name)
+    if decision is None:
+        pytest.fail(f"new page without an access decision: {route.name}")
+    client = _client_for(world, role)
+    for fill in decision.fill:
+        url = _url(route, fill, world["objects"])
+        response = client.get(url)
+        _check(response, decision.expected(role), url=url, who=f"GET as {role}:")
+        if role == "other" and response.status_code == 200:
+            assert MARKER not in response.content.decode(), (
+                f"partnership B sees partnership A's data at {url}"
+            )
+        if decision.post:
+            response = client.post(url, {})
+            _check(response, decision.expected(role, "post"), url=url, who=f"POST as {role}:")
+
+
+@pytest.mark.parametrize("role", ("board", "lead", "admin", "other"))
+def test_the_django_admin_refuses_every_partnership_role(role, world):
+    """Partnership admins manage their partnership in the service, not in Django's admin."""
+    response = _client_for(world, role).get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_world_fixture_has_one_of_every_plan_object(world):
+    """New models need a row in ``world`` so pages about them can be checked too."""
+    from django.apps import apps
+
+    covered = {type(obj) for obj in world["objects"].values()}
+    ours = {
+        model
+        for model in apps.get_app_config("plans").get_models()
+        if not model.__name__.startswith("Historical")
+    }
+    uncovered = {m.__name__ for m in ours - covered} - set(UNCOVERED_MODELS)
+    assert uncovered == set(), (
+        "add one of each to the world fixture in tests/test_url_access.py (or to "
+        "UNCOVERED_MODELS with the reason no page takes its id)"
+    )
+
+
+# Models with no page of their own (so no id in any URL), with the reason.
+UNCOVERED_MODELS = {
+    "Membership": "roles are set up above as users; no page takes a membership id",
+    "ReminderSent": "a record the reminder command keeps; no page takes its id",
+}
