@@ -1,12 +1,13 @@
 """Factories for every model, in one place (factory_boy, en_GB Faker)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from plans import models
+from plans.periods import FinancialQuarter
 
 factory.Faker._DEFAULT_LOCALE = "en_GB"
 
@@ -158,3 +159,19 @@ def plan_with_milestones(*, partnership=None, milestones: int = 5, **plan_kwargs
         )
         models.Milestone.objects.filter(pk=milestone.pk).update(latest_update=update)
     return plan
+
+
+class ReportingPeriodFactory(DjangoModelFactory):
+    """2019/20 Q3 of a plan by default; dates follow year and quarter."""
+
+    class Meta:
+        model = models.ReportingPeriod
+
+    plan = factory.SubFactory(PlanFactory)
+    year = 2019
+    quarter = 3
+    start_date = factory.LazyAttribute(lambda o: FinancialQuarter(o.year, o.quarter).start)
+    end_date = factory.LazyAttribute(lambda o: FinancialQuarter(o.year, o.quarter).end)
+    update_deadline = factory.LazyAttribute(
+        lambda o: FinancialQuarter(o.year, o.quarter).end + timedelta(days=14)
+    )

@@ -1,0 +1,99 @@
+"""What changed in a period against the one before.
+
+Two ways to tell, same answer shape:
+- the quarter before was closed: compare the two states item by item (so new and removed
+  items show up too);
+- it was not: compare each milestone with its own state at the start of the period, which
+  ``selectors.plan_state`` reads from the update history (removed items cannot be told).
+"""
+
+from django.utils import timezone
+
+from reporting.state import RAG_LABELS, RAG_RANK, iter_milestones, to_date, to_datetime
+
+
+def _move(row: dict, before_status: str) -> dict:
+    return {
+        **row,
+        "from_status": before_status,
+        "from_label": RAG_LABELS.get(before_status, before_status),
+    }
+
+
+def _slip(row: dict, before_due: str | None) -> dict:
+    return {**row, "from_due": to_date(before_due)}
+
+
+def period_changes(*, current: dict, previous: dict | None) -> dict:
+    """RAG moves better/worse, slipped dates with reasons, completions, new and removed items,
+    and indicators whose direction of travel changed, for ``current`` against ``previous``."""
+    better, worse, slipped, completed, new, removed = [], [], [], [], [], []
+    period_start = to_date(current["period"]["start_date"])
+    rows = list(iter_milestones(current))
+
+    if previous is not None:
+        before = {m["id"]: m for m in iter_milestones(previous)}
+        for row in rows:
+            old = before.pop(row["id"], None)
+            if old is None:
+                new.append(row)
+                continue
+            _compare(row, old["status"], old["due_date"], better, worse, slipped, completed)
+        removed = sorted(before.values(), key=lambda m: m["priority_index"])
+        indicators = _indicator_changes(current.get("indicators"), previous.get("indicators"))
+        basis = f"Compared with the closed quarter {previous['period']['label']}."
+    else:
+        for row in rows:
+            created = to_datetime(row.get("created_at"))
+            if created and timezone.localtime(created).date() >= period_start:
+                new.append(row)
+                continue
+            if row.get("start_status") is None:
+                # No update before the quarter: only a completion this quarter is a change.
+                if row["status"] == "complete" and row["completed"]:
+                    completed.append(row)
+                continue
+            _compare(
+                row, row["start_status"], row["start_due_date"], better, worse, slipped, completed
+            )
+        indicators = []
+        basis = (
+            "The quarter before was not closed, so changes are read from each milestone's "
+            "update history since the quarter began; removed items and indicator movements "
+            "are shown once the quarter before is closed."
+        )
+    return {
+        "basis": basis,
+        "better": better,
+        "worse": worse,
+        "slipped": slipped,
+        "completed": completed,
+        "new": new,
+        "removed": removed,
+        "indicators": indicators,
+        "count": sum(len(x) for x in (better, worse, slipped, completed, new, removed, indicators)),
+    }
+
+
+def _compare(row, old_status, old_due, better, worse, slipped, completed) -> None:
+    status = row["status"]
+    if status != old_status:
+        if status == "complete":
+            completed.append(_move(row, old_status))
+        elif RAG_RANK.get(status, 2) > RAG_RANK.get(old_status, 2):
+            better.append(_move(row, old_status))
+        else:
+            worse.append(_move(row, old_status))
+    old = to_date(old_due)
+    if row["due"] and old and row["due"] > old:
+        slipped.append(_slip(row, old_due))
+
+
+def _indicator_changes(current: list | None, previous: list | None) -> list[dict]:
+    before = {i["code"]: i for i in previous or [] if i.get("code")}
+    changes = []
+    for indicator in current or []:
+        old = before.get(indicator.get("code"))
+        if old and old.get("direction") != indicator.get("direction"):
+            changes.append({**indicator, "from_direction": old.get("direction", "")})
+    return changes

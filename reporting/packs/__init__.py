@@ -1,0 +1,44 @@
+"""Board packs: data (from live selectors or a snapshot) → PDF or Excel bytes."""
+
+from plans.models import ReportingPeriod
+from reporting.packs.data import pack_for_period
+
+FORMATS = {
+    "pdf": ("application/pdf", "pdf"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+
+
+def render(pack: dict, fmt: str) -> bytes:
+    """Pack data to the bytes of one format."""
+    if fmt == "pdf":
+        from reporting.packs.pdf import render_pdf
+
+        return render_pdf(pack)
+    if fmt == "xlsx":
+        from reporting.packs.excel import render_xlsx
+
+        return render_xlsx(pack)
+    raise ValueError(f"Board packs come as pdf or xlsx, not {fmt!r}.")
+
+
+def build_pack(
+    *,
+    period_id: int,
+    fmt: str,
+    priority_id: int | None = None,
+    organisation_id: int | None = None,
+) -> bytes:
+    """Ids in, file bytes out: what a background task calls to produce a pack."""
+    period = ReportingPeriod.objects.select_related("plan__partnership").get(pk=period_id)
+    return render(
+        pack_for_period(period=period, priority_id=priority_id, organisation_id=organisation_id),
+        fmt,
+    )
+
+
+def pack_filename(pack: dict, fmt: str) -> str:
+    """e.g. "board-pack-2019-20-Q3-DRAFT.pdf"; no user text beyond the period label."""
+    period = pack["period"].replace("/", "-").replace(" ", "-")
+    draft = "-DRAFT" if pack["draft"] else ""
+    return f"board-pack-{period}{draft}.{FORMATS[fmt][1]}"

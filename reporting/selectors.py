@@ -1,0 +1,242 @@
+"""Reads for the reporting pages and packs, scoped to the signed-in user's partnerships.
+
+``plan_state`` is the one place that reads a plan's live items for a pack. It returns the
+same JSON-shaped dict that closing a period freezes into a ``Snapshot``, so a draft pack
+and a closed quarter's pack are built by the same code from the same shape.
+"""
+
+from datetime import date, datetime, time
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from plans.access import partnership_ids_for
+from plans.models import (
+    Action,
+    Milestone,
+    MilestoneUpdate,
+    Outcome,
+    Person,
+    Plan,
+    Priority,
+    ReportingPeriod,
+)
+from reporting.indicators import indicator_rows
+from reporting.models import Snapshot
+
+STATE_SCHEMA_VERSION = 1
+
+
+def plan_get(*, user, pk: int) -> Plan:
+    """One plan of the user's partnerships, or 404."""
+    return get_object_or_404(
+        Plan.objects.filter(partnership_id__in=partnership_ids_for(user)).select_related(
+            "partnership"
+        ),
+        pk=pk,
+    )
+
+
+def period_get(*, user, pk: int) -> ReportingPeriod:
+    """One reporting period of a plan of the user's partnerships, or 404."""
+    return get_object_or_404(
+        ReportingPeriod.objects.filter(
+            plan__partnership_id__in=partnership_ids_for(user)
+        ).select_related("plan__partnership"),
+        pk=pk,
+    )
+
+
+def period_list(*, plan: Plan) -> QuerySet[ReportingPeriod]:
+    """The plan's periods in order, each with the id and time of its latest snapshot."""
+    latest = Snapshot.objects.filter(period=OuterRef("pk")).order_by("-created_at", "-pk")
+    return (
+        ReportingPeriod.objects.filter(plan=plan)
+        .select_related("closed_by")
+        .annotate(
+            snapshot_id=Subquery(latest.values("pk")[:1]),
+            snapshot_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .order_by("year", "quarter")
+    )
+
+
+def period_previous(*, period: ReportingPeriod) -> ReportingPeriod | None:
+    """The plan's period for the quarter before ``period``, if there is one."""
+    before = period.financial_quarter.previous()
+    return ReportingPeriod.objects.filter(
+        plan_id=period.plan_id, year=before.year, quarter=before.quarter
+    ).first()
+
+
+def snapshot_latest(*, period: ReportingPeriod) -> Snapshot | None:
+    """The snapshot a closed period's packs are built from (the latest close)."""
+    return Snapshot.objects.filter(period=period).order_by("-created_at", "-pk").first()
+
+
+def plan_organisations(*, plan: Plan) -> QuerySet:
+    """The partnership's organisations, for the pack filter."""
+    return plan.partnership.organisations.order_by("name")
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _person(person: Person | None) -> dict | None:
+    if person is None:
+        return None
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "role_title": person.role_title,
+        "organisation_id": person.organisation_id,
+        "organisation": person.organisation.name if person.organisation else "",
+    }
+
+
+def _author(update: MilestoneUpdate | None) -> str:
+    if update is None:
+        return ""
+    if update.author_name:
+        return update.author_name
+    if update.author is not None:
+        return update.author.get_full_name() or update.author.get_username()
+    return update.get_source_display()
+
+
+def _period_start(period: ReportingPeriod) -> datetime:
+    return timezone.make_aware(datetime.combine(period.start_date, time.min))
+
+
+def _period_end(period: ReportingPeriod) -> datetime:
+    return timezone.make_aware(datetime.combine(period.end_date, time.max))
+
+
+def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> dict:
+    """Every item of the period's plan as it stands now, as JSON-ready data (a constant 6 queries).
+
+    Besides the current state, each milestone carries its status and due date at the start
+    of the period (from its update history) and when it was created (from its history), so
+    "what changed" can be told even when the quarter before was never closed.
+    """
+    plan = period.plan
+    today = as_at or timezone.localdate()
+    start, end = _period_start(period), _period_end(period)
+    updates = MilestoneUpdate.objects.filter(milestone=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    before_period = updates.filter(created_at__lt=start)
+    created = Milestone.history.model.objects.filter(id=OuterRef("pk"), history_type="+")
+
+    priorities = list(Priority.objects.filter(plan=plan))
+    outcomes = list(Outcome.objects.filter(priority__plan=plan))
+    actions = list(
+        Action.objects.filter(outcome__priority__plan=plan).prefetch_related(
+            Prefetch("leads", queryset=Person.objects.select_related("organisation"))
+        )
+    )
+    milestones = list(
+        Milestone.objects.filter(action__outcome__priority__plan=plan)
+        .select_related("lead__organisation", "latest_update__author")
+        .annotate(
+            start_status=Subquery(before_period.values("status")[:1]),
+            start_due_date=Subquery(before_period.values("due_date")[:1]),
+            reason_for_date=Subquery(
+                updates.filter(created_at__lte=end)
+                .exclude(due_date_reason="")
+                .values("due_date_reason")[:1]
+            ),
+            created_at=Subquery(created.order_by("history_date").values("history_date")[:1]),
+        )
+    )
+
+    milestones_by_action: dict[int, list[dict]] = {}
+    for m in milestones:
+        update = m.latest_update
+        milestones_by_action.setdefault(m.action_id, []).append(
+            {
+                "id": m.pk,
+                "number": m.number,
+                "text": m.text,
+                "status": m.status,
+                "lead": _person(m.lead),
+                "lead_text": m.lead_text,
+                "due_text": m.due_text,
+                "original_due_date": _iso(m.original_due_date),
+                "due_date": _iso(m.due_date),
+                "completed_on": _iso(m.completed_on),
+                "commentary": update.commentary if update else "",
+                "update_author": _author(update),
+                "updated_at": _iso(update.created_at) if update else None,
+                "due_date_reason": m.reason_for_date or "",
+                "start_status": m.start_status,
+                "start_due_date": _iso(m.start_due_date) if m.start_status else None,
+                "created_at": _iso(m.created_at),
+            }
+        )
+    actions_by_outcome: dict[int, list[dict]] = {}
+    for a in actions:
+        actions_by_outcome.setdefault(a.outcome_id, []).append(
+            {
+                "id": a.pk,
+                "number": a.number,
+                "text": a.text,
+                "lead_text": a.lead_text,
+                "leads": [_person(p) for p in a.leads.all()],
+                "resources": a.resources,
+                "sources": a.sources,
+                "timescale": a.get_timescale_display() if a.timescale else "",
+                "milestones": milestones_by_action.get(a.pk, []),
+            }
+        )
+    outcomes_by_priority: dict[int, list[dict]] = {}
+    for o in outcomes:
+        outcomes_by_priority.setdefault(o.priority_id, []).append(
+            {
+                "id": o.pk,
+                "number": o.number,
+                "statement": o.statement,
+                "success_criteria": o.success_criteria,
+                "actions": actions_by_outcome.get(o.pk, []),
+            }
+        )
+    return {
+        "schema": STATE_SCHEMA_VERSION,
+        "partnership": {"id": plan.partnership_id, "name": plan.partnership.name},
+        "plan": {
+            "id": plan.pk,
+            "title": plan.title,
+            "start_date": _iso(plan.start_date),
+            "end_date": _iso(plan.end_date),
+        },
+        "period": {
+            "id": period.pk,
+            "label": period.label,
+            "start_date": _iso(period.start_date),
+            "end_date": _iso(period.end_date),
+            "update_deadline": _iso(period.update_deadline),
+        },
+        # Overdue is judged as at this day: today, or the period's last day once it is over.
+        "as_at": _iso(min(today, period.end_date)),
+        "priorities": [
+            {
+                "id": p.pk,
+                "number": p.number,
+                "title": p.title,
+                "outcomes": outcomes_by_priority.get(p.pk, []),
+            }
+            for p in priorities
+        ],
+        "indicators": indicator_rows(plan=plan, quarter=period.financial_quarter),
+    }
+
+
+def period_state(*, period: ReportingPeriod) -> tuple[dict, Snapshot | None]:
+    """A closed period's frozen state from its snapshot; an open period's live state."""
+    if period.is_closed:
+        snapshot = snapshot_latest(period=period)
+        if snapshot is not None:
+            return snapshot.data, snapshot
+    return plan_state(period=period), None

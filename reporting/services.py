@@ -1,0 +1,150 @@
+"""Writes of the reporting app: set up a plan's quarters, close and reopen them.
+
+Closing freezes a ``Snapshot`` of every item; snapshots are only ever created, never
+changed. Reopening needs a partnership admin and a reason, which ``ReportingPeriod.history``
+(django-simple-history) keeps with who did it and when: that history is the audit trail.
+"""
+
+import hashlib
+import json
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from plans.access import is_partnership_admin
+from plans.models import Plan, ReportingPeriod
+from plans.periods import quarters_between
+from reporting.models import Snapshot
+from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
+
+DEFAULT_DEADLINE_DAYS = 14
+
+
+def deadline_days() -> int:
+    """Days after a quarter's last day by which leads update (setting REPORTING_DEADLINE_DAYS)."""
+    return int(getattr(settings, "REPORTING_DEADLINE_DAYS", DEFAULT_DEADLINE_DAYS))
+
+
+def state_digest(data: dict) -> str:
+    """SHA-256 of the canonical JSON of a snapshot's data (sorted keys, no spaces)."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _require_admin(*, user, period_or_plan) -> None:
+    plan = period_or_plan.plan if isinstance(period_or_plan, ReportingPeriod) else period_or_plan
+    if not is_partnership_admin(user, plan.partnership_id):
+        raise PermissionDenied("Only a partnership admin can do this.")
+
+
+def periods_generate(*, plan: Plan, days_after_end: int | None = None) -> list[ReportingPeriod]:
+    """Create any missing quarter of the plan's span, each with an update deadline; return all."""
+    days = deadline_days() if days_after_end is None else days_after_end
+    with transaction.atomic():
+        existing = {
+            (p.year, p.quarter): p
+            for p in ReportingPeriod.objects.select_for_update().filter(plan=plan)
+        }
+        for quarter in quarters_between(plan.start_date, plan.end_date):
+            if (quarter.year, quarter.quarter) in existing:
+                continue
+            existing[(quarter.year, quarter.quarter)] = ReportingPeriod.objects.create(
+                plan=plan,
+                year=quarter.year,
+                quarter=quarter.quarter,
+                start_date=quarter.start,
+                end_date=quarter.end,
+                update_deadline=quarter.end + timedelta(days=days),
+            )
+    return [existing[key] for key in sorted(existing)]
+
+
+def period_deadline_update(
+    *, period: ReportingPeriod, user, update_deadline: date
+) -> ReportingPeriod:
+    """Move a period's update deadline (admins only); it cannot fall before the quarter starts."""
+    _require_admin(user=user, period_or_plan=period)
+    if update_deadline < period.start_date:
+        raise ValidationError(
+            {
+                "update_deadline": (
+                    f"The update deadline must be on or after {period.start_date:%-d %B %Y}, "
+                    "the first day of the quarter."
+                )
+            }
+        )
+    with transaction.atomic():
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        period.update_deadline = update_deadline
+        period._history_user = user
+        period.save(update_fields=["update_deadline"])
+    return period
+
+
+def period_close(*, period: ReportingPeriod, user, now=None) -> Snapshot:
+    """Close an open period (admins only), freezing a snapshot of every item of its plan."""
+    _require_admin(user=user, period_or_plan=period)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            ReportingPeriod.objects.select_for_update()
+            .select_related("plan__partnership")
+            .get(pk=period.pk)
+        )
+        if locked.is_closed:
+            raise ValidationError(f"{locked.label} is already closed.")
+        data = plan_state(period=locked, as_at=timezone.localdate(now))
+        data["taken_at"] = now.isoformat()
+        # "What changed" in this quarter's pack is read against the quarter before as it
+        # stands now; recording which snapshot that was keeps the pack fixed even if the
+        # quarter before is later reopened and closed again.
+        data["previous_snapshot_id"] = _previous_snapshot_id(locked)
+        snapshot = Snapshot.objects.create(
+            period=locked,
+            data=data,
+            digest=state_digest(data),
+            schema_version=STATE_SCHEMA_VERSION,
+            created_at=now,
+            created_by=user,
+        )
+        locked.status = ReportingPeriod.Status.CLOSED
+        locked.closed_at = now
+        locked.closed_by = user
+        locked._history_user = user
+        locked._change_reason = "Closed"
+        locked.save(update_fields=["status", "closed_at", "closed_by"])
+    period.refresh_from_db()
+    return snapshot
+
+
+def _previous_snapshot_id(period: ReportingPeriod) -> int | None:
+    before = period_previous(period=period)
+    if before is None or not before.is_closed:
+        return None
+    snapshot = snapshot_latest(period=before)
+    return snapshot.pk if snapshot else None
+
+
+def period_reopen(*, period: ReportingPeriod, user, reason: str) -> ReportingPeriod:
+    """Reopen a closed period (admins only) with a reason; its snapshots are kept unchanged."""
+    _require_admin(user=user, period_or_plan=period)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the period is being reopened."})
+    with transaction.atomic():
+        locked = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        if not locked.is_closed:
+            raise ValidationError(f"{locked.label} is not closed, so it cannot be reopened.")
+        locked.status = ReportingPeriod.Status.OPEN
+        locked.status_reason = reason
+        locked.closed_at = None
+        locked.closed_by = None
+        locked._history_user = user
+        locked._change_reason = f"Reopened: {reason}"[:100]
+        locked.save(update_fields=["status", "status_reason", "closed_at", "closed_by"])
+    period.refresh_from_db()
+    return period
