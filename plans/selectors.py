@@ -85,14 +85,17 @@ def plan_detail(*, user, today: date | None = None) -> QuerySet[Plan]:
     of its ``priorities``. The page costs the same few queries whatever the plan's size.
     """
     today = today or timezone.localdate()
-    priorities = Priority.objects.annotate(
-        **_rag_annotations("outcomes__actions__milestones", today=today)
-    ).prefetch_related(
-        Prefetch(
-            "outcomes",
-            queryset=Outcome.objects.prefetch_related(
-                Prefetch("actions", queryset=_actions_for_page())
-            ),
+    # Meta.ordering is ignored by aggregating queries, so the plan's own order is explicit.
+    priorities = (
+        Priority.objects.annotate(**_rag_annotations("outcomes__actions__milestones", today=today))
+        .order_by(*Priority._meta.ordering)
+        .prefetch_related(
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.prefetch_related(
+                    Prefetch("actions", queryset=_actions_for_page())
+                ),
+            )
         )
     )
     return (
