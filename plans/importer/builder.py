@@ -1,0 +1,702 @@
+"""Turn the rows of a legacy plan into a draft hierarchy, with findings, without the database.
+
+Conventions (the README describes them for admins):
+- A sheet that holds a table of actions is a priority named after the sheet, unless the
+  table has a priority column or "Priority: …" section rows.
+- An outcome is a numbered "Issue" cell (merged over its actions' rows) or an
+  "ASPIRATION (PC2): …" section row; "(JAR / medium term)" at its end gives its actions'
+  sources and timescale.
+- Each numbered action is an action. Several numbered actions in one cell ("21.3 … 21.4 …")
+  are several actions; lettered or bulleted steps in one cell are milestones of one action.
+- Every action has at least one milestone: a single-step row gives one milestone with the
+  action's text, deadline, lead and status. Milestone columns ("Delivery milestones
+  2010/11") give one milestone per line, due at the end of that financial year unless the
+  line names its own date.
+- Multi-part deadline, lead and status cells pair with the items in order when they have
+  as many parts as there are items; otherwise they apply to every item.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from plans.importer.dates import DueDate, end_of_financial_year, find_dates, parse_due
+from plans.importer.layout import (
+    SECTION_ACTION_LABELS,
+    Column,
+    Layout,
+    find_layout,
+    is_repeated_header,
+    label_key,
+)
+from plans.importer.leads import LeadRef, parse_leads, split_repeated
+from plans.importer.reading import Cell, Sheet
+from plans.importer.registry import SheetFinding
+from plans.importer.splitting import Item, see_also, split_items, split_number
+from plans.importer.status import (
+    colour_key,
+    split_status_words,
+    status_from_colour,
+    status_from_words,
+)
+from plans.models import RAG
+
+
+@dataclass
+class MilestoneDraft:
+    number: str
+    text: str
+    lead: LeadRef | None
+    lead_text: str
+    due: DueDate
+    status: str
+    commentary: str
+    status_from: str  # "words", "colour", "" (not stated)
+    sheet: str
+    row: int
+
+
+@dataclass
+class ActionDraft:
+    number: str
+    text: str
+    leads: list[LeadRef]
+    lead_text: str
+    resources: str
+    sources: str
+    timescale: str
+    see_also: list[str]
+    sheet: str
+    row: int
+    milestones: list[MilestoneDraft] = field(default_factory=list)
+
+
+@dataclass
+class OutcomeDraft:
+    number: str
+    statement: str
+    sheet: str
+    row: int
+    success_criteria: list[str] = field(default_factory=list)
+    actions: list[ActionDraft] = field(default_factory=list)
+    sources: str = ""
+    timescale: str = ""
+
+
+@dataclass
+class PriorityDraft:
+    title: str
+    number: str
+    sheet: str
+    outcomes: list[OutcomeDraft] = field(default_factory=list)
+
+
+@dataclass
+class SheetReport:
+    """What happened to one sheet: read as plan rows, handed to a handler, or skipped."""
+
+    name: str
+    outcome: str  # "plan", "handler", "skipped"
+    reason: str = ""
+    layout: Layout | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+_SECTION = re.compile(
+    r"^(priority|theme|strategic priority|aspiration|outcome|objective|issue|aim|goal)s?"
+    r"\s*(?:\(([^)]{1,20})\)|([A-Z]{0,5}\d{1,3}(?:\.\d+)?))?\s*[:\-–]\s*(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_TRAILING_PARENS = re.compile(r"\s*\(([^()]{2,80})\)\s*\.?\s*$")
+_TIMESCALE = re.compile(r"\b(short|medium|long)[- ]term\b", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
+_INDICATOR_WORDS = re.compile(
+    r"\b(?:NI ?\d+|indicator|baseline|target|actual|good perf|polarity|dot|direction of travel|"
+    r"stat\.? neigh|national|definition)\b",
+    re.IGNORECASE,
+)
+_STEP_LABEL = re.compile(r"^((?:stage|phase|part|step)\s*\d+)\b", re.IGNORECASE)
+
+
+def _clean_lines(text: str) -> list[str]:
+    lines = []
+    for line in re.split(r"[\r\n]+", text or ""):
+        line = re.sub(r"^\s*[•·▪*\-–]\s*", "", line).strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+def outcome_sources(statement: str) -> tuple[str, str, str]:
+    """Split "Reduce bullying. (JAR / short term, APA)" into text, sources and timescale."""
+    match = _TRAILING_PARENS.search(statement)
+    if not match:
+        return statement.strip(), "", ""
+    parts = [part.strip() for part in re.split(r"\s*(?:/|,|\band\b)\s*", match[1]) if part.strip()]
+    sources, timescale = [], ""
+    for part in parts:
+        scale = _TIMESCALE.fullmatch(part)
+        if scale:
+            timescale = scale[1].lower()
+        elif _ACRONYM.match(part):
+            sources.append(part)
+        else:
+            return statement.strip(), "", ""
+    return statement[: match.start()].strip(), ", ".join(sources), timescale
+
+
+class PlanBuilder:
+    """Reads sheets one by one into priorities; collects findings as it goes."""
+
+    def __init__(self, *, mapping: dict[str, str] | None = None):
+        self.mapping = {label_key(key): value for key, value in (mapping or {}).items()}
+        self.priorities: list[PriorityDraft] = []
+        self.findings: list[SheetFinding] = []
+        self.reports: list[SheetReport] = []
+
+    # Findings -------------------------------------------------------------------------
+    def note(self, sheet, row, column, message, level="warning"):
+        self.findings.append(SheetFinding(sheet, row, column, message, level))
+
+    # Sheets ---------------------------------------------------------------------------
+    def looks_like_indicators(self, sheet: Sheet) -> bool:
+        hits = 0
+        for row in sheet.rows[:15]:
+            for cell in row:
+                if isinstance(cell.value, str) and _INDICATOR_WORDS.search(cell.value):
+                    hits += 1
+        return hits >= 4
+
+    def read_sheet(self, sheet: Sheet) -> SheetReport:
+        layout = find_layout(sheet.rows, mapping=self.mapping)
+        if layout is None:
+            if self.looks_like_indicators(sheet):
+                reason = (
+                    "it looks like a table of performance indicators, which this importer "
+                    "does not bring in yet (indicators belong to the outcomes part of the "
+                    "service); it was skipped"
+                )
+            elif not any(cell.value for row in sheet.rows for cell in row):
+                reason = "it is empty; it was skipped"
+            else:
+                reason = (
+                    "no header row with an action column (such as 'Action', 'By when', "
+                    "'Who') was found, so it looks like a cover, contents or list sheet; "
+                    "it was skipped"
+                )
+            report = SheetReport(sheet.name, "skipped", reason)
+            self.note(sheet.name, None, None, f"Sheet '{sheet.name}': {reason}.", "info")
+            self.reports.append(report)
+            return report
+        report = SheetReport(sheet.name, "plan", layout=layout)
+        _SheetReader(self, sheet, layout).read()
+        self.reports.append(report)
+        return report
+
+
+class _SheetReader:
+    def __init__(self, builder: PlanBuilder, sheet: Sheet, layout: Layout):
+        self.builder = builder
+        self.sheet = sheet
+        self.layout = layout
+        self.legend: dict[str, str] = {}
+        self.priority: PriorityDraft | None = None
+        self.outcome: OutcomeDraft | None = None
+        self.outcome_key: str | None = None
+        self.action: ActionDraft | None = None
+        self.section_sources = ""
+        self.cols = {
+            name: layout.first(name)
+            for name in (
+                "priority",
+                "outcome",
+                "number",
+                "action",
+                "due",
+                "lead",
+                "progress",
+                "status",
+                "resources",
+                "source",
+            )
+        }
+        self.milestone_cols = layout.all("milestone")
+        self.success_cols = layout.all("success")
+        if self.cols["action"] is None and self.milestone_cols:
+            # Only a milestone column: each row is an action with its milestones.
+            self.cols["action"] = self.milestone_cols.pop(0)
+        header = sheet.rows[layout.header_row]
+        action_col = self.cols["action"]
+        if action_col and label_key(header[action_col.index].text) in SECTION_ACTION_LABELS:
+            self.section_sources = header[action_col.index].text.strip()
+
+    # Helpers --------------------------------------------------------------------------
+    def cell(self, row: list[Cell], column: Column | None) -> Cell:
+        if column is None or column.index >= len(row):
+            return Cell()
+        return row[column.index]
+
+    def text(self, row, column) -> str:
+        return self.cell(row, column).text.strip()
+
+    def note(self, row_number, column: Column | None, message, level="warning"):
+        label = f"'{column.label}'" if column else None
+        where = f"Sheet '{self.sheet.name}', row {row_number}"
+        if label:
+            where += f", {label}"
+        self.builder.note(self.sheet.name, row_number, label, f"{where}: {message}.", level)
+
+    def ensure_priority(self, title=None, number="") -> PriorityDraft:
+        title = title or self.sheet.name
+        for existing in self.builder.priorities:
+            if existing.title == title:
+                self.priority = existing
+                return existing
+        self.priority = PriorityDraft(title=title, number=number, sheet=self.sheet.name)
+        self.builder.priorities.append(self.priority)
+        return self.priority
+
+    def start_outcome(self, *, raw: str, number: str, statement: str, row_number: int):
+        priority = self.priority or self.ensure_priority()
+        key = f"{priority.title}\x00{raw}"
+        for existing in priority.outcomes:
+            if f"{priority.title}\x00{existing.number} {existing.statement}" == key or (
+                existing.number and existing.number == number
+            ):
+                self.outcome, self.outcome_key = existing, key
+                return existing
+        text, sources, timescale = outcome_sources(statement)
+        self.outcome = OutcomeDraft(
+            number=number,
+            statement=text or statement,
+            sheet=self.sheet.name,
+            row=row_number,
+            sources=sources,
+            timescale=timescale,
+        )
+        self.outcome_key = key
+        priority.outcomes.append(self.outcome)
+        self.action = None
+        return self.outcome
+
+    def ensure_outcome(self, row_number: int) -> OutcomeDraft:
+        if self.outcome is None:
+            priority = self.priority or self.ensure_priority()
+            self.note(
+                row_number,
+                None,
+                "actions come before any outcome; they were put under an outcome named "
+                f"after the priority ('{priority.title}'). Rename it after import",
+                "info",
+            )
+            self.start_outcome(
+                raw=priority.title, number="", statement=priority.title, row_number=row_number
+            )
+        return self.outcome
+
+    # Rows -----------------------------------------------------------------------------
+    def read(self):
+        self.ensure_priority()
+        # Title rows above the header may already open a section ("ASPIRATION (PC1): …").
+        for index in range(self.layout.header_row):
+            row = self.sheet.rows[index]
+            filled = [cell for cell in row if cell.value not in (None, "")]
+            if filled and _SECTION.match(filled[0].text.strip()):
+                self.read_section(row, index + 1, filled)
+        for index in range(self.layout.header_row + 1, len(self.sheet.rows)):
+            row = self.sheet.rows[index]
+            row_number = index + 1
+            filled = [cell for cell in row if cell.value not in (None, "")]
+            if not filled:
+                continue
+            if is_repeated_header(row, self.layout):
+                action_col = self.cols["action"]
+                label = self.text(row, action_col)
+                if label and label_key(label) in SECTION_ACTION_LABELS:
+                    self.section_sources = label
+                continue
+            if self.read_legend(row):
+                continue
+            if self.read_section(row, row_number, filled):
+                continue
+            self.read_data(row, row_number)
+
+    def read_legend(self, row: list[Cell]) -> bool:
+        pairs = []
+        for cell in row:
+            if cell.value in (None, ""):
+                continue
+            status = status_from_words(cell.text)
+            if not cell.fill or not status or cell.fill.startswith("theme:"):
+                return False
+            pairs.append((colour_key(cell.fill), status))
+        if len(pairs) < 2 or len({status for _, status in pairs}) < 2:
+            return False
+        # A legend only when there is no action text on the row.
+        self.legend.update(dict(pairs))
+        return True
+
+    def read_section(self, row: list[Cell], row_number: int, filled: list[Cell]) -> bool:
+        first = filled[0].text.strip()
+        match = _SECTION.match(first)
+        values = [cell.text.strip() for cell in filled]
+        if match and (match[4].strip() or len(values) >= 2):
+            kind = match[1].lower()
+            code = (match[2] or match[3] or "").strip()
+            body = match[4].strip() or " ".join(values[1:])
+            if len(values) > 2 and not match[4].strip():
+                return False
+            if kind in ("priority", "theme"):
+                number, title = split_number(body)
+                self.ensure_priority(title or body, number or code)
+                self.outcome = self.action = None
+            else:
+                number, statement = split_number(body)
+                self.start_outcome(
+                    raw=f"{code or number} {statement}",
+                    number=code or number,
+                    statement=statement,
+                    row_number=row_number,
+                )
+            return True
+        if len(filled) == 1 and label_key(first) in SECTION_ACTION_LABELS:
+            self.section_sources = first
+            return True
+        if len(filled) == 1:
+            column = next(i for i, cell in enumerate(row) if cell.value not in (None, ""))
+            mapped = {c.index: c.field for c in self.layout.columns}
+            if column not in mapped or mapped[column] in ("ignore", None):
+                self.note(row_number, None, f"'{first[:60]}' is not in a plan column; skipped")
+                return True
+        return False
+
+    def read_data(self, row: list[Cell], row_number: int):
+        cols = self.cols
+        priority_text = self.text(row, cols["priority"])
+        if priority_text and (self.priority is None or priority_text != self.priority.title):
+            number, title = split_number(priority_text)
+            self.ensure_priority(title or priority_text, number)
+            self.outcome = self.action = None
+        outcome_text = self.text(row, cols["outcome"])
+        if outcome_text:
+            number, statement = split_number(outcome_text)
+            if cols["number"] and not number and self.text(row, cols["number"]):
+                number = ""
+            key = f"{(self.priority or self.ensure_priority()).title}\x00{outcome_text}"
+            if key != self.outcome_key:
+                self.start_outcome(
+                    raw=outcome_text, number=number, statement=statement, row_number=row_number
+                )
+        for column in self.success_cols:
+            for line in _clean_lines(self.text(row, column)):
+                if self.outcome is not None and line not in self.outcome.success_criteria:
+                    self.outcome.success_criteria.append(line)
+        action_text = self.text(row, cols["action"])
+        has_milestone_text = any(self.text(row, column) for column in self.milestone_cols)
+        has_detail = any(
+            self.text(row, cols[name]) or self.cell(row, cols[name]).fill
+            for name in ("due", "lead", "progress", "status")
+            if cols[name]
+        )
+        if action_text:
+            self.read_action_row(row, row_number, action_text)
+        elif (has_milestone_text or has_detail) and self.action is not None:
+            self.read_continuation(row, row_number)
+        elif has_milestone_text or has_detail:
+            self.note(row_number, None, "a deadline or lead without an action; skipped")
+
+    # Actions and milestones -----------------------------------------------------------
+    def row_details(self, row, row_number, count: int):
+        """Per-item (due, lead text, status, commentary, status source) for ``count`` items."""
+        cols = self.cols
+        due_cell = self.cell(row, cols["due"])
+        due_parts: list[object] = [due_cell.value]
+        if count > 1 and isinstance(due_cell.value, str):
+            whole = parse_due(due_cell.value)
+            phrases = find_dates(due_cell.value)
+            if whole.kind == "date" and len(phrases) == count:
+                due_parts = [phrase for phrase, _ in phrases]
+            else:
+                lines = [line for line in due_cell.value.splitlines() if line.strip()]
+                if len(lines) == count:
+                    due_parts = lines
+        lead_text = self.text(row, cols["lead"])
+        lead_parts = split_repeated(lead_text, count) if count > 1 else None
+        status_cell = self.cell(row, cols["status"])
+        progress_cell = self.cell(row, cols["progress"])
+        status_text = status_cell.text.strip()
+        progress_text = progress_cell.text.strip()
+        status_parts = split_status_words(status_text, count) if count > 1 else None
+        progress_parts = split_status_words(progress_text, count) if count > 1 else None
+
+        details = []
+        for index in range(count):
+            due_value = due_parts[index] if len(due_parts) == count else due_parts[0]
+            lead = lead_parts[index] if lead_parts else lead_text
+            s_text = status_parts[index] if status_parts else status_text
+            p_text = progress_parts[index] if progress_parts else progress_text
+            status, source = None, ""
+            if s_text:
+                status = status_from_words(s_text)
+                if status is None and index == 0:
+                    self.note(
+                        row_number,
+                        cols["status"],
+                        f"'{s_text[:60]}' is not a status we recognise; status left as Not started",
+                    )
+                source = "words" if status else ""
+            if status is None and p_text:
+                status = status_from_words(p_text)
+                source = "words" if status else ""
+                if status is None and len(p_text) <= 30 and index == 0:
+                    self.note(
+                        row_number,
+                        cols["progress"],
+                        f"'{p_text}' is not a status we recognise; kept as commentary, "
+                        "status left as Not started",
+                        "info",
+                    )
+            if status is None:
+                for cell, column in (
+                    (status_cell, cols["status"]),
+                    (progress_cell, cols["progress"]),
+                ):
+                    if (
+                        column
+                        and cell.fill
+                        and not (cell.text.strip() and column is cols["status"])
+                    ):
+                        status = self.colour_status(cell.fill, row_number, column)
+                        if status:
+                            source = "colour"
+                            break
+            details.append(
+                (
+                    due_value,
+                    lead,
+                    status or RAG.NOT_STARTED,
+                    p_text
+                    if p_text
+                    else (s_text if s_text and not status_from_words(s_text) else ""),
+                    source,
+                )
+            )
+        return details
+
+    def colour_status(self, fill: str, row_number: int, column: Column) -> str | None:
+        if fill.startswith("theme:"):
+            self.note(
+                row_number,
+                column,
+                "the cell is coloured with a theme colour we cannot read as a RAG status; "
+                "status left as Not started",
+            )
+            return None
+        key = colour_key(fill)
+        if key in self.legend:
+            return self.legend[key]
+        status = status_from_colour(fill)
+        if status and not self.legend:
+            self.note(
+                row_number,
+                column,
+                f"no text, so the status was read from the cell's colour (#{key}) as "
+                f"{RAG(status).label}; the sheet has no legend row to confirm it",
+                "info",
+            )
+        return status
+
+    def due_for(self, value, row_number, *, default: date | None = None, default_text=""):
+        due = parse_due(value)
+        if due.kind == "empty" and default is not None:
+            return DueDate(text=default_text, day=default, kind="date", dates=[default])
+        if due.kind == "unrecognised":
+            self.note(row_number, self.cols["due"], f"{due.note}; kept as text")
+        elif due.note and due.kind == "date":
+            self.note(row_number, self.cols["due"], due.note, "info")
+        return due
+
+    def new_action(self, row, row_number, *, number, text, lead_text) -> ActionDraft:
+        outcome = self.ensure_outcome(row_number)
+        sources = [s for s in (outcome.sources, self.text(row, self.cols["source"])) if s]
+        if self.section_sources:
+            sources.append(self.section_sources)
+        action = ActionDraft(
+            number=number,
+            text=text,
+            leads=parse_leads(lead_text),
+            lead_text=lead_text[:500],
+            resources=self.text(row, self.cols["resources"]),
+            sources=", ".join(sources)[:200],
+            timescale=outcome.timescale,
+            see_also=see_also(text),
+            sheet=self.sheet.name,
+            row=row_number,
+        )
+        outcome.actions.append(action)
+        self.action = action
+        return action
+
+    def milestone(
+        self, action, *, number, text, lead_text, due, status, commentary, source, row_number
+    ):
+        leads = parse_leads(lead_text)
+        draft = MilestoneDraft(
+            number=number,
+            text=text,
+            lead=leads[0] if leads else None,
+            lead_text=lead_text[:500],
+            due=due,
+            status=status,
+            commentary=commentary,
+            status_from=source,
+            sheet=self.sheet.name,
+            row=row_number,
+        )
+        action.milestones.append(draft)
+        for lead in leads:
+            if lead not in action.leads:
+                action.leads.append(lead)
+        return draft
+
+    def read_action_row(self, row, row_number, action_text):
+        preamble, items = split_items(action_text)
+        lead_text = self.text(row, self.cols["lead"])
+        numbered = len(items) > 1 and all(re.fullmatch(r"\d+\.\d+", i.number) for i in items)
+        if numbered:
+            # "21.3 … 21.4 …": several actions in one cell, each with its own milestone.
+            details = self.row_details(row, row_number, len(items))
+            for item, (due_value, lead, status, commentary, source) in zip(
+                items, details, strict=True
+            ):
+                action = self.new_action(
+                    row, row_number, number=item.number, text=item.text, lead_text=lead
+                )
+                self.add_row_milestones(
+                    row,
+                    row_number,
+                    action,
+                    [Item("", item.text)],
+                    [(due_value, lead, status, commentary, source)],
+                )
+            self.note(
+                row_number,
+                self.cols["action"],
+                f"one cell held {len(items)} numbered actions "
+                f"({', '.join(i.number for i in items)}); each became an action",
+                "info",
+            )
+            return
+        if len(items) > 1:
+            number, text = split_number(preamble or action_text)
+            action = self.new_action(
+                row, row_number, number=number, text=text or preamble, lead_text=lead_text
+            )
+            details = self.row_details(row, row_number, len(items))
+            self.add_row_milestones(row, row_number, action, items, details)
+            return
+        number, text = split_number(items[0].text if items else action_text)
+        if not number:
+            number, _ = split_number(action_text)
+        action = self.new_action(row, row_number, number=number, text=text, lead_text=lead_text)
+        details = self.row_details(row, row_number, 1)
+        self.add_row_milestones(row, row_number, action, [Item("", text)], details)
+
+    def add_row_milestones(self, row, row_number, action, items, details):
+        if self.milestone_cols:
+            self.add_column_milestones(row, row_number, action, details[0])
+            return
+        for item, (due_value, lead, status, commentary, source) in zip(items, details, strict=True):
+            due = self.due_for(due_value, row_number)
+            text = item.text
+            step = _STEP_LABEL.match(due.text or "")
+            if step:
+                text = f"{step[1].title()}: {text}"
+            self.milestone(
+                action,
+                number=item.number,
+                text=text,
+                lead_text=lead,
+                due=due,
+                status=status,
+                commentary=commentary,
+                source=source,
+                row_number=row_number,
+            )
+
+    def add_column_milestones(self, row, row_number, action, detail):
+        due_value, lead, status, commentary, source = detail
+        added = False
+        for column in self.milestone_cols:
+            cell_text = self.text(row, column)
+            if not cell_text:
+                continue
+            _, items = split_items(cell_text, every_line=True)
+            default = end_of_financial_year(column.year) if column.year else None
+            default_text = f"{column.year}/{(column.year + 1) % 100:02d}" if column.year else ""
+            for item in items:
+                phrases = find_dates(item.text)
+                if phrases:
+                    phrase, day = phrases[-1]
+                    due = DueDate(text=phrase, day=day, kind="date", dates=[day])
+                elif self.text(row, self.cols["due"]):
+                    due = self.due_for(due_value, row_number)
+                else:
+                    due = DueDate(
+                        text=default_text, day=default, kind="date" if default else "empty"
+                    )
+                self.milestone(
+                    action,
+                    number=item.number,
+                    text=item.text,
+                    lead_text=lead,
+                    due=due,
+                    status=status,
+                    commentary=commentary,
+                    source=source,
+                    row_number=row_number,
+                )
+                added = True
+        if not added:
+            self.milestone(
+                action,
+                number="",
+                text=action.text,
+                lead_text=lead,
+                due=self.due_for(due_value, row_number),
+                status=status,
+                commentary=commentary,
+                source=source,
+                row_number=row_number,
+            )
+
+    def read_continuation(self, row, row_number):
+        """A row with a deadline or milestones but no action text: more of the last action."""
+        action = self.action
+        details = self.row_details(row, row_number, 1)
+        if self.milestone_cols and any(self.text(row, c) for c in self.milestone_cols):
+            self.add_column_milestones(row, row_number, action, details[0])
+            return
+        due_value, lead, status, commentary, source = details[0]
+        due = self.due_for(due_value, row_number)
+        step = _STEP_LABEL.match(due.text or "")
+        base = re.sub(r"^(?:stage|phase|part|step)\s*\d+:\s*", "", action.text, flags=re.I)
+        text = f"{step[1].title()}: {base}" if step else base
+        self.milestone(
+            action,
+            number="",
+            text=text,
+            lead_text=lead or action.lead_text,
+            due=due,
+            status=status,
+            commentary=commentary,
+            source=source,
+            row_number=row_number,
+        )
+        self.note(
+            row_number,
+            None,
+            f"no action text, so this row became another milestone of action "
+            f"{action.number or action.text[:40]}",
+            "info",
+        )

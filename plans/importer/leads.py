@@ -1,0 +1,123 @@
+"""Read the "Who" cell of a legacy plan into people, their roles and their agencies.
+
+Forms seen in real plans: "Strategic Lead: Simon Perry / Lead Officer: Chris Brown" (one per
+line), "YOT (Ken Dance)", "A & B", "DD Safe-guarding/ LSCB Manager", initials ("JW") and job
+titles ("SM Co-ordinator"). A job title is a lead in its own right: the plan names the post.
+"""
+
+import re
+from dataclasses import dataclass
+
+_ROLE_LABEL = re.compile(
+    r"^\s*((?:joint |deputy |co-?)?(?:strategic|operational|lead|responsible|accountable|"
+    r"project|named|senior|executive|service|delivery|portfolio)"
+    r"(?: (?:lead|officer|manager|owner|director|inspector|member|sponsor))*)\s*:\s*(.+)$",
+    re.IGNORECASE,
+)
+# Line breaks, and "/" or ";" when a new "Role:" label follows on the same line.
+_LABEL_BREAK = re.compile(r"[\r\n]+|\s*[/;|]\s*(?=(?:[A-Za-z-]+ ){0,3}[A-Za-z-]+\s*:)")
+_AGENCY_PERSON = re.compile(r"^(.+?)\s*\(\s*([^()]+?)\s*\)\s*$")
+# "A & B", "A and B", "A / B", "A; B". Commas are not separators: "Manager, Specialist
+# Services" is one job title.
+_SEPARATORS = re.compile(r"\s*(?:&|\+|/|;|\band\b)\s*", re.IGNORECASE)
+# Ranks and honorifics are not part of the name: "Inspector Gwyn Thomas" is Gwyn Thomas.
+_HONORIFIC = re.compile(
+    r"^(?:chief inspector|inspector|insp\.?|sergeant|sgt\.?|superintendent|supt\.?|dr\.?|"
+    r"mr\.?|mrs\.?|ms\.?|miss|cllr\.?|councillor|prof\.?|professor)\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
+_LEADING_NOISE = re.compile(r"^(?:led by|lead by|lead:|by)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LeadRef:
+    """One lead as a plan names them."""
+
+    name: str
+    role_title: str = ""
+    organisation: str = ""
+
+
+def person_key(name: str) -> str:
+    """Compare names case-, space- and punctuation-insensitively ("DD Safe-guarding")."""
+    text = (name or "").lower().replace("&", " and ")
+    return re.sub(r"[^0-9a-z]+", "", text)
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split()).strip(" ,.;:-–")
+
+
+def _is_modifier(text: str) -> bool:
+    """A single ordinary word (not an acronym like "JCG") that qualifies what follows it."""
+    words = text.split()
+    return len(words) == 1 and not words[0].isupper() and words[0][:1].isupper()
+
+
+def _split_names(text: str) -> list[str]:
+    """Split "A & B" into its parts, except inside "Manager, Communications & Engagement"."""
+    parts = [part for part in _SEPARATORS.split(text) if _tidy(part)]
+    if len(parts) < 2:
+        return [text]
+    joined: list[str] = []
+    for part in parts:
+        # After a comma phrase, a single following word belongs to it ("X, Y & Z").
+        if joined and "," in joined[-1] and len(part.split()) == 1:
+            joined[-1] = f"{joined[-1]} & {part}"
+        elif joined and _is_modifier(joined[-1]) and len(part.split()) >= 2:
+            # "Commissioning & Development Officer": one post whose title shares a noun.
+            joined[-1] = f"{joined[-1]} & {part}"
+        else:
+            joined.append(part)
+    return joined
+
+
+def parse_leads(text) -> list[LeadRef]:
+    """Every lead named in a cell, in the order written, without repeats."""
+    if text is None:
+        return []
+    leads: list[LeadRef] = []
+    seen: set[tuple[str, str]] = set()
+    for line in _LABEL_BREAK.split(str(text)):
+        line = _LEADING_NOISE.sub("", _tidy(line))
+        if not line:
+            continue
+        role_title = ""
+        labelled = _ROLE_LABEL.match(line)
+        if labelled:
+            role_title, line = _tidy(labelled[1]).title(), _tidy(labelled[2])
+            names = [line]
+        else:
+            names = _split_names(line)
+        for raw in names:
+            raw = _tidy(raw)
+            if not raw:
+                continue
+            organisation = ""
+            bracketed = _AGENCY_PERSON.match(raw)
+            if bracketed and re.search(r"[a-z]", bracketed[2]):
+                organisation, raw = _tidy(bracketed[1]), _tidy(bracketed[2])
+            if len(raw.split()) >= 3:
+                raw = _HONORIFIC.sub("", raw)
+            lead = LeadRef(name=raw[:200], role_title=role_title[:200], organisation=organisation)
+            key = (person_key(lead.name), person_key(lead.role_title))
+            if key in seen:
+                continue
+            seen.add(key)
+            leads.append(lead)
+    return leads
+
+
+def split_repeated(text, count: int) -> list[str] | None:
+    """Split a cell written once per item ("DD Achievement DD Achievement") into ``count``."""
+    if text is None or count < 2:
+        return None
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    if len(lines) == count:
+        return lines
+    tokens = " ".join(str(text).split()).split(" ")
+    if len(tokens) % count:
+        return None
+    size = len(tokens) // count
+    parts = [" ".join(tokens[i * size : (i + 1) * size]) for i in range(count)]
+    return parts if len(set(parts)) == 1 else None

@@ -1,0 +1,296 @@
+"""Open an uploaded .xlsx or .csv safely and turn it into plain rows of cells.
+
+Hostile or broken files are refused with a sentence the admin can act on, before the
+parser spends time or memory on them: the size limit, the zip members' declared sizes (a
+zip bomb declares hundreds of megabytes), and then a broad catch around the parse itself,
+because openpyxl raises many different exceptions on damaged files. Formulas are never run
+or kept: a formula cell is read as empty, with a finding.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.conf import settings
+
+from plans.importer.registry import SheetFinding
+
+# A real plan's worksheet XML is rarely more than 30× smaller zipped; bombs are 100s×.
+MAX_COMPRESSION_RATIO = 150
+MAX_ZIP_MEMBERS = 2000
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported; the message says why and what to do, in a sentence."""
+
+
+@dataclass(slots=True)
+class Cell:
+    value: object = None  # str, date, or None
+    fill: str | None = None  # "FFFF0000" style ARGB, or None
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return ""
+        if isinstance(self.value, date):
+            return self.value.strftime("%d/%m/%Y")
+        return str(self.value)
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Cell]]
+    findings: list[SheetFinding] = field(default_factory=list)
+
+    def values(self) -> list[list[object]]:
+        """Plain values, as handed to registered sheet handlers."""
+        return [[cell.value for cell in row] for row in self.rows]
+
+
+def max_uncompressed_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 20 * settings.IMPORT_MAX_BYTES)
+
+
+def max_rows() -> int:
+    return getattr(settings, "IMPORT_MAX_ROWS", 50_000)
+
+
+def read_file(*, data: bytes, filename: str, sheets: list[str] | None = None) -> list[Sheet]:
+    """Read a workbook or CSV into sheets of cells, or raise ImportRefused with the reason."""
+    limit = settings.IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise ImportRefused(
+            f"The file is {len(data) / 1_048_576:.1f} MB; the limit is "
+            f"{limit / 1_048_576:.0f} MB. Remove unused sheets or rows and upload it again."
+        )
+    if not data:
+        raise ImportRefused("The file is empty. Choose the spreadsheet that holds the plan.")
+    name = (filename or "").lower()
+    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(data, sheets=sheets)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportRefused(
+            "This is an old-style Excel (.xls) file. Open it in Excel, save it as "
+            "'Excel Workbook (.xlsx)' and upload that."
+        )
+    if name.endswith((".csv", ".txt")) or not name:
+        return [_read_csv(data, filename=filename)]
+    raise ImportRefused(
+        "We can read Excel workbooks (.xlsx) and CSV files (.csv). Save the plan in one of "
+        "those formats and upload it again."
+    )
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise ImportRefused(
+            "This file is not a readable Excel workbook (it may be damaged or only partly "
+            "uploaded). Open it in Excel, save it as .xlsx and upload it again."
+        ) from error
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportRefused("This workbook has too many parts to be a plan. Check the file.")
+    total = sum(member.file_size for member in members)
+    worst = max((member.file_size / max(member.compress_size, 1) for member in members), default=0)
+    if total > max_uncompressed_bytes() or worst > MAX_COMPRESSION_RATIO:
+        raise ImportRefused(
+            "This workbook expands to far more data than a plan holds "
+            f"({total / 1_048_576:.0f} MB unpacked), so it was not opened. Check the file "
+            "or export just the plan's sheets to a new workbook."
+        )
+    names = {member.filename for member in members}
+    if "xl/workbook.xml" not in names:
+        raise ImportRefused(
+            "This is a zip file but not an Excel workbook. Upload the .xlsx file itself."
+        )
+
+
+def _fill_of(cell) -> str | None:
+    if not cell.has_style:
+        return None
+    fill = cell.fill
+    if fill is None or fill.fill_type != "solid":
+        return None
+    colour = fill.fgColor
+    if colour is None:
+        return None
+    if colour.type == "rgb" and isinstance(colour.rgb, str):
+        return colour.rgb.upper()
+    if colour.type == "indexed" and isinstance(colour.indexed, int):
+        from openpyxl.styles.colors import COLOR_INDEX
+
+        if 0 <= colour.indexed < len(COLOR_INDEX):
+            return COLOR_INDEX[colour.indexed].upper()
+    if colour.type == "theme":
+        return f"theme:{colour.theme}"
+    return None
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, (date, time)):
+        return value
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ").strip()
+    return text or None
+
+
+def _read_xlsx(data: bytes, *, sheets: list[str] | None) -> list[Sheet]:
+    _check_zip(data)
+    import openpyxl  # defusedxml is installed, so openpyxl refuses XML entity attacks
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False, rich_text=False)
+    except Exception as error:  # openpyxl raises many types on damaged files; see FINDINGS.md
+        raise ImportRefused(
+            "This workbook could not be read (it may be damaged, password-protected or not "
+            "really an Excel file). Open it in Excel, save it as .xlsx and upload it again."
+        ) from error
+    result = []
+    try:
+        for worksheet in workbook.worksheets:
+            if sheets is not None and worksheet.title not in sheets:
+                continue
+            result.append(_read_worksheet(worksheet))
+    except ImportRefused:
+        raise
+    except Exception as error:
+        raise ImportRefused(
+            "Part of this workbook could not be read. Open it in Excel, save it as .xlsx and "
+            "upload it again."
+        ) from error
+    finally:
+        workbook.close()
+    return result
+
+
+def _read_worksheet(worksheet) -> Sheet:
+    sheet = Sheet(name=worksheet.title, rows=[])
+    if (worksheet.max_row or 0) > max_rows():
+        raise ImportRefused(
+            f"Sheet '{worksheet.title}' has {worksheet.max_row:,} rows; we import at most "
+            f"{max_rows():,} rows a sheet. Split the plan or remove empty rows."
+        )
+    merged = []
+    for merged_range in worksheet.merged_cells.ranges:
+        merged.append(
+            (merged_range.min_row, merged_range.max_row, merged_range.min_col, merged_range.max_col)
+        )
+    for row in worksheet.iter_rows():
+        cells = []
+        for cell in row:
+            value = cell.value
+            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+                sheet.findings.append(
+                    SheetFinding(
+                        sheet=worksheet.title,
+                        row=cell.row,
+                        column=cell.column_letter,
+                        message=(
+                            "the cell holds a formula; formulas are not run or imported, so it "
+                            "was read as empty. Type the value into the cell if it matters."
+                        ),
+                    )
+                )
+                value = None
+            cells.append(Cell(value=_plain(value), fill=_fill_of(cell)))
+        sheet.rows.append(cells)
+    # A merged cell's value and fill apply to every row and column it spans.
+    for min_row, max_row, min_col, max_col in merged:
+        if min_row - 1 >= len(sheet.rows):
+            continue
+        top = sheet.rows[min_row - 1]
+        if min_col - 1 >= len(top):
+            continue
+        source = top[min_col - 1]
+        for row_number in range(min_row, min(max_row, len(sheet.rows)) + 1):
+            row = sheet.rows[row_number - 1]
+            while len(row) < max_col:
+                row.append(Cell())
+            for column in range(min_col, max_col + 1):
+                if row_number == min_row and column == min_col:
+                    continue
+                row[column - 1] = Cell(value=source.value, fill=source.fill)
+    return sheet
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Excel's plain "CSV" on Windows is Windows-1252 ("£", curly quotes, en dashes).
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(data: bytes, *, filename: str) -> Sheet:
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportRefused(
+            "This file is not a text CSV file. Save the plan from Excel as 'CSV UTF-8' or "
+            "as an Excel workbook (.xlsx) and upload it again."
+        )
+    try:
+        text = _decode(data)
+    except UnicodeError as error:
+        raise ImportRefused(
+            "This CSV file's characters could not be read. Save it from Excel as 'CSV UTF-8'."
+        ) from error
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    stem = (filename or "Plan").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "Plan"
+    sheet = Sheet(name=stem, rows=[])
+    try:
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
+            if number > max_rows():
+                raise ImportRefused(
+                    f"The file has more than {max_rows():,} rows; we import at most that many. "
+                    "Split the plan or remove empty rows."
+                )
+            cells = []
+            for column, value in enumerate(record):
+                if value.startswith("="):
+                    sheet.findings.append(
+                        SheetFinding(
+                            sheet=stem,
+                            row=number,
+                            column=_column_letter(column + 1),
+                            message="the cell starts with '=' like a formula; it was read as "
+                            "empty. Type the value without '=' if it matters.",
+                        )
+                    )
+                    value = ""
+                cells.append(Cell(value=_plain(value)))
+            sheet.rows.append(cells)
+    except csv.Error as error:
+        raise ImportRefused(
+            f"This CSV file could not be read ({error}). Save it from Excel as 'CSV UTF-8'."
+        ) from error
+    return sheet
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters

@@ -1,0 +1,502 @@
+"""The importer's write path: read a legacy plan file and land it in a plan, whole or not at all.
+
+``plan_import`` is the one entry point for the browser and the command line. A dry run does
+exactly what a real import does inside a transaction and then rolls it back, so the preview's
+counts are the import's counts. Items already in the plan (same number and words under the
+same parent) are matched, not duplicated, so importing the same file twice changes nothing.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from plans.importer.builder import PlanBuilder, PriorityDraft, SheetReport
+from plans.importer.layout import FIELDS, label_key
+from plans.importer.leads import LeadRef, person_key
+from plans.importer.reading import ImportRefused, Sheet, read_file
+from plans.importer.registry import SheetFinding, sheet_handlers
+from plans.models import (
+    RAG,
+    Action,
+    Milestone,
+    MilestoneUpdate,
+    Organisation,
+    Outcome,
+    Person,
+    Plan,
+    Priority,
+)
+from plans.numbering import number_sort_key
+from plans.periods import FinancialQuarter
+
+logger = logging.getLogger(__name__)
+
+COUNT_KEYS = (
+    "priorities",
+    "outcomes",
+    "actions",
+    "milestones",
+    "updates",
+    "people",
+    "organisations",
+)
+
+
+@dataclass
+class ColumnChoice:
+    """One heading found in the file and the field it was read as (for the mapping form)."""
+
+    key: str
+    label: str
+    field: str
+    confident: bool
+    sheets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedFile:
+    """A file read and understood, before anything touches the database."""
+
+    filename: str
+    sheets: list[Sheet] = field(default_factory=list)
+    priorities: list[PriorityDraft] = field(default_factory=list)
+    reports: list[SheetReport] = field(default_factory=list)
+    findings: list[SheetFinding] = field(default_factory=list)
+    handled: list[tuple[object, Sheet]] = field(default_factory=list)
+    columns: list[ColumnChoice] = field(default_factory=list)
+    refused: str = ""
+
+    @property
+    def mapping_uncertain(self) -> bool:
+        return any(not column.confident for column in self.columns)
+
+    def due_dates(self) -> list[date]:
+        return [
+            milestone.due.day
+            for priority in self.priorities
+            for outcome in priority.outcomes
+            for action in outcome.actions
+            for milestone in action.milestones
+            if milestone.due.day
+        ]
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    dry_run: bool
+    parsed: ParsedFile
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    matched: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    findings: list[SheetFinding] = field(default_factory=list)
+    refused: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+    @property
+    def changed_nothing(self) -> bool:
+        return not any(self.created.values())
+
+
+def plan_file_read(
+    *, data: bytes, filename: str, mapping: dict[str, str] | None = None, sheets=None
+) -> ParsedFile:
+    """Read and understand a plan file without writing anything; refusals are in ``refused``."""
+    parsed = ParsedFile(filename=filename)
+    try:
+        parsed.sheets = read_file(data=data, filename=filename, sheets=sheets)
+    except ImportRefused as refusal:
+        parsed.refused = str(refusal)
+        return parsed
+    builder = PlanBuilder(mapping=mapping)
+    handlers = sheet_handlers()
+    try:
+        for sheet in parsed.sheets:
+            builder.findings.extend(sheet.findings)
+            claimed = None
+            values = None
+            for handler in handlers:
+                values = values if values is not None else sheet.values()
+                if handler.claims(sheet_name=sheet.name, rows=values):
+                    claimed = handler
+                    break
+            if claimed is not None:
+                parsed.handled.append((claimed, sheet))
+                builder.reports.append(
+                    SheetReport(sheet.name, "handler", f"read by {claimed.name}")
+                )
+                continue
+            builder.read_sheet(sheet)
+    except Exception:  # a parser bug must not become a stack trace for the admin
+        logger.exception("Reading plan file %s failed", filename)
+        parsed.refused = (
+            "Something in this file could not be understood, so nothing was imported. "
+            "Check that the plan is a table with headings such as 'Action', 'By when' and "
+            "'Who', or send the file to your service's support team."
+        )
+        return parsed
+    parsed.priorities = [p for p in builder.priorities if p.outcomes]
+    parsed.reports = builder.reports
+    parsed.findings = builder.findings
+    parsed.columns = _column_choices(builder.reports)
+    if not parsed.priorities and not parsed.handled:
+        parsed.refused = (
+            "No sheet in this file has a plan table we recognise, so nothing was imported. "
+            "A plan table has a header row with headings such as 'Action', 'By when' and "
+            "'Who'."
+        )
+    errors = [finding for finding in parsed.findings if finding.level == "error"]
+    if errors and not parsed.refused:
+        parsed.refused = errors[0].message
+    return parsed
+
+
+def _column_choices(reports: list[SheetReport]) -> list[ColumnChoice]:
+    choices: dict[str, ColumnChoice] = {}
+    for report in reports:
+        if report.layout is None:
+            continue
+        for column in report.layout.columns:
+            key = label_key(column.label)
+            if not key:
+                continue
+            choice = choices.get(key)
+            if choice is None:
+                choice = choices[key] = ColumnChoice(
+                    key=key,
+                    label=column.label,
+                    field=column.field or "ignore",
+                    confident=column.confident,
+                )
+            if report.name not in choice.sheets:
+                choice.sheets.append(report.name)
+    return list(choices.values())
+
+
+def plan_dates_infer(*, parsed: ParsedFile, today: date | None = None) -> tuple[date, date]:
+    """The financial years a plan covers, from its earliest to its latest due date."""
+    dates = parsed.due_dates()
+    if not dates:
+        quarter = FinancialQuarter.containing(today or timezone.localdate())
+        return date(quarter.year, 4, 1), date(quarter.year + 1, 3, 31)
+    first, last = FinancialQuarter.containing(min(dates)), FinancialQuarter.containing(max(dates))
+    return date(first.year, 4, 1), date(last.year + 1, 3, 31)
+
+
+def plan_import(
+    *,
+    plan: Plan,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    sheets: list[str] | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Import a legacy plan file into ``plan`` in one transaction (rolled back on a dry run)."""
+    parsed = plan_file_read(data=data, filename=filename, mapping=mapping, sheets=sheets)
+    result = ImportResult(filename=filename, dry_run=dry_run, parsed=parsed)
+    result.findings = list(parsed.findings)
+    if parsed.refused:
+        result.refused = parsed.refused
+        return result
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            _Writer(plan=plan, result=result, now=now).write(parsed.priorities)
+            for handler, sheet in parsed.handled:
+                counts, findings = handler.import_sheet(
+                    plan=plan, sheet_name=sheet.name, rows=sheet.values(), dry_run=dry_run
+                )
+                for key, value in counts.items():
+                    result.created[key] = result.created.get(key, 0) + value
+                result.findings.extend(findings)
+            errors = [f for f in result.findings if f.level == "error"]
+            if errors:
+                result.refused = errors[0].message
+                transaction.set_rollback(True)
+            elif dry_run:
+                transaction.set_rollback(True)
+    except (DatabaseError, ValueError) as error:
+        logger.exception("Import of %s into plan %s failed", filename, plan.pk)
+        result.refused = (
+            "The plan could not be saved, so nothing was imported. Check the file for very "
+            f"long cells or unusual characters and try again. ({type(error).__name__})"
+        )
+    return result
+
+
+class _Writer:
+    """Creates what is new, matches what exists; bulk inserts level by level."""
+
+    def __init__(self, *, plan: Plan, result: ImportResult, now: datetime):
+        self.plan = plan
+        self.result = result
+        self.now = now
+        self.author_name = f"Imported from {result.filename}"[:200]
+        self.people: dict[str, list[Person]] = defaultdict(list)
+        self.organisations: dict[str, Organisation] = {}
+
+    def count(self, kind: str, created: bool):
+        (self.result.created if created else self.result.matched)[kind] += 1
+
+    # People ---------------------------------------------------------------------------
+    def load_people(self):
+        partnership = self.plan.partnership_id
+        for organisation in Organisation.objects.filter(partnership_id=partnership):
+            self.organisations[person_key(organisation.name)] = organisation
+        for person in Person.objects.filter(partnership_id=partnership, removed_at__isnull=True):
+            self.people[person_key(person.name)].append(person)
+
+    def organisation(self, name: str) -> Organisation | None:
+        if not name:
+            return None
+        key = person_key(name)
+        if key not in self.organisations:
+            self.organisations[key] = Organisation.objects.create(
+                partnership_id=self.plan.partnership_id, name=name[:200]
+            )
+            self.count("organisations", True)
+        return self.organisations[key]
+
+    def person(self, lead: LeadRef | None) -> Person | None:
+        if lead is None or not person_key(lead.name):
+            return None
+        candidates = self.people.get(person_key(lead.name), [])
+        for person in candidates:
+            if person_key(person.role_title) == person_key(lead.role_title):
+                return person
+        if candidates:
+            return candidates[0]
+        person = Person.objects.create(
+            partnership_id=self.plan.partnership_id,
+            name=lead.name[:200],
+            role_title=lead.role_title[:200],
+            organisation=self.organisation(lead.organisation),
+        )
+        self.people[person_key(lead.name)].append(person)
+        self.count("people", True)
+        return person
+
+    # Hierarchy ------------------------------------------------------------------------
+    def write(self, priorities: list[PriorityDraft]):
+        self.load_people()
+        existing_priorities = {p.title: p for p in Priority.objects.filter(plan=self.plan)}
+        next_position = max((p.position for p in existing_priorities.values()), default=0) + 1
+        new_priorities = []
+        for draft in priorities:
+            title = draft.title[:500]
+            if title in existing_priorities:
+                self.count("priorities", False)
+                continue
+            priority = Priority(plan=self.plan, title=title, number=draft.number[:30])
+            priority.position, next_position = next_position, next_position + 1
+            priority.sort_key = number_sort_key(priority.number)
+            new_priorities.append(priority)
+            existing_priorities[title] = priority
+            self.count("priorities", True)
+        bulk_create_with_history(new_priorities, Priority)
+        existing_priorities = {p.title: p for p in Priority.objects.filter(plan=self.plan)}
+
+        outcomes_by_key = {
+            (o.priority_id, o.number, o.statement): o
+            for o in Outcome.objects.filter(priority__plan=self.plan)
+        }
+        new_outcomes, outcome_for = [], {}
+        position = 0
+        for draft in priorities:
+            priority = existing_priorities[draft.title[:500]]
+            for outcome_draft in draft.outcomes:
+                position += 1
+                key = (priority.pk, outcome_draft.number[:30], outcome_draft.statement)
+                outcome = outcomes_by_key.get(key)
+                if outcome is None:
+                    outcome = Outcome(
+                        priority=priority,
+                        number=outcome_draft.number[:30],
+                        statement=outcome_draft.statement,
+                        success_criteria="\n".join(outcome_draft.success_criteria),
+                        position=position,
+                        sort_key=number_sort_key(outcome_draft.number[:30]),
+                    )
+                    new_outcomes.append(outcome)
+                    outcomes_by_key[key] = outcome
+                    self.count("outcomes", True)
+                else:
+                    self.count("outcomes", False)
+                outcome_for[id(outcome_draft)] = key
+        bulk_create_with_history(new_outcomes, Outcome)
+        outcomes_by_key = {
+            (o.priority_id, o.number, o.statement): o
+            for o in Outcome.objects.filter(priority__plan=self.plan)
+        }
+        self.write_actions(priorities, outcomes_by_key, outcome_for)
+
+    def write_actions(self, priorities, outcomes_by_key, outcome_for):
+        actions_by_key = {
+            (a.outcome_id, a.number, a.text): a
+            for a in Action.objects.filter(outcome__priority__plan=self.plan)
+        }
+        new_actions, action_drafts, action_for = [], [], {}
+        position = 0
+        for draft in priorities:
+            for outcome_draft in draft.outcomes:
+                outcome = outcomes_by_key[outcome_for[id(outcome_draft)]]
+                for action_draft in outcome_draft.actions:
+                    position += 1
+                    key = (outcome.pk, action_draft.number[:30], action_draft.text)
+                    action_for[id(action_draft)] = key
+                    if key in actions_by_key:
+                        self.count("actions", False)
+                        continue
+                    action = Action(
+                        outcome=outcome,
+                        number=action_draft.number[:30],
+                        text=action_draft.text,
+                        lead_text=action_draft.lead_text[:500],
+                        resources=action_draft.resources,
+                        sources=action_draft.sources[:200],
+                        timescale=action_draft.timescale,
+                        position=position,
+                        sort_key=number_sort_key(action_draft.number[:30]),
+                    )
+                    actions_by_key[key] = action
+                    new_actions.append(action)
+                    action_drafts.append(action_draft)
+                    self.count("actions", True)
+        bulk_create_with_history(new_actions, Action)
+        actions_by_key = {
+            (a.outcome_id, a.number, a.text): a
+            for a in Action.objects.filter(outcome__priority__plan=self.plan)
+        }
+        self.link_actions(action_drafts, action_for, actions_by_key)
+        self.write_milestones(priorities, action_for, actions_by_key)
+
+    def link_actions(self, action_drafts, action_for, actions_by_key):
+        """Leads and "(see 11)" cross-references of the actions created by this import."""
+        outcomes_by_number: dict[str, Outcome] = {}
+        for outcome in Outcome.objects.filter(priority__plan=self.plan).exclude(number=""):
+            outcomes_by_number.setdefault(outcome.number, outcome)
+        lead_links, see_links = [], []
+        lead_through = Action.leads.through
+        see_through = Action.see_also.through
+        for draft in action_drafts:
+            action = actions_by_key[action_for[id(draft)]]
+            seen = set()
+            for lead in draft.leads:
+                person = self.person(lead)
+                if person and person.pk not in seen:
+                    seen.add(person.pk)
+                    lead_links.append(lead_through(action_id=action.pk, person_id=person.pk))
+            for number in draft.see_also:
+                target = outcomes_by_number.get(number) or outcomes_by_number.get(
+                    number.split(".")[0]
+                )
+                if target is None:
+                    self.result.findings.append(
+                        SheetFinding(
+                            draft.sheet,
+                            draft.row,
+                            None,
+                            f"Sheet '{draft.sheet}', row {draft.row}: action "
+                            f"{draft.number or draft.text[:40]} refers to '{number}', which "
+                            "is not an outcome of this plan; the reference was kept as text.",
+                            "info",
+                        )
+                    )
+                    continue
+                see_links.append(see_through(action_id=action.pk, outcome_id=target.pk))
+        lead_through.objects.bulk_create(lead_links, ignore_conflicts=True)
+        see_through.objects.bulk_create(see_links, ignore_conflicts=True)
+
+    def write_milestones(self, priorities, action_for, actions_by_key):
+        milestone_keys = set(
+            Milestone.objects.filter(action__outcome__priority__plan=self.plan).values_list(
+                "action_id", "number", "text", "due_text"
+            )
+        )
+        new_milestones, drafts = [], []
+        for draft in priorities:
+            for outcome_draft in draft.outcomes:
+                for action_draft in outcome_draft.actions:
+                    action = actions_by_key[action_for[id(action_draft)]]
+                    for position, m in enumerate(action_draft.milestones, 1):
+                        key = (action.pk, m.number[:30], m.text, m.due.text[:200])
+                        if key in milestone_keys:
+                            self.count("milestones", False)
+                            continue
+                        milestone_keys.add(key)
+                        milestone = Milestone(
+                            action=action,
+                            number=m.number[:30],
+                            text=m.text,
+                            lead=self.person(m.lead),
+                            lead_text=m.lead_text[:500],
+                            due_text=m.due.text[:200],
+                            original_due_date=m.due.day,
+                            due_date=m.due.day,
+                            status=m.status,
+                            position=position,
+                            sort_key=number_sort_key(m.number[:30]),
+                        )
+                        new_milestones.append(milestone)
+                        drafts.append(m)
+                        self.count("milestones", True)
+        bulk_create_with_history(new_milestones, Milestone)
+        self.write_updates(new_milestones, drafts)
+
+    def write_updates(self, milestones, drafts):
+        """Progress commentary (or a status read from colour) becomes the first update."""
+        updates, updated = [], []
+        for milestone, draft in zip(milestones, drafts, strict=True):
+            if not draft.commentary and not draft.status_from:
+                continue
+            commentary = draft.commentary or (
+                f"Status read from the cell colour in {self.result.filename}."
+                if draft.status_from == "colour"
+                else ""
+            )
+            updates.append(
+                MilestoneUpdate(
+                    milestone=milestone,
+                    status=draft.status,
+                    commentary=commentary,
+                    due_date=milestone.due_date,
+                    author=None,
+                    author_name=self.author_name,
+                    source=MilestoneUpdate.Source.IMPORT,
+                    created_at=self.now,
+                )
+            )
+            updated.append(milestone)
+        MilestoneUpdate.objects.bulk_create(updates)
+        if not updates:
+            return
+        if updates[0].pk is None:  # a database that does not return ids from bulk inserts
+            by_milestone = dict(
+                MilestoneUpdate.objects.filter(milestone__in=updated).values_list(
+                    "milestone_id", "pk"
+                )
+            )
+            for update in updates:
+                update.pk = by_milestone[update.milestone_id]
+        for milestone, update in zip(updated, updates, strict=True):
+            milestone.latest_update_id = update.pk
+            milestone.version = 1
+        Milestone.objects.bulk_update(updated, ["latest_update", "version"], batch_size=500)
+        self.result.created["updates"] += len(updates)
+
+
+def field_choices() -> list[tuple[str, str]]:
+    return list(FIELDS.items())
+
+
+def status_label(status: str) -> str:
+    return RAG(status).label
