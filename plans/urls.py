@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.views import pages
+from plans.views import accounts, pages, updates
 
 app_name = "plans"
 
@@ -11,4 +11,33 @@ urlpatterns = [
     path("milestones/<int:pk>/", pages.MilestoneDetailView.as_view(), name="milestone_detail"),
     path("outcomes/<int:pk>/", pages.OutcomeDetailView.as_view(), name="outcome_detail"),
     path("actions/<int:pk>/", pages.ActionDetailView.as_view(), name="action_detail"),
+    # Leads' updates, delegates, audit trail and chasing (plans.views.updates).
+    path("my-milestones/", updates.MyMilestonesView.as_view(), name="my_milestones"),
+    path(
+        "milestones/<int:pk>/update/",
+        updates.MilestoneUpdateView.as_view(),
+        name="milestone_update",
+    ),
+    path("my-milestones/delegates/", updates.DelegatesView.as_view(), name="delegates"),
+    path(
+        "my-milestones/delegates/<int:pk>/remove/",
+        updates.DelegationDeleteView.as_view(),
+        name="delegation_delete",
+    ),
+    path(
+        "history/<str:kind>/<int:pk>/",
+        updates.ItemHistoryView.as_view(),
+        name="item_history",
+    ),
+    path("plans/<int:pk>/history/", updates.PlanHistoryView.as_view(), name="plan_history"),
+    path(
+        "plans/<int:pk>/update-compliance/",
+        updates.UpdateComplianceView.as_view(),
+        name="update_compliance",
+    ),
+    path(
+        "people/send-sign-in-link/",
+        accounts.SendSignInLinkView.as_view(),
+        name="send_signin_link",
+    ),
 ]

@@ -89,7 +89,16 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username + address before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # E-mailed sign-in links for leads without a council account (plans.views.accounts).
+    "sesame.backends.ModelBackend",
 ]
+
+# Sign-in links: one use each (SESAME_ONE_TIME: any later sign-in also voids older links), and
+# valid for 7 days because leads from partner agencies read e-mail from the partnership a few
+# times a week at best; a link that expired by the time it is read teaches people to ignore
+# them. A link only signs in: it gives no more than the lead's own password would.
+SESAME_MAX_AGE = int(os.environ.get("SESAME_MAX_AGE_SECONDS", str(7 * 24 * 60 * 60)))
+SESAME_ONE_TIME = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

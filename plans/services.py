@@ -1,0 +1,353 @@
+"""Writes to the plan: leads' milestone updates, delegations, sign-in links and reminders.
+
+The importer keeps its own services in ``plans.importer``.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from sesame.utils import get_query_string
+
+from plans.models import (
+    RAG,
+    Delegation,
+    Membership,
+    Milestone,
+    MilestoneUpdate,
+    Person,
+    ReminderSent,
+)
+
+logger = logging.getLogger("plans")
+
+# Worst first: a lead choosing a status later in this order than the suggestion is kinder.
+_SEVERITY = {RAG.RED: 0, RAG.AMBER: 1, RAG.GREEN: 2, RAG.NOT_STARTED: 2}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    status: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return RAG(self.status).label
+
+
+def rag_suggest(*, due_date: date | None, original_due_date: date | None, today: date):
+    """The RAG the dates point to, with why; None when the dates say nothing."""
+    if due_date and due_date < today:
+        return Suggestion(RAG.RED, f"the due date, {due_date:%-d %B %Y}, has passed")
+    if due_date and original_due_date and due_date > original_due_date:
+        return Suggestion(
+            RAG.AMBER,
+            f"the due date has moved from {original_due_date:%-d %B %Y} to {due_date:%-d %B %Y}",
+        )
+    return None
+
+
+def is_kinder(*, status: str, suggested: str) -> bool:
+    """True when ``status`` is a better judgement than the dates suggest (Complete never is)."""
+    if status == RAG.COMPLETE or suggested not in _SEVERITY:
+        return False
+    return _SEVERITY[status] > _SEVERITY[suggested]
+
+
+def milestone_update_errors(
+    *,
+    milestone: Milestone,
+    status: str,
+    commentary: str,
+    due_date: date | None,
+    due_date_reason: str,
+    completed_on: date | None,
+    status_reason: str,
+    today: date,
+) -> dict[str, str]:
+    """The update's rule breaches, by field, as sentences saying what to do."""
+    errors: dict[str, str] = {}
+    if status not in RAG.values:
+        errors["status"] = "Select the milestone's status"
+        return errors
+    label = RAG(status).label
+    if not commentary.strip():
+        if status in (RAG.RED, RAG.AMBER):
+            errors["commentary"] = f"Enter progress commentary: a {label} status needs it"
+        elif status != milestone.status:
+            errors["commentary"] = (
+                "Enter progress commentary saying why the status has changed from "
+                f"{milestone.get_status_display()} to {label}"
+            )
+    if milestone.due_date and not due_date:
+        errors["due_date"] = "Enter the due date; change it if the milestone will be late"
+    moved_later = bool(due_date and milestone.due_date and due_date > milestone.due_date)
+    if moved_later and not due_date_reason.strip():
+        errors["due_date_reason"] = (
+            f"Enter why the due date has moved later than {milestone.due_date:%-d %B %Y}"
+        )
+    if status == RAG.COMPLETE:
+        if not completed_on:
+            errors["completed_on"] = "Enter the date the milestone was completed"
+        elif completed_on > today:
+            errors["completed_on"] = "The completion date must be today or in the past"
+    suggestion = rag_suggest(
+        due_date=due_date, original_due_date=milestone.original_due_date, today=today
+    )
+    kinder = bool(suggestion and is_kinder(status=status, suggested=suggestion.status))
+    if kinder and not status_reason.strip():
+        errors["status_reason"] = (
+            f"Enter why you chose {label} when the dates suggest {suggestion.label} "
+            f"({suggestion.reason})"
+        )
+    return errors
+
+
+class MilestoneConflict(Exception):
+    """Someone else updated the milestone since the form was loaded; nothing was saved."""
+
+    def __init__(self, milestone: Milestone):
+        super().__init__(f"Milestone {milestone.pk} changed since it was loaded.")
+        self.milestone = milestone
+
+
+def author_name_for(*, user, partnership_id: int) -> str:
+    """The name shown beside an update: the user's lead record, else their account name."""
+    person = (
+        Person.objects.filter(user=user, partnership_id=partnership_id).only("name").first()
+        if user
+        else None
+    )
+    if person:
+        return person.name
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def milestone_update(
+    *,
+    milestone: Milestone,
+    user,
+    expected_version: int,
+    status: str,
+    commentary: str = "",
+    due_date: date | None = None,
+    due_date_reason: str = "",
+    completed_on: date | None = None,
+    status_reason: str = "",
+    source: str = MilestoneUpdate.Source.WEB,
+) -> MilestoneUpdate:
+    """Append an update to a milestone and move its current state, refusing stale versions."""
+    today = timezone.localdate()
+    if status != RAG.COMPLETE:
+        completed_on = None
+    with transaction.atomic():
+        bumped = Milestone.objects.filter(pk=milestone.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+        if not bumped:
+            raise MilestoneConflict(Milestone.objects.get(pk=milestone.pk))
+        # The version matched, so the row is in the state the lead saw; read it fresh anyway
+        # so the rules and the history compare against the database, not a stale instance.
+        current = Milestone.objects.select_related("action__outcome__priority__plan").get(
+            pk=milestone.pk
+        )
+        errors = milestone_update_errors(
+            milestone=current,
+            status=status,
+            commentary=commentary,
+            due_date=due_date,
+            due_date_reason=due_date_reason,
+            completed_on=completed_on,
+            status_reason=status_reason,
+            today=today,
+        )
+        if errors:
+            raise ValidationError(errors)
+        if not (due_date and current.due_date and due_date > current.due_date):
+            due_date_reason = ""
+        suggestion = rag_suggest(
+            due_date=due_date, original_due_date=current.original_due_date, today=today
+        )
+        if not (suggestion and is_kinder(status=status, suggested=suggestion.status)):
+            status_reason = ""
+        update = MilestoneUpdate.objects.create(
+            milestone=current,
+            status=status,
+            commentary=commentary.strip(),
+            due_date=due_date,
+            due_date_reason=due_date_reason.strip(),
+            completed_on=completed_on,
+            suggested_status=suggestion.status if suggestion else "",
+            status_reason=status_reason.strip(),
+            author=user,
+            author_name=author_name_for(
+                user=user, partnership_id=current.action.outcome.priority.plan.partnership_id
+            ),
+            source=source,
+        )
+        current.status = status
+        current.due_date = due_date
+        current.completed_on = completed_on
+        current.latest_update = update
+        if current.original_due_date is None and current.due_date is None:
+            current.original_due_date = due_date  # the first date ever agreed
+        # save() rather than update() so django-simple-history records before → after.
+        current.save()
+    milestone.refresh_from_db()
+    return update
+
+
+def delegation_create(*, lead: Person, delegate: Person) -> Delegation:
+    """Let ``delegate`` update what ``lead`` leads (same partnership, not themselves)."""
+    if delegate.partnership_id != lead.partnership_id:
+        raise ValidationError({"delegate": "Choose someone in the same partnership"})
+    if delegate.pk == lead.pk:
+        raise ValidationError({"delegate": "Choose someone other than yourself"})
+    try:
+        with transaction.atomic():
+            return Delegation.objects.create(lead=lead, delegate=delegate)
+    except IntegrityError:
+        raise ValidationError({"delegate": f"{delegate} is already your delegate"}) from None
+
+
+def delegation_delete(*, delegation: Delegation) -> None:
+    """Stop a delegate acting for a lead (history keeps that they once did)."""
+    with transaction.atomic():
+        delegation.delete()
+
+
+def lead_user_ensure(*, person: Person):
+    """The sign-in account for a lead, creating one (role lead) for an e-mail with none yet.
+
+    Every lead record with the same address that has no account is linked to it, and the
+    account is made a lead of each of their partnerships where it has no role yet.
+    """
+    if not person.email:
+        raise ValidationError({"email": f"{person} has no e-mail address; add one first"})
+    User = get_user_model()
+    with transaction.atomic():
+        user = person.user
+        if user is None:
+            user = (
+                User.objects.filter(email__iexact=person.email, is_active=True)
+                .order_by("pk")
+                .first()
+            )
+        if user is None:
+            username = person.email.lower()
+            if User.objects.filter(username=username).exists():
+                username = f"{username}#{person.pk}"
+            user = User(username=username, email=person.email, first_name=person.name[:150])
+            user.set_unusable_password()
+            user.save()
+        people = Person.objects.filter(
+            email__iexact=person.email, user__isnull=True, removed_at__isnull=True
+        )
+        for lead in [person, *people.exclude(pk=person.pk)]:
+            if lead.user_id is None:
+                lead.user = user
+                lead.save(update_fields=["user"])
+            Membership.objects.get_or_create(
+                user=user,
+                partnership_id=lead.partnership_id,
+                defaults={"role": Membership.Role.LEAD},
+            )
+    return user
+
+
+def signin_link(*, user, base_url: str) -> str:
+    """A one-use, time-limited link that signs ``user`` in (django-sesame)."""
+    from django.urls import reverse
+
+    return f"{base_url.rstrip('/')}{reverse('signin_link_login')}{get_query_string(user)}"
+
+
+def signin_link_send(*, user, base_url: str) -> None:
+    """E-mail ``user`` a sign-in link."""
+    context = {"user": user, "link": signin_link(user=user, base_url=base_url)}
+    send_mail(
+        subject="Your sign-in link for partnership plans",
+        message=render_to_string("registration/signin_link_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def signin_link_request(*, email: str, base_url: str) -> int:
+    """Send a sign-in link to whoever signs in with ``email`` or leads with it.
+
+    Returns how many links were sent; callers must not tell the visitor (no enumeration).
+    """
+    email = email.strip()
+    if not email:
+        return 0
+    User = get_user_model()
+    users = list(User.objects.filter(email__iexact=email, is_active=True))
+    if not users:
+        person = (
+            Person.objects.filter(email__iexact=email, removed_at__isnull=True)
+            .order_by("pk")
+            .first()
+        )
+        if person is None:
+            return 0
+        users = [lead_user_ensure(person=person)]
+    for user in users:
+        signin_link_send(user=user, base_url=base_url)
+    return len(users)
+
+
+@dataclass
+class ReminderRun:
+    sent: list
+    skipped: int
+    failed: list
+
+
+def reminders_send(*, today: date | None = None, base_url: str) -> ReminderRun:
+    """E-mail each lead one digest of what needs their update; record it; retry failures later."""
+    from plans.reminders import reminder_digests
+
+    quarter, digests = reminder_digests(today=today)
+    already = set(
+        ReminderSent.objects.filter(year=quarter.year, quarter=quarter.quarter).values_list(
+            "person_id", flat=True
+        )
+    )
+    run = ReminderRun(sent=[], skipped=0, failed=[])
+    for digest in digests:
+        if digest.person.pk in already:
+            run.skipped += 1
+            continue
+        context = {
+            "digest": digest,
+            "quarter": quarter,
+            "base_url": base_url.rstrip("/"),
+        }
+        try:
+            send_mail(
+                subject=f"Please update your milestones for {quarter.label}",
+                message=render_to_string("plans/my_milestones_reminder_email.txt", context),
+                from_email=None,
+                recipient_list=[digest.person.email],
+            )
+        except Exception as error:  # SMTP, DNS, refused connection: report, retry next run
+            logger.warning("Reminder to %s failed: %s", digest.person.email, error)
+            run.failed.append((digest.person, error))
+            continue
+        ReminderSent.objects.create(
+            person=digest.person,
+            year=quarter.year,
+            quarter=quarter.quarter,
+            email=digest.person.email,
+            milestone_count=len(digest.milestones),
+        )
+        run.sent.append(digest)
+    return run

@@ -1,0 +1,368 @@
+"""Leads' updates: the rules, the append-only trail, no lost updates, My milestones."""
+
+import threading
+from datetime import date, datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+
+from plans import services
+from plans.models import RAG, Milestone, MilestoneUpdate, ReportingPeriod
+from tests import factories
+from tests.plans.update_world import build_world, form_data
+
+# 2019/20 Q3 runs October to December 2019.
+TODAY = datetime(2019, 11, 15, 10, 0)
+
+
+@pytest.fixture
+def world(partnership):
+    with time_machine.travel(TODAY, tick=False):
+        yield build_world(partnership)
+
+
+@pytest.fixture(autouse=True)
+def fixed_time():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def update(world, **kwargs):
+    milestone = Milestone.objects.get(pk=world.milestone.pk)
+    arguments = {
+        "milestone": milestone,
+        "user": world.lead,
+        "expected_version": milestone.version,
+        "status": RAG.GREEN,
+        "commentary": "",
+        "due_date": milestone.due_date,
+        "due_date_reason": "",
+        "completed_on": None,
+        "status_reason": "",
+        "source": MilestoneUpdate.Source.WEB,
+    }
+    arguments.update(kwargs)
+    return services.milestone_update(**arguments)
+
+
+class TestMilestoneUpdateService:
+    def test_appends_an_update_and_the_milestone_follows_it(self, world):
+        first = update(world, status=RAG.AMBER, commentary="Survey delayed by a month.")
+        second = update(world, status=RAG.GREEN, commentary="Back on track.")
+        milestone = Milestone.objects.get(pk=world.milestone.pk)
+        assert milestone.status == RAG.GREEN
+        assert milestone.latest_update == second
+        assert milestone.version == 2
+        assert list(milestone.updates.order_by("created_at", "pk")) == [first, second]
+        assert first.author == world.lead and first.author_name == "Ken Dance"
+        # The milestone's own history has the before → after of each update.
+        statuses = list(milestone.history.order_by("history_id").values_list("status", flat=True))
+        assert statuses[-2:] == [RAG.AMBER, RAG.GREEN]
+
+    @pytest.mark.parametrize("status", [RAG.RED, RAG.AMBER])
+    def test_red_and_amber_need_commentary(self, world, status):
+        with pytest.raises(ValidationError) as error:
+            update(world, status=status, commentary="  ")
+        assert "commentary" in error.value.message_dict
+        assert not MilestoneUpdate.objects.exists()
+        assert Milestone.objects.get(pk=world.milestone.pk).version == 0
+
+    def test_a_status_change_needs_commentary(self, world):
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.GREEN)
+        assert "changed from Not started to Green" in error.value.message_dict["commentary"][0]
+
+    def test_same_green_status_needs_no_commentary(self, world):
+        update(world, status=RAG.GREEN, commentary="Started.")
+        update(world, status=RAG.GREEN)
+        assert MilestoneUpdate.objects.count() == 2
+
+    def test_a_later_due_date_needs_a_reason_and_the_original_is_kept(self, world):
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.AMBER, commentary="Late.", due_date=date(2020, 3, 31))
+        assert "due_date_reason" in error.value.message_dict
+        made = update(
+            world,
+            status=RAG.AMBER,
+            commentary="Late.",
+            due_date=date(2020, 3, 31),
+            due_date_reason="Fieldwork moved after the schools' term.",
+        )
+        milestone = Milestone.objects.get(pk=world.milestone.pk)
+        assert milestone.due_date == date(2020, 3, 31)
+        assert milestone.original_due_date == date(2019, 12, 31)
+        assert milestone.slipped
+        assert made.due_date_reason == "Fieldwork moved after the schools' term."
+
+    def test_an_earlier_due_date_needs_no_reason(self, world):
+        update(world, status=RAG.GREEN, commentary="Ahead.", due_date=date(2019, 12, 1))
+        assert Milestone.objects.get(pk=world.milestone.pk).due_date == date(2019, 12, 1)
+
+    def test_complete_needs_a_completion_date_not_in_the_future(self, world):
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.COMPLETE, commentary="Done.")
+        assert "completed_on" in error.value.message_dict
+        with pytest.raises(ValidationError):
+            update(world, status=RAG.COMPLETE, commentary="Done.", completed_on=date(2019, 12, 1))
+        update(world, status=RAG.COMPLETE, commentary="Done.", completed_on=date(2019, 11, 1))
+        milestone = Milestone.objects.get(pk=world.milestone.pk)
+        assert milestone.completed_on == date(2019, 11, 1)
+
+    def test_completion_date_is_dropped_unless_complete(self, world):
+        update(world, status=RAG.GREEN, commentary="Going.", completed_on=date(2019, 11, 1))
+        assert Milestone.objects.get(pk=world.milestone.pk).completed_on is None
+
+    def test_past_due_suggests_red_and_a_kinder_status_needs_a_reason(self, world):
+        Milestone.objects.filter(pk=world.milestone.pk).update(
+            due_date=date(2019, 10, 31), original_due_date=date(2019, 10, 31)
+        )
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.GREEN, commentary="Nearly there.")
+        assert "the dates suggest Red" in error.value.message_dict["status_reason"][0]
+        made = update(
+            world,
+            status=RAG.GREEN,
+            commentary="Nearly there.",
+            status_reason="Report drafted; sign-off meeting is booked.",
+        )
+        assert made.suggested_status == RAG.RED
+        assert made.status_reason.startswith("Report drafted")
+
+    def test_red_when_dates_suggest_red_needs_no_status_reason(self, world):
+        Milestone.objects.filter(pk=world.milestone.pk).update(due_date=date(2019, 10, 31))
+        made = update(world, status=RAG.RED, commentary="Stuck.")
+        assert made.suggested_status == RAG.RED and made.status_reason == ""
+
+    def test_a_slipped_date_suggests_amber(self):
+        suggestion = services.rag_suggest(
+            due_date=date(2020, 3, 31),
+            original_due_date=date(2019, 12, 31),
+            today=date(2019, 11, 15),
+        )
+        assert suggestion.status == RAG.AMBER
+
+    def test_a_stale_version_is_refused_and_nothing_is_saved(self, world):
+        update(world, status=RAG.AMBER, commentary="First.")
+        stale = Milestone.objects.get(pk=world.milestone.pk)
+        with pytest.raises(services.MilestoneConflict):
+            services.milestone_update(
+                milestone=stale,
+                user=world.admin,
+                expected_version=0,
+                status=RAG.RED,
+                commentary="Second.",
+                due_date=stale.due_date,
+                due_date_reason="",
+                completed_on=None,
+                status_reason="",
+                source=MilestoneUpdate.Source.WEB,
+            )
+        assert MilestoneUpdate.objects.count() == 1
+        assert Milestone.objects.get(pk=world.milestone.pk).status == RAG.AMBER
+
+
+class TestUpdateForm:
+    def url(self, world):
+        return reverse("plans:milestone_update", args=[world.milestone.pk])
+
+    def test_the_form_shows_the_milestone_and_its_suggestion(self, client, world):
+        Milestone.objects.filter(pk=world.milestone.pk).update(due_date=date(2019, 10, 31))
+        client.force_login(world.lead)
+        response = client.get(self.url(world))
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Why young women get pregnant" in body
+        assert "The dates suggest <strong>Red</strong>" in body
+        assert 'name="due_date-day"' in body and 'value="31"' in body
+        assert 'name="version" value="0"' in body
+
+    def test_errors_follow_the_govuk_pattern_and_keep_what_was_typed(self, client, world):
+        client.force_login(world.lead)
+        response = client.post(
+            self.url(world),
+            form_data(
+                world.milestone,
+                status="red",
+                commentary="",
+                **{"due_date-day": "31", "due_date-month": "2", "due_date-year": "2020"},
+            ),
+        )
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "<title>Error: " in body
+        assert "govuk-error-summary" in body
+        assert 'href="#id_commentary"' in body
+        assert 'href="#due_date-day"' in body
+        assert "The due date must be a real date" in body
+        assert 'value="2020"' in body  # the year typed is kept
+        assert 'value="red" checked' in body
+        assert not MilestoneUpdate.objects.exists()
+
+    def test_a_valid_update_saves_and_returns_to_my_milestones(self, client, world):
+        client.force_login(world.lead)
+        response = client.post(
+            self.url(world),
+            form_data(
+                world.milestone,
+                status="amber",
+                commentary="Survey late.",
+                due_date_reason="Schools closed for the election.",
+                **{"due_date-day": "31", "due_date-month": "3", "due_date-year": "2020"},
+            ),
+        )
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("plans:my_milestones"))
+        update = MilestoneUpdate.objects.get()
+        assert (update.status, update.due_date) == ("amber", date(2020, 3, 31))
+        assert update.source == MilestoneUpdate.Source.WEB
+
+    def test_two_forms_loaded_at_the_same_version_never_lose_an_update(self, client, world):
+        """Both leads open the form; the first saves; the second sees it and re-applies."""
+        client.force_login(world.lead)
+        first_form = form_data(world.milestone, status="amber", commentary="Lead: survey late.")
+        second_form = form_data(world.milestone, status="red", commentary="Admin: no funding.")
+        assert first_form["version"] == second_form["version"] == "0"
+
+        assert client.post(self.url(world), first_form).status_code == 302
+
+        client.force_login(world.admin)
+        response = client.post(self.url(world), second_form)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Someone else updated this milestone" in body
+        assert "Lead: survey late." in body  # what changed
+        assert "Admin: no funding." in body  # their own input is kept
+        assert 'name="version" value="1"' in body
+        assert MilestoneUpdate.objects.count() == 1
+
+        # Re-applying from the conflict page saves on top of the first update.
+        response = client.post(self.url(world), {**second_form, "version": "1"})
+        assert response.status_code == 302
+        milestone = Milestone.objects.get(pk=world.milestone.pk)
+        assert milestone.status == RAG.RED and milestone.version == 2
+        assert [u.commentary for u in milestone.updates.order_by("created_at", "pk")] == [
+            "Lead: survey late.",
+            "Admin: no funding.",
+        ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite serialises writers on one file lock, so this race cannot happen there; "
+    "CI runs it on PostgreSQL",
+)
+def test_concurrent_saves_on_postgresql_keep_exactly_one_per_version(partnership):
+    world = build_world(partnership)
+    barrier = threading.Barrier(8)
+    outcomes = []
+
+    def save(n):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            update(world, status=RAG.AMBER, commentary=f"Writer {n}", expected_version=0)
+            outcomes.append("saved")
+        except services.MilestoneConflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict"] * 7 + ["saved"]
+    assert MilestoneUpdate.objects.filter(milestone=world.milestone).count() == 1
+
+
+class TestMyMilestones:
+    url = reverse("plans:my_milestones")
+
+    def test_groups_overdue_needs_update_updated_and_complete(self, client, world):
+        action = world.action
+        overdue = factories.MilestoneFactory(
+            action=action, lead=world.lead_person, text="Overdue one", due_date=date(2019, 10, 1)
+        )
+        updated = factories.MilestoneFactory(action=action, lead=world.lead_person, text="Done Q3")
+        factories.MilestoneUpdateFactory(
+            milestone=updated, status="green", created_at=datetime(2019, 10, 5, 9, 0).astimezone()
+        )
+        old = factories.MilestoneFactory(action=action, lead=world.lead_person, text="Last Q only")
+        factories.MilestoneUpdateFactory(
+            milestone=old, status="green", created_at=datetime(2019, 9, 5, 9, 0).astimezone()
+        )
+        complete = factories.MilestoneFactory(
+            action=action,
+            lead=world.lead_person,
+            text="All finished",
+            status="complete",
+            completed_on=date(2019, 6, 1),
+        )
+        client.force_login(world.lead)
+        response = client.get(self.url)
+        groups = {key: {m.pk for m in items} for key, _, items in response.context["groups"]}
+        assert groups == {
+            "overdue": {overdue.pk},
+            "needs_update": {world.milestone.pk, old.pk},
+            "updated": {updated.pk},
+            "complete": {complete.pk},
+        }
+        body = response.content.decode()
+        assert reverse("plans:milestone_update", args=[overdue.pk]) in body
+
+    def test_lists_what_the_user_leads_through_actions_and_delegations_only(self, client, world):
+        not_mine = factories.MilestoneFactory(action=world.action, text="Someone else's")
+        for user in (world.action_lead, world.delegate):
+            client.force_login(user)
+            work = client.get(self.url).context["work"]
+            ids = {m.pk for _, _, items in work.as_list() for m in items}
+            # The action lead leads the whole action; the delegate acts for Ken Dance only.
+            expected = {world.milestone.pk}
+            if user == world.action_lead:
+                expected.add(not_mine.pk)
+            assert ids == expected
+        client.force_login(world.other_lead)
+        assert client.get(self.url).context["work"].total == 0
+
+    def test_filters_by_status(self, client, world):
+        red = factories.MilestoneFactory(action=world.action, lead=world.lead_person, status="red")
+        client.force_login(world.lead)
+        work = client.get(self.url, {"status": "red"}).context["work"]
+        assert [m.pk for _, _, items in work.as_list() for m in items] == [red.pk]
+
+    def test_deadline_comes_from_the_reporting_period_else_quarter_end(self, client, world):
+        client.force_login(world.lead)
+        assert client.get(self.url).context["work"].earliest_deadline == date(2019, 12, 31)
+        ReportingPeriod.objects.create(
+            plan=world.plan,
+            year=2019,
+            quarter=3,
+            start_date=date(2019, 10, 1),
+            end_date=date(2019, 12, 31),
+            update_deadline=date(2019, 12, 13),
+        )
+        response = client.get(self.url)
+        assert response.context["work"].earliest_deadline == date(2019, 12, 13)
+        assert "13 December 2019" in response.content.decode()
+
+    @pytest.mark.parametrize("rows", [3, 30])
+    def test_query_count_does_not_grow_with_milestones(
+        self, client, world, rows, django_assert_max_num_queries
+    ):
+        for n in range(rows):
+            milestone = factories.MilestoneFactory(
+                action=world.action, lead=world.lead_person, due_date=date(2019, 10 + n % 3, 1)
+            )
+            factories.MilestoneUpdateFactory(milestone=milestone)
+            milestone.latest_update = milestone.updates.first()
+            milestone.save()
+        client.force_login(world.lead)
+        with django_assert_max_num_queries(12):
+            response = client.get(self.url)
+        assert response.context["work"].total == rows + 1
