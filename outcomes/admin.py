@@ -1,0 +1,43 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from outcomes.models import Indicator, IndicatorSettings, IndicatorValue
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = ["kind", "comparator", "year", "quarter", "period_type", "value", "status", "note"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "definition", "plan", "polarity", "unit", "owner"]
+    list_filter = ["plan__partnership", "polarity", "unit", "frequency"]
+    search_fields = ["code", "definition"]
+    list_select_related = ["plan", "owner"]
+    autocomplete_fields = ["outcomes", "owner", "organisation", "parent", "priority"]
+    inlines = [IndicatorValueInline]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "indicator",
+        "kind",
+        "comparator",
+        "year",
+        "quarter",
+        "period_type",
+        "value",
+        "status",
+    ]
+    list_filter = ["kind", "status", "period_type", "indicator__plan__partnership"]
+    search_fields = ["indicator__code", "comparator"]
+    list_select_related = ["indicator"]
+    raw_id_fields = ["indicator", "entered_by"]
+
+
+@admin.register(IndicatorSettings)
+class IndicatorSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["partnership", "comparator_threshold_percent"]
