@@ -554,7 +554,7 @@ class ReminderSent(models.Model):
         related_name="reminders_sent",
         help_text="The lead the digest was sent to.",
     )
-    year = models.PositiveSmallIntegerField(help_text="Financial year start, e.g. 2019 for 2019/20.")
+    year = models.PositiveSmallIntegerField(help_text="Financial year start: 2019 for 2019/20.")
     quarter = models.PositiveSmallIntegerField(help_text="1 = April–June … 4 = January–March.")
     sent_at = models.DateTimeField(default=timezone.now)
     email = models.EmailField(help_text="The address the digest went to.")

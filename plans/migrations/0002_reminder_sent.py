@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name='ReminderSent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='Financial year start, e.g. 2019 for 2019/20.')),
+                ('year', models.PositiveSmallIntegerField(help_text='Financial year start: 2019 for 2019/20.')),
                 ('quarter', models.PositiveSmallIntegerField(help_text='1 = April–June … 4 = January–March.')),
                 ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('email', models.EmailField(help_text='The address the digest went to.', max_length=254)),
