@@ -20,6 +20,7 @@ URL resolution, so no URL pattern exists for them.
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -183,6 +184,59 @@ ACCESS: dict[str, Access] = {
     ),
     "plans:plan_history": admins_only(fill=({"pk": Obj("plan")},)),
     "plans:update_compliance": admins_only(fill=({"pk": Obj("plan")},)),
+    # --- Indicators (outcomes.views) -----------------------------------------------------------
+    "outcomes:scorecard": members(fill=({"plan_pk": Obj("plan")},)),
+    "outcomes:scorecard_priority": members(
+        fill=({"plan_pk": Obj("plan"), "priority_pk": Obj("priority")},)
+    ),
+    "outcomes:judgements": signed_in(why="explains the judgements; no partnership data"),
+    "outcomes:indicator_detail": members(fill=({"pk": Obj("indicator")},)),
+    "outcomes:actual_enter": Access(
+        LOGIN,
+        FORBIDDEN,
+        OK,
+        OK,
+        NOT_FOUND,
+        fill=({"pk": Obj("indicator")},),
+        post=(LOGIN, FORBIDDEN, OK, OK, NOT_FOUND),
+        why="the indicator's owner (our lead), their delegates and partnership admins",
+    ),
+    "outcomes:values_upload": Access(
+        LOGIN,
+        FORBIDDEN,
+        OK,
+        OK,
+        NOT_FOUND,
+        fill=({"plan_pk": Obj("plan")},),
+        post=(LOGIN, FORBIDDEN, OK, OK, NOT_FOUND),
+        why="indicator owners (for their own indicators) and partnership admins",
+    ),
+    # --- Board packs and reporting periods (reporting.views) -----------------------------------
+    "reporting:board_pack": members(fill=({"pk": Obj("plan")},)),
+    "reporting:pack_download": members(
+        fill=({"pk": Obj("period"), "fmt": "pdf"}, {"pk": Obj("period"), "fmt": "xlsx"}),
+        why="every member may download the pack",
+    ),
+    "reporting:period_changes": members(fill=({"pk": Obj("period")},)),
+    "reporting:periods_generate": Access(
+        LOGIN,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        fill=({"pk": Obj("plan")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="POST only, partnership admins",
+    ),
+    "reporting:period_close": admins_only(
+        fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND)
+    ),
+    "reporting:period_reopen": admins_only(
+        fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
+    "reporting:period_deadline": admins_only(
+        fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
 }
 
 # Patterns not checked here, with the reason a reader should accept.
@@ -274,13 +328,6 @@ def world(db):
         update_deadline=quarter.end,
     )
 
-    # Partnership B: its own admin, with a plan of its own so its pages are not empty.
-    b = factories.PartnershipFactory(name="Rotherham Children's Board", slug="rbc")
-    # B's user is both admin and a lead there: the strongest outsider.
-    outsider = factories.MembershipFactory(partnership=b, role="admin", user__username="b").user
-    b_lead = factories.PersonFactory(partnership=b, user=outsider, name="Rotherham Lead")
-    factories.MilestoneFactory(action__outcome__priority__plan__partnership=b, lead=b_lead)
-
     objects = {
         "partnership": a,
         "organisation": organisation,
@@ -295,7 +342,44 @@ def world(db):
         "delegation": delegation,
         "period": period,
     }
+    objects.update(_other_apps_objects(objects, users))
+
+    # Partnership B: its own admin, with a plan of its own so its pages are not empty.
+    b = factories.PartnershipFactory(name="Rotherham Children's Board", slug="rbc")
+    # B's user is both admin and a lead there: the strongest outsider.
+    outsider = factories.MembershipFactory(partnership=b, role="admin", user__username="b").user
+    b_lead = factories.PersonFactory(partnership=b, user=outsider, name="Rotherham Lead")
+    factories.MilestoneFactory(action__outcome__priority__plan__partnership=b, lead=b_lead)
+
     return {"objects": objects, "users": {**users, "other": outsider}}
+
+
+def _other_apps_objects(objects: dict, users: dict) -> dict:
+    """Indicators (outcomes app) of partnership A; looked up by name so this file does not
+    depend on the app's models being there yet."""
+    try:
+        indicator_model = apps.get_model("outcomes", "Indicator")
+        value_model = apps.get_model("outcomes", "IndicatorValue")
+    except LookupError:
+        return {}
+    indicator = indicator_model.objects.create(
+        plan=objects["plan"],
+        priority=objects["priority"],
+        code="NI 19",
+        definition=f"{MARKER} rate of proven re-offending",
+        owner=objects["person"],
+        organisation=objects["organisation"],
+    )
+    indicator.outcomes.add(objects["outcome"])
+    value = value_model.objects.create(
+        indicator=indicator,
+        kind="actual",
+        year=2019,
+        value=12,
+        note=f"{MARKER} note",
+        entered_by=users["lead"],
+    )
+    return {"indicator": indicator, "indicator_value": value}
 
 
 def _client_for(world, role: str) -> Client:
@@ -392,12 +476,11 @@ def test_the_django_admin_refuses_every_partnership_role(role, world):
 
 def test_the_world_fixture_has_one_of_every_plan_object(world):
     """New models need a row in ``world`` so pages about them can be checked too."""
-    from django.apps import apps
-
     covered = {type(obj) for obj in world["objects"].values()}
     ours = {
         model
-        for model in apps.get_app_config("plans").get_models()
+        for app in ("plans", "outcomes", "reporting")
+        for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
     }
     uncovered = {m.__name__ for m in ours - covered} - set(UNCOVERED_MODELS)
@@ -411,4 +494,6 @@ def test_the_world_fixture_has_one_of_every_plan_object(world):
 UNCOVERED_MODELS = {
     "Membership": "roles are set up above as users; no page takes a membership id",
     "ReminderSent": "a record the reminder command keeps; no page takes its id",
+    "IndicatorSettings": "one row of settings per partnership; no page takes its id",
+    "Snapshot": "a closed period's frozen copy; pages reach it by the period's id",
 }
