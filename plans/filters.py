@@ -130,6 +130,7 @@ class MilestoneFilter(django_filters.FilterSet):
         choices=[(status.value, status.label) for status in selectors.RAG_ORDER],
         label="Status",
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a plain column: no join can repeat a row
     )
     overdue = django_filters.ChoiceFilter(
         method="filter_overdue",
@@ -155,10 +156,12 @@ class MilestoneFilter(django_filters.FilterSet):
         model = Milestone
         fields: list[str] = []
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, request=None, partnership_ids=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        user = request.user if request is not None else None
-        self.partnership_ids = partnership_ids_for(user) if user is not None else []
+        if partnership_ids is None:
+            user = request.user if request is not None else None
+            partnership_ids = partnership_ids_for(user) if user is not None else []
+        self.partnership_ids = partnership_ids
         options = selectors.filter_options(partnership_ids=self.partnership_ids)
         for name, queryset in options.items():
             self.filters[name].queryset = queryset

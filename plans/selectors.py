@@ -251,17 +251,22 @@ def milestone_sort_param(value: str | None) -> str:
     return value
 
 
-def milestone_list(*, user, sort: str = DEFAULT_MILESTONE_SORT) -> QuerySet[Milestone]:
+def milestone_list(
+    *, user, sort: str = DEFAULT_MILESTONE_SORT, partnership_ids: list[int] | None = None
+) -> QuerySet[Milestone]:
     """Milestones of every plan the user may read, joined for a table row, sorted by ``sort``.
 
     ``sort`` is one of ``MILESTONE_SORTS``, optionally prefixed with "-" for descending;
-    anything else falls back to plan order.
+    anything else falls back to plan order. ``partnership_ids`` saves a query when the caller
+    already has ``partnership_ids_for(user)``.
     """
     sort = milestone_sort_param(sort)
     descending = sort.startswith("-")
+    if partnership_ids is None:
+        partnership_ids = partnership_ids_for(user)
     return (
         Milestone.objects.filter(
-            action__outcome__priority__plan__partnership_id__in=partnership_ids_for(user)
+            action__outcome__priority__plan__partnership_id__in=partnership_ids
         )
         .select_related(
             "action__outcome__priority__plan__partnership",

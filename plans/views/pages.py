@@ -5,7 +5,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from plans import selectors
-from plans.access import may_update_milestone
+from plans.access import may_update_milestone, partnership_ids_for
 from plans.filters import MilestoneFilter
 from plans.models import Person
 
@@ -58,7 +58,15 @@ class MilestoneListView(FilterView):
 
     def get_queryset(self):
         self.sort = selectors.milestone_sort_param(self.request.GET.get("sort"))
-        return selectors.milestone_list(user=self.request.user, sort=self.sort)
+        self.partnership_ids = partnership_ids_for(self.request.user)
+        return selectors.milestone_list(
+            user=self.request.user, sort=self.sort, partnership_ids=self.partnership_ids
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["partnership_ids"] = self.partnership_ids
+        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
