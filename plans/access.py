@@ -79,7 +79,7 @@ def may_update_milestone(*, user, milestone) -> bool:
     if not leads:
         return False
     return (
-        Person.objects.filter(user=user, partnership_id=partnership_id)
+        Person.objects.filter(user=user, partnership_id=partnership_id, removed_at__isnull=True)
         .filter(Q(pk__in=leads) | Q(delegations_received__lead__in=leads))
         .exists()
     )

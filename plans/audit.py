@@ -61,8 +61,8 @@ def _display(field, value, names: dict) -> str:
     return str(value)
 
 
-def _records(history: QuerySet, *, before: datetime | None, limit: int) -> list:
-    """The newest ``limit`` records older than ``before``, each with ``prev_history_id``."""
+def _records(history: QuerySet, *, limit: int) -> list:
+    """The newest ``limit`` records, each with ``prev_history_id``."""
     records = history.annotate(
         prev_history_id=Window(
             Lag("history_id"),
@@ -70,29 +70,35 @@ def _records(history: QuerySet, *, before: datetime | None, limit: int) -> list:
             order_by=[F("history_date").asc(), F("history_id").asc()],
         )
     ).select_related("history_user")
-    if before:
-        records = records.filter(history_date__lt=before)
     return list(records.order_by("-history_date", "-history_id")[:limit])
 
 
-def changes_for(
-    sources: list[tuple[type[Model], Q]], *, before: datetime | None = None, limit=PAGE_SIZE
-) -> list[Change]:
-    """The newest changes across several models' histories, each diffed with its predecessor.
+@dataclass
+class ChangePage:
+    changes: list[Change]
+    number: int
+    has_next: bool
 
-    ``sources`` pairs a tracked model with a filter on its historical records. Costs three
-    queries per source plus one per related model named in the changes.
+
+def changes_for(sources: list[tuple[type[Model], Q]], *, page: int = 1) -> ChangePage:
+    """One page of the newest changes across several models' histories, each diffed.
+
+    ``sources`` pairs a tracked model with a filter on its historical records. Costs two
+    queries per source plus one per related model named in the changes, whatever the page.
     """
+    page = max(page, 1)
+    limit = page * PAGE_SIZE + 1
     found = []
     for model, condition in sources:
         history_model = model.history.model
-        records = _records(history_model.objects.filter(condition), before=before, limit=limit)
+        records = _records(history_model.objects.filter(condition), limit=limit)
         prev_ids = [r.prev_history_id for r in records if r.prev_history_id]
         previous = {p.history_id: p for p in history_model.objects.filter(history_id__in=prev_ids)}
         for record in records:
             found.append((model, record, previous.get(record.prev_history_id)))
     found.sort(key=lambda t: (t[1].history_date, t[1].history_id), reverse=True)
-    found = found[:limit]
+    has_next = len(found) > page * PAGE_SIZE
+    found = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
     # Names for foreign keys (leads, organisations…): one query per related model.
     wanted: dict[type[Model], set] = {}
@@ -139,7 +145,7 @@ def changes_for(
                 reason=record.history_change_reason or "",
             )
         )
-    return result
+    return ChangePage(changes=result, number=page, has_next=has_next)
 
 
 def _item_label(record) -> str:
@@ -154,12 +160,12 @@ def _item_label(record) -> str:
     return label if len(label) <= 90 else f"{label[:87]}…"
 
 
-def item_history(*, item: Model, before: datetime | None = None) -> list[Change]:
+def item_history(*, item: Model, page: int = 1) -> ChangePage:
     """Changes to one milestone, action or outcome, newest first."""
-    return changes_for([(type(item), Q(id=item.pk))], before=before)
+    return changes_for([(type(item), Q(id=item.pk))], page=page)
 
 
-def plan_history(*, plan: Plan, before: datetime | None = None) -> list[Change]:
+def plan_history(*, plan: Plan, page: int = 1) -> ChangePage:
     """Changes to a plan and everything in it, including items since deleted, newest first."""
     history = {m: m.history.model.objects for m in (Priority, Outcome, Action)}
     priority_ids = history[Priority].filter(plan_id=plan.pk).values("id")
@@ -173,5 +179,5 @@ def plan_history(*, plan: Plan, before: datetime | None = None) -> list[Change]:
             (Action, Q(id__in=action_ids)),
             (Milestone, Q(action_id__in=action_ids)),
         ],
-        before=before,
+        page=page,
     )

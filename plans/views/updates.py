@@ -1,13 +1,10 @@
 """Leads' updates: My milestones, the update form, delegates, the audit trail and chasing."""
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.generic import FormView, TemplateView
 
 from plans import audit, reminders, services
@@ -227,17 +224,14 @@ class AdminOnlyMixin:
             raise PermissionDenied("Only partnership admins can see this page.")
 
 
-def _before(request) -> datetime | None:
-    value = request.GET.get("before")
-    return parse_datetime(value) if value else None
+def _page(request) -> int:
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
 
 
 class HistoryContextMixin:
-    def history_context(self, changes):
-        return {
-            "changes": changes,
-            "older_than": changes[-1].when.isoformat() if len(changes) >= audit.PAGE_SIZE else None,
-        }
+    def history_context(self, page: audit.ChangePage):
+        return {"changes": page.changes, "page": page}
 
 
 class ItemHistoryView(AdminOnlyMixin, HistoryContextMixin, TemplateView):
@@ -252,6 +246,8 @@ class ItemHistoryView(AdminOnlyMixin, HistoryContextMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if kwargs["kind"] not in self.models:
+            raise Http404
         model, plan_path = self.models[kwargs["kind"]]
         item = get_object_or_404(
             model.objects.filter(
@@ -267,7 +263,7 @@ class ItemHistoryView(AdminOnlyMixin, HistoryContextMixin, TemplateView):
             item=item,
             kind=kwargs["kind"],
             plan=plan,
-            **self.history_context(audit.item_history(item=item, before=_before(self.request))),
+            **self.history_context(audit.item_history(item=item, page=_page(self.request))),
         )
         return context
 
@@ -286,7 +282,7 @@ class PlanHistoryView(AdminOnlyMixin, HistoryContextMixin, TemplateView):
         self.require_admin(plan.partnership_id)
         context.update(
             plan=plan,
-            **self.history_context(audit.plan_history(plan=plan, before=_before(self.request))),
+            **self.history_context(audit.plan_history(plan=plan, page=_page(self.request))),
         )
         return context
 
