@@ -1,3 +1,31 @@
+from django.urls import path
+
+from reporting.views import board_pack, periods
+
 app_name = "reporting"
 
-urlpatterns = []
+urlpatterns = [
+    path("plans/<int:pk>/", board_pack.BoardPackView.as_view(), name="board_pack"),
+    path(
+        "plans/<int:pk>/periods/",
+        periods.PeriodsGenerateView.as_view(),
+        name="periods_generate",
+    ),
+    path(
+        "periods/<int:pk>/pack.<str:fmt>",
+        board_pack.PackDownloadView.as_view(),
+        name="pack_download",
+    ),
+    path(
+        "periods/<int:pk>/changes/",
+        board_pack.PeriodChangesView.as_view(),
+        name="period_changes",
+    ),
+    path("periods/<int:pk>/close/", periods.PeriodCloseView.as_view(), name="period_close"),
+    path("periods/<int:pk>/reopen/", periods.PeriodReopenView.as_view(), name="period_reopen"),
+    path(
+        "periods/<int:pk>/deadline/",
+        periods.PeriodDeadlineView.as_view(),
+        name="period_deadline",
+    ),
+]

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -33,7 +34,10 @@ class StaticOnlyURLFetcher(URLFetcher):
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin == STATIC_ORIGIN and parts.path.startswith(settings.STATIC_URL):
-            found = finders.find(parts.path.removeprefix(settings.STATIC_URL))
+            try:
+                found = finders.find(parts.path.removeprefix(settings.STATIC_URL))
+            except SuspiciousFileOperation:
+                found = None  # "../" out of the static directories
             if found:
                 path = Path(found)
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

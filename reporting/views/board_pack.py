@@ -1,0 +1,86 @@
+"""The board pack page of a plan, pack downloads and the "what changed" page."""
+
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.generic import TemplateView, View
+
+from plans.access import is_partnership_admin
+from reporting import selectors
+from reporting.forms import PackFilterForm
+from reporting.packs import FORMATS, pack_filename, render
+from reporting.packs.data import pack_for_period
+
+
+def filter_form(request, plan) -> PackFilterForm:
+    return PackFilterForm(
+        request.GET or None,
+        priorities=plan.priorities.all(),
+        organisations=selectors.plan_organisations(plan=plan),
+    )
+
+
+def filter_values(form: PackFilterForm) -> dict:
+    """The chosen priority and organisation ids; an id from another plan is a 404, not a pack."""
+    if not form.is_bound:
+        return {"priority_id": None, "organisation_id": None}
+    if not form.is_valid():
+        raise Http404("No such priority or organisation in this plan.")
+    return {
+        "priority_id": form.cleaned_data["priority"],
+        "organisation_id": form.cleaned_data["organisation"],
+    }
+
+
+class BoardPackView(TemplateView):
+    """A plan's reporting periods with their packs; admins close and reopen them here."""
+
+    template_name = "reporting/board_pack.html"
+
+    def get_context_data(self, **kwargs):
+        plan = selectors.plan_get(user=self.request.user, pk=self.kwargs["pk"])
+        form = filter_form(self.request, plan)
+        query = self.request.GET.urlencode() if form.is_bound and form.is_valid() else ""
+        return super().get_context_data(
+            plan=plan,
+            periods=selectors.period_list(plan=plan),
+            is_admin=is_partnership_admin(self.request.user, plan.partnership_id),
+            form=form,
+            query=query,
+            **kwargs,
+        )
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class PackDownloadView(View):
+    """One period's pack as PDF or Excel: a closed period's from its snapshot, else DRAFT.
+
+    Never inside a request-wide transaction: rendering a long PDF takes seconds, and no
+    database lock should be held meanwhile.
+    """
+
+    def get(self, request, pk: int, fmt: str):
+        if fmt not in FORMATS:
+            raise Http404("Packs come as pdf or xlsx.")
+        period = selectors.period_get(user=request.user, pk=pk)
+        filters = filter_values(filter_form(request, period.plan))
+        pack = pack_for_period(period=period, **filters)
+        content = render(pack, fmt)
+        response = HttpResponse(content, content_type=FORMATS[fmt][0])
+        response["Content-Disposition"] = f'attachment; filename="{pack_filename(pack, fmt)}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class PeriodChangesView(TemplateView):
+    """What changed in a period against the quarter before, as the pack reports it."""
+
+    template_name = "reporting/period_changes.html"
+
+    def get_context_data(self, **kwargs):
+        period = selectors.period_get(user=self.request.user, pk=self.kwargs["pk"])
+        form = filter_form(self.request, period.plan)
+        pack = pack_for_period(period=period, **filter_values(form))
+        return super().get_context_data(
+            period=period, plan=period.plan, pack=pack, changes=pack["changes"], **kwargs
+        )
