@@ -1,0 +1,173 @@
+"""Signing in: e-mailed one-use links, password sign-in and reset, and throttled failures."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from plans.models import Membership, Person
+from tests import factories
+
+PASSWORD = "correct horse battery staple"
+
+
+def link_in(message) -> str:
+    return re.search(r"https?://\S+/accounts/link/\?sesame=\S+", message.body).group(0)
+
+
+@pytest.fixture
+def lead(partnership):
+    membership = factories.MembershipFactory(
+        partnership=partnership,
+        role="lead",
+        user__username="ken",
+        user__email="ken@yot.example.org",
+    )
+    factories.PersonFactory(partnership=partnership, name="Ken Dance", user=membership.user)
+    return membership.user
+
+
+class TestSignInLink:
+    def test_a_lead_asks_for_a_link_and_it_signs_them_in_once(self, client, lead):
+        response = client.post(reverse("signin_link"), {"email": "KEN@yot.example.org"})
+        assert response.status_code == 302
+        assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ken@yot.example.org"]
+        link = link_in(mail.outbox[0])
+
+        response = client.get(link)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("home")
+        assert client.get(reverse("home"))["Location"] == reverse("plans:my_milestones")
+
+        client.logout()
+        used = client.get(link)
+        assert used.status_code == 403
+        assert "This sign-in link has expired or has been used" in used.content.decode()
+        assert client.get(reverse("plans:my_milestones")).status_code == 302  # still signed out
+
+    def test_the_reply_is_the_same_whether_or_not_the_address_is_known(self, client, lead):
+        known = client.post(reverse("signin_link"), {"email": "ken@yot.example.org"}, follow=True)
+        unknown = client.post(reverse("signin_link"), {"email": "nobody@example.org"}, follow=True)
+
+        def without_address(response):
+            body = response.content.decode()
+            return body.replace("ken@yot.example.org", "X").replace("nobody@example.org", "X")
+
+        assert without_address(known) == without_address(unknown)
+        assert "Check your email" in known.content.decode()
+        assert len(mail.outbox) == 1
+
+    def test_an_invalid_address_gets_a_govuk_error(self, client):
+        response = client.post(reverse("signin_link"), {"email": "not-an-address"})
+        body = response.content.decode()
+        assert response.status_code == 200 and "<title>Error: " in body
+        assert "Enter an email address in the correct format" in body
+        assert 'value="not-an-address"' in body
+
+    def test_a_link_expires_after_seven_days(self, client, lead):
+        client.post(reverse("signin_link"), {"email": "ken@yot.example.org"})
+        link = link_in(mail.outbox[0])
+        with time_machine.travel(datetime.now().astimezone() + timedelta(days=7, minutes=1)):
+            assert client.get(link).status_code == 403
+
+    def test_a_lead_with_no_account_gets_one_from_their_lead_record(self, client, partnership):
+        person = factories.PersonFactory(
+            partnership=partnership, name="Pat Probation", email="pat@probation.example.org"
+        )
+        client.post(reverse("signin_link"), {"email": "pat@probation.example.org"})
+        person.refresh_from_db()
+        assert person.user is not None
+        assert not person.user.has_usable_password()
+        assert Membership.objects.get(user=person.user).role == "lead"
+        assert client.get(link_in(mail.outbox[0])).status_code == 302
+
+    def test_an_admin_sends_a_lead_a_link_creating_their_account(
+        self, client, partnership, admin_user
+    ):
+        person = factories.PersonFactory(
+            partnership=partnership, name="Nina Nurse", email="nina@nhs.example.org"
+        )
+        client.force_login(admin_user)
+        response = client.post(
+            reverse("plans:send_signin_link"), {"person": person.pk}, follow=True
+        )
+        assert "A sign-in link has been sent to Nina Nurse" in response.content.decode()
+        user = Person.objects.get(pk=person.pk).user
+        assert user.email == "nina@nhs.example.org"
+        assert user.memberships.get().role == "lead"
+        assert mail.outbox[0].to == ["nina@nhs.example.org"]
+        client.logout()
+        client.get(link_in(mail.outbox[0]))
+        assert client.get(reverse("plans:my_milestones")).status_code == 200
+
+    def test_sending_again_reuses_the_account(self, client, partnership, admin_user):
+        person = factories.PersonFactory(partnership=partnership, email="nina@nhs.example.org")
+        client.force_login(admin_user)
+        for _ in range(2):
+            client.post(reverse("plans:send_signin_link"), {"person": person.pk})
+        assert get_user_model().objects.filter(email="nina@nhs.example.org").count() == 1
+        assert len(mail.outbox) == 2
+
+
+class TestPasswordSignIn:
+    def test_the_sign_in_page_offers_a_link_and_password_reset(self, client):
+        body = client.get(reverse("login")).content.decode()
+        assert reverse("signin_link") in body and reverse("password_reset") in body
+
+    def test_a_wrong_password_gets_a_govuk_error_keeping_the_username(self, client, lead):
+        response = client.post(reverse("login"), {"username": "ken", "password": "wrong"})
+        body = response.content.decode()
+        assert "<title>Error: " in body and "govuk-error-summary" in body
+        assert 'value="ken"' in body and 'value="wrong"' not in body
+
+    def test_repeated_failures_lock_that_username_from_that_address_only(
+        self, client, lead, partnership
+    ):
+        other = factories.MembershipFactory(
+            partnership=partnership, user__username="colleague"
+        ).user
+        for _ in range(5):
+            client.post(
+                reverse("login"), {"username": "ken", "password": "wrong"}, REMOTE_ADDR="10.0.0.7"
+            )
+        locked = client.post(
+            reverse("login"), {"username": "ken", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7"
+        )
+        assert locked.status_code == 429
+        assert "Too many sign-in attempts" in locked.content.decode()
+        assert "_auth_user_id" not in client.session
+
+        # A colleague behind the same office address still signs in.
+        response = client.post(
+            reverse("login"),
+            {"username": "colleague", "password": PASSWORD},
+            REMOTE_ADDR="10.0.0.7",
+        )
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(other.pk)
+
+    def test_password_reset_sends_a_link_that_sets_a_new_password(self, client, lead):
+        response = client.post(reverse("password_reset"), {"email": "ken@yot.example.org"})
+        assert response.status_code == 302
+        assert "Check your email" in client.get(response["Location"]).content.decode()
+        url = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+        form_page = client.get(url, follow=True)
+        assert "Choose a new password" in form_page.content.decode()
+        done = client.post(
+            form_page.redirect_chain[-1][0],
+            {
+                "new_password1": "a much longer passphrase",
+                "new_password2": "a much longer passphrase",
+            },
+            follow=True,
+        )
+        assert "Your password has been changed" in done.content.decode()
+        client.logout()
+        signed_in = client.post(
+            reverse("login"), {"username": "ken", "password": "a much longer passphrase"}
+        )
+        assert signed_in.status_code == 302 and "_auth_user_id" in client.session
