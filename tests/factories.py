@@ -1,6 +1,7 @@
 """Factories for every model, in one place (factory_boy, en_GB Faker)."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -175,3 +176,34 @@ class ReportingPeriodFactory(DjangoModelFactory):
     update_deadline = factory.LazyAttribute(
         lambda o: FinancialQuarter(o.year, o.quarter).end + timedelta(days=14)
     )
+
+
+class IndicatorFactory(DjangoModelFactory):
+    """An outcomes indicator of a plan; percentage, higher is better, one decimal place."""
+
+    class Meta:
+        model = "outcomes.Indicator"
+
+    plan = factory.SubFactory(PlanFactory)
+    code = factory.Sequence(lambda n: f"NI {n + 1}")
+    definition = factory.Faker("sentence", nb_words=8)
+    polarity = "higher"
+    unit = "percentage"
+    decimal_places = 1
+    position = factory.Sequence(lambda n: n)
+
+
+class IndicatorValueFactory(DjangoModelFactory):
+    """An actual for the financial year 2019/20 by default."""
+
+    class Meta:
+        model = "outcomes.IndicatorValue"
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    kind = "actual"
+    year = 2019
+    quarter = None
+    period_type = "year"
+    value = Decimal("50")
+    status = "value"
+    source = "import"

@@ -1,0 +1,44 @@
+"""The trend chart is safe inline SVG: well-formed, labelled, escaped, nothing fetched."""
+
+from decimal import Decimal as D
+
+from defusedxml import ElementTree
+
+from outcomes.charts import trend_svg
+from tests import factories
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_chart_is_labelled_svg_with_a_point_per_value(db):
+    indicator = factories.IndicatorFactory(code="NI 45", definition="ETE <engagement> & more")
+    for year, value in [(2017, "70"), (2018, "72.6"), (2019, "71")]:
+        factories.IndicatorValueFactory(indicator=indicator, year=year, value=D(value))
+    factories.IndicatorValueFactory(indicator=indicator, kind="target", year=2019, value=D("75.6"))
+    factories.IndicatorValueFactory(
+        indicator=indicator, kind="comparator", comparator="<b>National</b>", year=2019,
+        value=D("73.1"),
+    )  # fmt: skip
+    markup = trend_svg(indicator=indicator)
+    root = ElementTree.fromstring(markup)  # well-formed XML, so also valid inline
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG}title").text == "NI 45: ETE <engagement> & more"
+    assert "<engagement>" not in markup and "<b>" not in markup
+    assert len(root.findall(f".//{SVG}circle")) == 3 + 1  # actuals + legend marker
+    assert "2018/19 72.6%" in root.find(f"{SVG}desc").text
+    for forbidden in ("<script", "href", "url(", "<image", "<foreignObject"):
+        assert forbidden not in markup
+
+
+def test_chart_without_results_says_so(db):
+    indicator = factories.IndicatorFactory()
+    factories.IndicatorValueFactory(indicator=indicator, status="not_available", value=None)
+    root = ElementTree.fromstring(trend_svg(indicator=indicator))
+    assert root.find(f"{SVG}desc").text == "No results to chart yet."
+
+
+def test_chart_handles_a_single_negative_value(db):
+    indicator = factories.IndicatorFactory(polarity="lower")
+    factories.IndicatorValueFactory(indicator=indicator, value=D("-1.10"))
+    root = ElementTree.fromstring(trend_svg(indicator=indicator, values=indicator.values.all()))
+    assert "-1.1%" in root.find(f"{SVG}desc").text
