@@ -42,19 +42,9 @@ class ScorecardView(TemplateView):
             quarter_text=quarter_text,
             quarter_error=quarter_error,
             rows=rows,
-            comparator_names=_comparator_names(rows),
             threshold=selectors.comparator_threshold(partnership_id=plan.partnership_id),
         )
         return context
-
-
-def _comparator_names(rows) -> list[str]:
-    names: list[str] = []
-    for row in rows:
-        for cell in row.comparators:
-            if cell.name not in names:
-                names.append(cell.name)
-    return names
 
 
 class IndicatorDetailView(TemplateView):

@@ -1,0 +1,54 @@
+"""The whole Rotherham workbook through the plan importer: indicators land with the plan."""
+
+import pytest
+from django.urls import reverse
+
+from outcomes.models import Indicator
+from plans.importer.services import plan_import
+from tests import factories
+from tests.outcomes.conftest import FIXTURE
+from tests.outcomes.test_sheet_import import FILE_DOT, FILE_ON_TARGET
+
+
+@pytest.fixture
+def plan(partnership):
+    return factories.PlanFactory(partnership=partnership, title="CYPP 2010")
+
+
+def run(plan, **kwargs):
+    return plan_import(plan=plan, data=FIXTURE.read_bytes(), filename=FIXTURE.name, **kwargs)
+
+
+def test_rotherham_workbook_imports_its_indicator_table_under_the_priority(plan):
+    result = run(plan)
+    assert result.ok, result.refused
+    assert result.created["indicators"] == 15
+    priority = plan.priorities.get(title="Make a positive contribution")
+    # "MAKING A POSITIVE CONTRIBUTION" heads the table: its indicators sit under the priority.
+    assert set(Indicator.objects.filter(plan=plan).values_list("priority", flat=True)) == {
+        priority.pk
+    }
+    comparator_cells = [f for f in result.findings if f.column and "Perf against" in f.column]
+    assert len(comparator_cells) == 6
+
+
+def test_dry_run_of_the_workbook_leaves_no_indicators(plan):
+    result = run(plan, dry_run=True)
+    assert result.ok, result.refused
+    assert result.created["indicators"] == 15
+    assert not Indicator.objects.exists()
+
+
+def test_priority_scorecard_after_import_matches_the_file(client, admin_user, plan):
+    run(plan)
+    priority = plan.priorities.get(title="Make a positive contribution")
+    client.force_login(admin_user)
+    url = reverse(
+        "outcomes:scorecard_priority", kwargs={"plan_pk": plan.pk, "priority_pk": priority.pk}
+    )
+    response = client.get(url)
+    rows = {row.code: row for row in response.context["rows"]}
+    assert {code: rows[code].on_target.symbol for code in FILE_ON_TARGET} == FILE_ON_TARGET
+    assert {code: rows[code].direction.symbol for code in FILE_DOT} == FILE_DOT
+    html = response.content.decode()
+    assert "Measured by its sub-measures below." in html  # NI 111 and NI 113 group rows
