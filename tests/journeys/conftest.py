@@ -1,0 +1,90 @@
+"""Browser journeys: Debian's Chromium driven by Playwright for Python against live_server.
+
+Skipped with a reason where /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (CI), where
+a missing browser fails instead. Never run `playwright install`: it downloads another browser.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a
+# thread with a loop unless told it is safe. Test code here only touches the ORM between
+# browser calls, never concurrently with them.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _require_or_skip(ok: bool, reason: str):
+    if ok:
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_or_skip(
+        CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (install Debian's chromium package)"
+    )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - dev dependency
+        _require_or_skip(False, "Playwright for Python is not installed (pip install playwright)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh browser context (its own cookies: one per person)."""
+    contexts = []
+
+    def make():
+        # The service's Content Security Policy forbids inline script; axe is injected inline,
+        # so the test browser bypasses CSP. The pages themselves are not changed by this.
+        context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def assert_accessible():
+    """Run axe-core on the page; fail listing any serious or critical violation."""
+    _require_or_skip(AXE.exists(), f"axe-core is not installed at {AXE} (run npm install)")
+
+    def check(page, name: str):
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        if bad:
+            report = [
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["target"] for n in v["nodes"]][:5],
+                }
+                for v in bad
+            ]
+            print(f"axe violations on {name}:\n{json.dumps(report, indent=2)}")
+        assert not bad, f"{name}: {len(bad)} serious or critical accessibility violation(s)"
+        return result
+
+    return check
