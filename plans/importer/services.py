@@ -130,7 +130,11 @@ def plan_file_read(
             if claimed is not None:
                 parsed.handled.append((claimed, sheet))
                 builder.reports.append(
-                    SheetReport(sheet.name, "handler", f"read by {claimed.name}")
+                    SheetReport(
+                        sheet.name,
+                        "handler",
+                        f"read by another part of the service ({claimed.name}), not as plan rows",
+                    )
                 )
                 continue
             builder.read_sheet(sheet)

@@ -1,0 +1,209 @@
+"""The import journey: upload a legacy plan, check the preview, confirm. Admins only.
+
+The uploaded file waits between the steps in default storage under a random token, in a
+folder of the uploading user; the session remembers which tokens are this user's. Nothing
+is written to the plan until the admin confirms, and then in one transaction.
+"""
+
+import secrets
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.text import slugify
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from plans.access import is_partnership_admin, partnership_ids_for
+from plans.exporting import plan_export
+from plans.importer.forms import ImportCheckForm, ImportUploadForm
+from plans.importer.layout import FIELDS
+from plans.importer.services import plan_file_read, plan_import
+from plans.models import Membership, Plan
+
+SESSION_KEY = "plan_imports"
+MAX_PENDING = 5
+
+
+class AdminOnlyMixin:
+    """Partnership admins only: everyone else gets 403, whatever the URL."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not partnership_ids_for(request.user, roles=(Membership.Role.ADMIN,)):
+            raise PermissionDenied("Only partnership admins can import plans.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ImportStartView(AdminOnlyMixin, FormView):
+    template_name = "plans/import_start.html"
+    form_class = ImportUploadForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_initial(self):
+        return {"plan": self.request.GET.get("plan")}
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        parsed = plan_file_read(data=data, filename=upload.name)
+        if parsed.refused:
+            form.add_error("file", parsed.refused)
+            return self.form_invalid(form)
+        token = secrets.token_urlsafe(24)
+        suffix = Path(upload.name).suffix.lower()
+        path = default_storage.save(
+            f"imports/{self.request.user.pk}/{token}{suffix}", ContentFile(data)
+        )
+        pending = self.request.session.get(SESSION_KEY, {})
+        # Keep a few uploads at most; drop the oldest files with their entries.
+        while len(pending) >= MAX_PENDING:
+            oldest = next(iter(pending))
+            default_storage.delete(pending.pop(oldest)["path"])
+        pending[token] = {
+            "path": path,
+            "filename": Path(upload.name).name,
+            "plan": form.cleaned_data["plan"].pk,
+            "sheets": [sheet.name for sheet in parsed.sheets],
+            "chosen": None,
+            "mapping": {},
+        }
+        self.request.session[SESSION_KEY] = pending
+        return redirect("plans:import_preview", token=token)
+
+
+class ImportPreviewView(AdminOnlyMixin, TemplateView):
+    """The dry run: what will be created, what each column was read as, and every finding."""
+
+    template_name = "plans/import_preview.html"
+
+    def setup_upload(self, token):
+        pending = self.request.session.get(SESSION_KEY, {})
+        if token not in pending:
+            raise Http404("This upload has expired or is not yours.")
+        self.pending, self.entry, self.token = pending, pending[token], token
+        self.plan = get_object_or_404(
+            Plan.objects.select_related("partnership"),
+            pk=self.entry["plan"],
+            partnership_id__in=partnership_ids_for(self.request.user),
+        )
+        if not is_partnership_admin(self.request.user, self.plan.partnership_id):
+            raise PermissionDenied("Only the partnership's admins can import into this plan.")
+        try:
+            with default_storage.open(self.entry["path"], "rb") as stored:
+                self.data = stored.read()
+        except (FileNotFoundError, OSError) as error:
+            raise Http404("This upload has expired. Upload the file again.") from error
+
+    def dry_run(self, *, mapping, sheets):
+        return plan_import(
+            plan=self.plan,
+            data=self.data,
+            filename=self.entry["filename"],
+            mapping=mapping,
+            sheets=sheets,
+            dry_run=True,
+        )
+
+    def check_form(self, result, data=None):
+        return ImportCheckForm(
+            data,
+            columns=result.parsed.columns,
+            sheet_names=self.entry["sheets"],
+            uncertain=result.parsed.mapping_uncertain,
+            initial={"sheets": self.entry["chosen"] or self.entry["sheets"]},
+        )
+
+    def get(self, request, token):
+        self.setup_upload(token)
+        result = self.dry_run(mapping=self.entry["mapping"], sheets=self.entry["chosen"])
+        return self.render_to_response(self.context(result, self.check_form(result)))
+
+    def post(self, request, token):
+        self.setup_upload(token)
+        before = self.dry_run(mapping=self.entry["mapping"], sheets=self.entry["chosen"])
+        form = self.check_form(before, request.POST)
+        sheets = form.chosen_sheets()
+        all_sheets = not sheets or set(sheets) == set(self.entry["sheets"])
+        choice = (form.mapping(self.entry["mapping"]), None if all_sheets else sheets)
+        unchanged = choice == (self.entry["mapping"], self.entry["chosen"])
+        self.entry["mapping"], self.entry["chosen"] = choice
+        request.session.modified = True
+        if request.POST.get("action") != "import":
+            return redirect("plans:import_preview", token=token)
+        if not unchanged:
+            # The admin changed a column or a sheet: they must see that preview first.
+            messages.info(request, "The preview has been updated. Check it, then import.")
+            return redirect("plans:import_preview", token=token)
+        result = before
+        if not form.is_valid() or not result.ok:
+            return self.render_to_response(self.context(result, form))
+        imported = plan_import(
+            plan=self.plan,
+            data=self.data,
+            filename=self.entry["filename"],
+            mapping=self.entry["mapping"],
+            sheets=self.entry["chosen"],
+        )
+        if not imported.ok:
+            return self.render_to_response(self.context(imported, form))
+        default_storage.delete(self.entry["path"])
+        self.pending.pop(token, None)
+        request.session.modified = True
+        created = imported.created
+        messages.success(
+            request,
+            f"Imported {self.entry['filename']}: {created['outcomes']} outcomes, "
+            f"{created['actions']} actions and {created['milestones']} milestones added"
+            + ("." if any(created.values()) else " — nothing new; the plan already had it all."),
+        )
+        return redirect(self.plan.get_absolute_url())
+
+    def context(self, result, form):
+        skipped = [r for r in result.parsed.reports if r.outcome != "plan"]
+        return self.get_context_data(
+            plan=self.plan,
+            token=self.token,
+            filename=self.entry["filename"],
+            result=result,
+            form=form,
+            field_labels=FIELDS,
+            skipped=skipped,
+            findings=result.findings[:500],
+            findings_hidden=max(len(result.findings) - 500, 0),
+            counts=[
+                (label, result.created.get(key, 0), result.matched.get(key, 0))
+                for key, label in (
+                    ("priorities", "Priorities"),
+                    ("outcomes", "Outcomes"),
+                    ("actions", "Actions"),
+                    ("milestones", "Milestones"),
+                    ("updates", "Progress updates"),
+                    ("people", "Leads (people)"),
+                    ("organisations", "Organisations"),
+                )
+            ],
+            tree=result.parsed.priorities,
+        )
+
+
+class PlanExportJsonView(View):
+    """Any member of the plan's partnership may download the plan as JSON."""
+
+    def get(self, request, pk):
+        plan = get_object_or_404(
+            Plan.objects.select_related("partnership"),
+            pk=pk,
+            partnership_id__in=partnership_ids_for(request.user),
+        )
+        response = JsonResponse(plan_export(plan=plan), json_dumps_params={"indent": 2})
+        filename = f"{slugify(plan.partnership.name)}-{slugify(plan.title)}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
