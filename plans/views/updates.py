@@ -43,6 +43,11 @@ class MyMilestonesView(TemplateView):
             status_label=RAG(status).label if status else "",
             rag_choices=RAG.choices,
             is_lead=Person.objects.filter(user=self.request.user).exists(),
+            admin_plans=Plan.objects.filter(
+                partnership_id__in=partnership_ids_for(
+                    self.request.user, roles=(Membership.Role.ADMIN,)
+                )
+            ).select_related("partnership"),
         )
         return context
 

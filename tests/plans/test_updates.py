@@ -366,3 +366,13 @@ class TestMyMilestones:
         with django_assert_max_num_queries(12):
             response = client.get(self.url)
         assert response.context["work"].total == rows + 1
+
+
+def test_partnership_admins_find_the_chasing_and_history_pages_from_my_milestones(client, world):
+    client.force_login(world.admin)
+    body = client.get(reverse("plans:my_milestones")).content.decode()
+    assert reverse("plans:update_compliance", args=[world.plan.pk]) in body
+    assert reverse("plans:plan_history", args=[world.plan.pk]) in body
+    client.force_login(world.lead)
+    body = client.get(reverse("plans:my_milestones")).content.decode()
+    assert reverse("plans:update_compliance", args=[world.plan.pk]) not in body
