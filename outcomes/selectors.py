@@ -176,10 +176,14 @@ def row_as_dict(row: ScorecardRow) -> dict:
         "code": row.code,
         "definition": row.definition,
         "parent": row.indicator.parent.code if row.indicator.parent_id else None,
+        "depth": row.depth,
+        "priority_id": reporting_priority_id(row.indicator),
         "polarity": row.indicator.polarity,
+        "polarity_label": row.polarity_label,
         "unit": row.indicator.unit,
         "unit_label": row.unit,
         "period": a.period.label if a and a.period else None,
+        "latest_period_label": row.latest_period_label,
         "actual": row.actual_display,
         "target": row.target_display,
         "last_year": row.last_year_display,
@@ -191,6 +195,17 @@ def row_as_dict(row: ScorecardRow) -> dict:
             for c in row.comparators
         ],
     }
+
+
+def reporting_priority_id(indicator: Indicator) -> int | None:
+    """The priority an indicator is reported under: its own, its parent's, or its first
+    outcome's. Uses only what ``indicators_for_plan`` already loaded."""
+    if indicator.priority_id:
+        return indicator.priority_id
+    if indicator.parent_id and indicator.parent.priority_id:
+        return indicator.parent.priority_id
+    outcomes = list(indicator.outcomes.all())
+    return outcomes[0].priority_id if outcomes else None
 
 
 def indicator_snapshot(*, plan: Plan, quarter: FinancialQuarter) -> list[dict]:

@@ -189,3 +189,23 @@ def test_snapshot_and_export_are_json_serialisable(plan):
     assert {"kind": "actual", "value": "212.000000", "period": "2009/10"}.items() <= next(
         v for v in sub["values"] if v["kind"] == "actual" and v["year"] == 2009
     ).items()
+
+
+def test_snapshot_names_each_rows_priority_without_extra_queries(
+    plan, django_assert_max_num_queries
+):
+    priority = factories.PriorityFactory(plan=plan)
+    outcome = factories.OutcomeFactory(priority=priority)
+    by_outcome = make_indicator(plan, code="BY OUTCOME", actuals=[(2019, "5")])
+    by_outcome.outcomes.add(outcome)
+    own = make_indicator(plan, code="OWN", actuals=[(2019, "5")])
+    own.priority = priority
+    own.save()
+    make_indicator(plan, code="NONE", actuals=[(2019, "5")])
+    with django_assert_max_num_queries(4):
+        snapshot = indicator_snapshot(plan=plan, quarter=FinancialQuarter(2019, 4))
+    assert {r["code"]: r["priority_id"] for r in snapshot} == {
+        "BY OUTCOME": priority.pk,
+        "OWN": priority.pk,
+        "NONE": None,
+    }
