@@ -1,9 +1,12 @@
 """The whole Rotherham workbook through the plan importer: indicators land with the plan."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
 from outcomes.models import Indicator
+from plans.exporting import plan_export
 from plans.importer.services import plan_import
 from tests import factories
 from tests.outcomes.conftest import FIXTURE
@@ -52,3 +55,18 @@ def test_priority_scorecard_after_import_matches_the_file(client, admin_user, pl
     assert {code: rows[code].direction.symbol for code in FILE_DOT} == FILE_DOT
     html = response.content.decode()
     assert "Measured by its sub-measures below." in html  # NI 111 and NI 113 group rows
+
+
+def test_plan_export_includes_the_indicators_with_values_and_judgements(plan):
+    run(plan)
+    data = json.loads(json.dumps(plan_export(plan=plan)))
+    ni45 = next(i for i in data["indicators"] if i["code"] == "NI 45")
+    assert ni45["polarity"] == "higher" and ni45["unit"] == "percentage"
+    assert ni45["latest"]["on_target"] == "not_on_target"
+    assert ni45["latest"]["direction"] == "worsening"
+    assert {(v["kind"], v["period"]) for v in ni45["values"]} >= {
+        ("actual", "2008/09"),
+        ("actual", "2009/10"),
+        ("target", "2009/10"),
+        ("comparator", "2009/10"),
+    }
