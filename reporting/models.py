@@ -47,3 +47,96 @@ class Snapshot(models.Model):
 
     def __str__(self):
         return f"Snapshot of {self.period.label} at {self.created_at:%d %b %Y %H:%M}"
+
+
+class PackJob(models.Model):
+    """A board pack produced in the background: progress while it runs, the file when done.
+
+    A closed period's pack is rendered once per snapshot, format and filter and then served
+    from ``file``; an open period's (DRAFT) pack is rendered afresh for each request. Written by
+    ``reporting.tasks``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being produced"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel"
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        related_name="pack_jobs",
+        help_text="The reporting period the pack reports on.",
+    )
+    snapshot = models.ForeignKey(
+        Snapshot,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pack_jobs",
+        help_text="The closed period's snapshot the pack was built from; empty for a draft.",
+    )
+    fmt = models.CharField("format", max_length=4, choices=Format.choices)
+    priority = models.ForeignKey(
+        "plans.Priority",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the pack covers one priority only.",
+    )
+    organisation = models.ForeignKey(
+        "plans.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the pack covers one organisation's items only.",
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0 to 100.")
+    stage = models.CharField(max_length=100, blank=True, help_text="The step now under way.")
+    message = models.TextField(blank=True, help_text="Why it failed, in words a user can act on.")
+    file = models.FileField(upload_to="packs/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=120, blank=True, help_text="Name offered on download.")
+    size = models.PositiveIntegerField(default=0, help_text="Bytes in the stored file.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task's id.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who asked for the pack.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["period", "fmt", "status"], name="packjob_period_fmt_status_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="packjob_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="packjob_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_fmt_display()} pack for {self.period.label}: {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "plans",
     "outcomes",
     "reporting",
+    # Background board packs (reporting.tasks): Django's task API with a database queue.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +171,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "config.security.csrf_failure"
+
+# Background jobs (large board packs): the database is the queue, so no extra service is needed
+# on SQLite or PostgreSQL; run `python manage.py db_worker` beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A pack with more milestones than this is produced in the background, not in the request.
+PACK_INLINE_MAX_MILESTONES = int(os.environ.get("PACK_INLINE_MAX_MILESTONES", "1000"))
 
 # The product's name in the header; each page also shows the partnership's own name.
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Partnership plans")
