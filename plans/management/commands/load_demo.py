@@ -1,0 +1,283 @@
+"""Load the demo: two real legacy plans imported through the importer, demo sign-ins, RAG history.
+
+Safe to run again: nothing is duplicated (the importer matches what exists; users, roles and
+history are only added when missing). The passwords are for the local demo only.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from plans.importer.services import plan_dates_infer, plan_file_read, plan_import
+from plans.models import RAG, Membership, Milestone, MilestoneUpdate, Partnership, Person, Plan
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    partnership: str
+    slug: str
+    title: str
+    file: str
+    imported_at: datetime
+    start: date | None = None
+    end: date | None = None
+
+
+MIDDLESBROUGH = DemoPlan(
+    partnership="Middlesbrough Children's Trust",
+    slug="middlesbrough",
+    title="Action Plan 2009",
+    file="middlesbrough-action-plan-2009.xlsx",
+    imported_at=datetime(2009, 6, 30, 12, 0, tzinfo=LONDON),
+)
+ROTHERHAM = DemoPlan(
+    partnership="Rotherham Children and Young People's Board",
+    slug="rotherham",
+    title="CYPP 2010-13 Positive contribution",
+    file="rotherham-cypp-2010-positive-contribution.xlsx",
+    imported_at=datetime(2010, 6, 30, 12, 0, tzinfo=LONDON),
+    start=date(2010, 4, 1),
+    end=date(2013, 3, 31),
+)
+
+# (username, password, role per partnership slug, person to link per partnership slug)
+DEMO_USERS = [
+    ("demo-admin", "demo-admin-only", {"middlesbrough": "admin", "rotherham": "admin"}, {}),
+    ("demo-board", "demo-board-only", {"middlesbrough": "board", "rotherham": "board"}, {}),
+    (
+        "demo-lead-safeguarding",
+        "demo-lead-only",
+        {"middlesbrough": "lead"},
+        {"middlesbrough": "DD Safe-guarding"},
+    ),
+    ("demo-lead-perry", "demo-lead-only", {"rotherham": "lead"}, {"rotherham": "Simon Perry"}),
+]
+
+# A few milestones' quarters after the import: (plan, action number or text start, updates).
+# Each update: (quarter end, status, commentary, new due date or None, reason for a later date)
+HISTORY = [
+    (
+        MIDDLESBROUGH,
+        "7.5",
+        [
+            (
+                date(2009, 9, 30),
+                RAG.AMBER,
+                "Recruitment review delayed by the Ofsted inspection; plan now due in September.",
+                date(2009, 9, 30),
+                "Inspection took the team for six weeks.",
+            ),
+            (
+                date(2009, 12, 31),
+                RAG.GREEN,
+                "Draft plan agreed by the fostering panel; consultation with carers under way.",
+                None,
+                "",
+            ),
+            (
+                date(2010, 3, 31),
+                RAG.COMPLETE,
+                "Recruitment and retention plan approved by the Trust Board in March.",
+                None,
+                "",
+            ),
+        ],
+    ),
+    (
+        MIDDLESBROUGH,
+        "11.1",
+        [
+            (
+                date(2009, 9, 30),
+                RAG.GREEN,
+                "Review of preventative services started; mapping complete for two localities.",
+                None,
+                "",
+            ),
+            (
+                date(2009, 12, 31),
+                RAG.AMBER,
+                "Locality mapping slipped: CAF co-ordinator post vacant since October.",
+                None,
+                "",
+            ),
+            (
+                date(2010, 3, 31),
+                RAG.RED,
+                "Will not be delivered by April without extra "
+                "capacity; board asked to agree interim cover.",
+                None,
+                "",
+            ),
+        ],
+    ),
+    (
+        MIDDLESBROUGH,
+        "14.3",
+        [
+            (
+                date(2009, 9, 30),
+                RAG.GREEN,
+                "Laming report recommendations mapped against local practice.",
+                None,
+                "",
+            ),
+            (
+                date(2009, 12, 31),
+                RAG.COMPLETE,
+                "Implications reported to the Lead Member and the LSCB.",
+                None,
+                "",
+            ),
+        ],
+    ),
+    (
+        ROTHERHAM,
+        "Develop a strategic plan for CYPS Voice",
+        [
+            (
+                date(2010, 9, 30),
+                RAG.GREEN,
+                "Voice & Influence task group meeting monthly; draft plan in preparation.",
+                None,
+                "",
+            ),
+            (
+                date(2010, 12, 31),
+                RAG.AMBER,
+                "Draft delayed by restructure of the Youth Service; consultation moved to January.",
+                None,
+                "",
+            ),
+            (
+                date(2011, 3, 31),
+                RAG.COMPLETE,
+                "CYPS Voice & Influence Plan agreed by the Board.",
+                None,
+                "",
+            ),
+        ],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo partnerships, plans (through the importer), sign-ins and RAG history."
+
+    def handle(self, *args, **options):
+        plans = {}
+        for demo in (MIDDLESBROUGH, ROTHERHAM):
+            plans[demo.slug] = self.load_plan(demo)
+        users = self.load_users(plans)
+        self.load_history(plans, users)
+        self.print_sign_ins()
+
+    def load_plan(self, demo: DemoPlan) -> Plan:
+        data = (FIXTURES / demo.file).read_bytes()
+        with transaction.atomic():
+            partnership, _ = Partnership.objects.get_or_create(
+                name=demo.partnership, defaults={"slug": demo.slug}
+            )
+            plan = Plan.objects.filter(partnership=partnership, title=demo.title).first()
+            if plan is None:
+                start, end = plan_dates_infer(parsed=plan_file_read(data=data, filename=demo.file))
+                plan = Plan.objects.create(
+                    partnership=partnership,
+                    title=demo.title,
+                    start_date=demo.start or start,
+                    end_date=demo.end or end,
+                )
+            result = plan_import(plan=plan, data=data, filename=demo.file, now=demo.imported_at)
+            if not result.ok:
+                raise CommandError(f"The demo file {demo.file} was refused: {result.refused}")
+        created = result.created
+        self.stdout.write(
+            f"{demo.partnership} — {demo.title}: {created['outcomes']} outcomes, "
+            f"{created['actions']} actions, {created['milestones']} milestones added "
+            f"({result.matched['milestones']} already there)."
+        )
+        return plan
+
+    def load_users(self, plans: dict[str, Plan]) -> dict[str, object]:
+        User = get_user_model()
+        users = {}
+        for username, password, roles, people in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(password)
+                user.email = f"{username}@example.org"
+                user.save()
+            users[username] = user
+            for slug, role in roles.items():
+                Membership.objects.get_or_create(
+                    user=user, partnership=plans[slug].partnership, defaults={"role": role}
+                )
+            for slug, name in people.items():
+                person = Person.objects.filter(
+                    partnership=plans[slug].partnership, name=name
+                ).first()
+                if person is None:
+                    raise CommandError(f"The demo lead '{name}' was not imported.")
+                if person.user_id is None:
+                    person.user = user
+                    person.save(update_fields=["user"])
+        return users
+
+    def load_history(self, plans, users):
+        from plans.services import MilestoneConflict, milestone_update
+
+        author = users["demo-admin"]
+        for demo, which, steps in HISTORY:
+            plan = plans[demo.slug]
+            milestones = Milestone.objects.filter(action__outcome__priority__plan=plan)
+            if which[0].isdigit():
+                milestone = milestones.filter(action__number=which).order_by("position").first()
+            else:
+                milestone = milestones.filter(action__text__startswith=which).first()
+            if milestone is None or milestone.updates.exclude(source="import").exists():
+                continue
+            for quarter_end, status, commentary, new_due, reason in steps:
+                milestone.refresh_from_db()
+                when = datetime.combine(quarter_end, datetime.min.time(), tzinfo=LONDON).replace(
+                    hour=16
+                )
+                try:
+                    update = milestone_update(
+                        milestone=milestone,
+                        user=author,
+                        expected_version=milestone.version,
+                        status=status,
+                        commentary=commentary,
+                        due_date=new_due or milestone.due_date,
+                        due_date_reason=reason,
+                        completed_on=quarter_end if status == RAG.COMPLETE else None,
+                        status_reason="Agreed at the quarterly board: the work is continuing.",
+                    )
+                except (ValidationError, MilestoneConflict) as error:
+                    raise CommandError(f"Demo history for {which} was refused: {error}") from error
+                # The demo replays past quarters: date each update at its quarter's end.
+                MilestoneUpdate.objects.filter(pk=update.pk).update(created_at=when)
+
+    def print_sign_ins(self):
+        rows = [
+            ("demo-admin", "demo-admin-only", "admin of both partnerships"),
+            ("demo-board", "demo-board-only", "board member of both partnerships"),
+            ("demo-lead-safeguarding", "demo-lead-only", "lead 'DD Safe-guarding', Middlesbrough"),
+            ("demo-lead-perry", "demo-lead-only", "lead 'Simon Perry', Rotherham"),
+        ]
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS("Demo sign-ins (local demo only — never use these anywhere else):")
+        )
+        for username, password, what in rows:
+            self.stdout.write(f"  {username:<24} password: {password:<18} {what}")
