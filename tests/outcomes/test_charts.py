@@ -42,3 +42,20 @@ def test_chart_handles_a_single_negative_value(db):
     factories.IndicatorValueFactory(indicator=indicator, value=D("-1.10"))
     root = ElementTree.fromstring(trend_svg(indicator=indicator, values=indicator.values.all()))
     assert "-1.1%" in root.find(f"{SVG}desc").text
+
+
+def test_chart_renders_in_weasyprint_without_fetching_anything(db):
+    import weasyprint
+
+    indicator = factories.IndicatorFactory(polarity="lower")
+    factories.IndicatorValueFactory(indicator=indicator, year=2018, value=D("-10.1"))
+    factories.IndicatorValueFactory(indicator=indicator, year=2019, value=D("-1.1"))
+    fetched = []
+
+    def refuse(url, *args, **kwargs):
+        fetched.append(url)
+        raise ValueError(f"no fetching: {url}")
+
+    html = f"<html><body>{trend_svg(indicator=indicator)}</body></html>"
+    pdf = weasyprint.HTML(string=html, url_fetcher=refuse).write_pdf()
+    assert pdf.startswith(b"%PDF") and fetched == []
