@@ -206,3 +206,30 @@ def test_the_board_pack_page_costs_the_same_queries_with_more_periods(
         client.get(reverse("reporting:board_pack", kwargs={"pk": short.pk}))
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("reporting:board_pack", kwargs={"pk": long.pk}))
+
+
+def test_pack_downloads_run_outside_any_request_transaction(scenario):
+    from django.urls import resolve
+
+    view = resolve(download_url(scenario.q3, "pdf")).func
+
+    assert "default" in view._non_atomic_requests
+
+
+def test_an_excel_download_costs_the_same_queries_at_two_plan_sizes(
+    client, partnership, board_user, django_assert_max_num_queries
+):
+    from reporting import services
+
+    small = factories.PlanFactory(partnership=partnership)
+    big = factories.PlanFactory(partnership=partnership)
+    grow(small, 2)
+    grow(big, 30)
+    small_q3 = services.periods_generate(plan=small)[2]
+    big_q3 = services.periods_generate(plan=big)[2]
+    client.force_login(board_user)
+
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(download_url(small_q3, "xlsx")).status_code == 200
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(download_url(big_q3, "xlsx")).status_code == 200
