@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from plans.models import Delegation, ReportingPeriod
+from plans.models import Delegation, Milestone, ReportingPeriod
 from plans.periods import FinancialQuarter
 from tests import factories
 
@@ -136,6 +138,30 @@ ACCESS: dict[str, Access] = {
         post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
         why="admins only; partnership B's admin sees only B's people (marker checked)",
     ),
+    # --- Importing and exporting plans (plans.views.imports) ------------------------------------
+    "plans:import_start": Access(
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        OK,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+        why="any partnership admin; the plan choices are their own partnerships' only "
+        "(marker checked; test_another_partnerships_admin_cannot_import_into_our_plan)",
+    ),
+    "plans:import_preview": Access(
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        NOT_FOUND,
+        NOT_FOUND,
+        fill=({"token": "not-a-pending-upload"},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND),
+        why="a token works only in the session of the admin who uploaded the file",
+    ),
+    "plans:plan_export_json": members(
+        fill=({"pk": Obj("plan")},), why="any member may take the plan's data away"
+    ),
     # --- Reading the plan (plans.views.pages) --------------------------------------------------
     "plans:plan_list": signed_in(why="lists only the user's own partnerships' plans"),
     "plans:plan_detail": members(fill=({"pk": Obj("plan")},)),
@@ -218,6 +244,28 @@ ACCESS: dict[str, Access] = {
         why="every member may download the pack",
     ),
     "reporting:period_changes": members(fill=({"pk": Obj("period")},)),
+    "reporting:pack_job_request": Access(
+        LOGIN,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        fill=({"pk": Obj("period"), "fmt": "pdf"},),
+        post=(LOGIN, REDIRECT, REDIRECT, REDIRECT, NOT_FOUND),
+        why="POST only; any member may ask for a pack to be produced",
+    ),
+    "reporting:pack_job": members(fill=({"pk": Obj("pack_job")},)),
+    "reporting:pack_job_download": members(fill=({"pk": Obj("pack_job")},)),
+    "reporting:pack_job_retry": Access(
+        LOGIN,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        fill=({"pk": Obj("pack_job")},),
+        post=(LOGIN, REDIRECT, REDIRECT, REDIRECT, NOT_FOUND),
+        why="POST only; any member may retry a failed pack (a finished one is left alone)",
+    ),
     "reporting:periods_generate": Access(
         LOGIN,
         NOT_ALLOWED,
@@ -355,13 +403,30 @@ def world(db):
 
 
 def _other_apps_objects(objects: dict, users: dict) -> dict:
-    """Indicators (outcomes app) of partnership A; looked up by name so this file does not
-    depend on the app's models being there yet."""
+    """Indicators and background packs of partnership A; looked up by name so this file
+    does not depend on the other apps' models being there yet."""
+    found = {}
+    try:
+        job_model = apps.get_model("reporting", "PackJob")
+    except LookupError:
+        job_model = None
+    if job_model is not None:
+        job = job_model(
+            period=objects["period"],
+            fmt="pdf",
+            status="done",
+            progress=100,
+            filename="zanzibar-pack.pdf",
+            requested_by=users["admin"],
+        )
+        job.file.save("zanzibar-pack.pdf", ContentFile(b"%PDF-1.7 " + MARKER.encode()), save=False)
+        job.save()
+        found["pack_job"] = job
     try:
         indicator_model = apps.get_model("outcomes", "Indicator")
         value_model = apps.get_model("outcomes", "IndicatorValue")
     except LookupError:
-        return {}
+        return found
     indicator = indicator_model.objects.create(
         plan=objects["plan"],
         priority=objects["priority"],
@@ -379,7 +444,7 @@ def _other_apps_objects(objects: dict, users: dict) -> dict:
         note=f"{MARKER} note",
         entered_by=users["lead"],
     )
-    return {"indicator": indicator, "indicator_value": value}
+    return {**found, "indicator": indicator, "indicator_value": value}
 
 
 def _client_for(world, role: str) -> Client:
@@ -458,7 +523,7 @@ def test_page_access(route, role, world):
         response = client.get(url)
         _check(response, decision.expected(role), url=url, who=f"GET as {role}:")
         if role == "other" and response.status_code == 200:
-            assert MARKER not in response.content.decode(), (
+            assert MARKER not in response.getvalue().decode(errors="replace"), (
                 f"partnership B sees partnership A's data at {url}"
             )
         if decision.post:
@@ -497,3 +562,24 @@ UNCOVERED_MODELS = {
     "IndicatorSettings": "one row of settings per partnership; no page takes its id",
     "Snapshot": "a closed period's frozen copy; pages reach it by the period's id",
 }
+
+
+def test_another_partnerships_admin_cannot_import_into_our_plan(world):
+    """The upload form offers only the admin's own plans; A's plan id is refused, not used."""
+    plan = world["objects"]["plan"]
+    milestones_before = plan_milestone_count(plan)
+    upload = SimpleUploadedFile(
+        "plan.csv",
+        b"Outcome,Action,By when,Who\n1. Intruder outcome,1.1 Intruder action,May 2020,X\n",
+        content_type="text/csv",
+    )
+    response = _client_for(world, "other").post(
+        reverse("plans:import_start"), {"plan": plan.pk, "file": upload}
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert "Select the plan to import into" in response.content.decode()
+    assert plan_milestone_count(plan) == milestones_before
+
+
+def plan_milestone_count(plan) -> int:
+    return Milestone.objects.filter(action__outcome__priority__plan=plan).count()
