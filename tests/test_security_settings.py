@@ -1,5 +1,6 @@
 """Production settings, security headers, sessions, error pages and security-event logging."""
 
+import ast
 import logging
 import os
 import re
@@ -359,3 +360,65 @@ def test_security_event_writes_one_line_of_key_value_pairs(caplog):
 def test_security_event_refuses_personal_fields(field):
     with pytest.raises(TypeError, match="personal data"):
         security_event("plan_exported", user_id=1, **{field: "jo.bloggs"})
+
+
+# --- Nothing personal in log calls (a static check of the application code) ----------------
+
+LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical", "log"}
+PERSONAL_ATTRIBUTES = {
+    "email",
+    "username",
+    "first_name",
+    "last_name",
+    "full_name",
+    "get_full_name",
+    "get_username",
+    "name",
+}
+# Known cases, each reported for fixing; the test fails when one is fixed, so that the entry
+# is removed too (the list may only shrink).
+KNOWN_PERSONAL_LOG_CALLS = {
+    "plans/services.py: a failed reminder logs digest.person.email": (
+        "reported: log digest.person.pk (and the error's class) instead of the address"
+    ),
+}
+
+
+def _is_log_call(node) -> bool:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    if node.func.attr not in LOG_METHODS:
+        return False
+    target = node.func.value
+    name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+    return name in {"logger", "log", "logging"} or name.endswith("logger")
+
+
+def _personal_log_calls() -> list[tuple[str, int]]:
+    found = []
+    for folder in ("config", "plans", "outcomes", "reporting"):
+        for source in sorted((ROOT / folder).rglob("*.py")):
+            if "migrations" in source.parts:
+                continue
+            tree = ast.parse(source.read_text(), filename=str(source))
+            for node in ast.walk(tree):
+                if not _is_log_call(node):
+                    continue
+                arguments = [*node.args, *(k.value for k in node.keywords)]
+                for part in (n for argument in arguments for n in ast.walk(argument)):
+                    if (isinstance(part, ast.Attribute) and part.attr in PERSONAL_ATTRIBUTES) or (
+                        isinstance(part, ast.Name) and part.id in {"email", "username"}
+                    ):
+                        found.append((str(source.relative_to(ROOT)), node.lineno))
+                        break
+    return found
+
+
+def test_no_log_call_writes_an_email_address_name_or_username():
+    found = _personal_log_calls()
+    known_files = [key.split(":", 1)[0] for key in KNOWN_PERSONAL_LOG_CALLS]
+    unexpected = [f"{path}:{line}" for path, line in found if path not in known_files]
+    assert unexpected == [], "log a user or person id instead"
+    assert sorted(path for path, _ in found) == sorted(known_files), (
+        "a known case was fixed: remove it from KNOWN_PERSONAL_LOG_CALLS"
+    )
