@@ -5,7 +5,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from plans import selectors
-from plans.access import may_update_milestone, partnership_ids_for
+from plans.access import is_partnership_admin, may_update_milestone, partnership_ids_for
 from plans.filters import MilestoneFilter
 from plans.models import Person
 
@@ -44,6 +44,7 @@ class PlanDetailView(DetailView):
             priorities=priorities,
             plan_rag_counts=selectors.rag_counts_of(plan),
             rag_columns=[(s.value, s.label) for s in selectors.RAG_ORDER],
+            is_partnership_admin=is_partnership_admin(self.request.user, plan.partnership_id),
         )
         return context
 

@@ -274,3 +274,21 @@ def test_pages_are_branded_with_the_partnership_name(reader, plan, partnership):
         title_of(reader.get(plan.get_absolute_url()))
         == f"Action Plan 2009 – {settings.SERVICE_NAME}"
     )
+
+
+def test_plan_page_links_to_packs_scorecard_and_admin_tools(client, admin_user, partnership):
+    plan = factories.PlanFactory(partnership=partnership)
+    client.force_login(admin_user)
+    html = client.get(plan.get_absolute_url()).content.decode()
+    assert "Board packs and quarters" in html
+    assert "Indicator scorecard" in html
+    assert "Who has not updated this quarter" in html
+    assert "Audit trail" in html
+
+
+def test_plan_page_hides_admin_tools_from_board_members(client, board_user, partnership):
+    plan = factories.PlanFactory(partnership=partnership)
+    client.force_login(board_user)
+    html = client.get(plan.get_absolute_url()).content.decode()
+    assert "Board packs and quarters" in html
+    assert "Who has not updated this quarter" not in html

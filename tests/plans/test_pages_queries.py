@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 # Measured (SQLite). Each includes sign-in's session and user reads, the membership lookup and
 # the session save with its savepoint (3 queries). A query per row would break these at once:
 # the larger size would need dozens more.
-PLAN_PAGE = 13  # plan + priorities + outcomes + actions + leads + milestones + see-also
+PLAN_PAGE = 14  # plan + priorities + outcomes + actions + leads + milestones + see-also + role
 MILESTONE_LIST = 13  # chosen plan, 4 filter option lists, count, one page of milestones
 DETAIL = 11
 
