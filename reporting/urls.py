@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import board_pack, periods
+from reporting.views import background, board_pack, periods
 
 app_name = "reporting"
 
@@ -21,6 +21,19 @@ urlpatterns = [
         board_pack.PeriodChangesView.as_view(),
         name="period_changes",
     ),
+    # Packs produced in the background (reporting.tasks): ask, watch progress, download, retry.
+    path(
+        "periods/<int:pk>/pack.<str:fmt>/background/",
+        background.PackJobRequestView.as_view(),
+        name="pack_job_request",
+    ),
+    path("packs/<int:pk>/", background.PackJobView.as_view(), name="pack_job"),
+    path(
+        "packs/<int:pk>/file/",
+        background.PackJobDownloadView.as_view(),
+        name="pack_job_download",
+    ),
+    path("packs/<int:pk>/retry/", background.PackJobRetryView.as_view(), name="pack_job_retry"),
     path("periods/<int:pk>/close/", periods.PeriodCloseView.as_view(), name="period_close"),
     path("periods/<int:pk>/reopen/", periods.PeriodReopenView.as_view(), name="period_reopen"),
     path(

@@ -2,11 +2,12 @@
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
 from plans.access import is_partnership_admin
-from reporting import selectors
+from reporting import selectors, tasks
 from reporting.forms import PackFilterForm
 from reporting.packs import FORMATS, pack_filename, render
 from reporting.packs.data import pack_for_period
@@ -47,6 +48,7 @@ class BoardPackView(TemplateView):
             is_admin=is_partnership_admin(self.request.user, plan.partnership_id),
             form=form,
             query=query,
+            pack_jobs=tasks.pack_jobs_recent(plan=plan),
             **kwargs,
         )
 
@@ -64,8 +66,28 @@ class PackDownloadView(View):
             raise Http404("Packs come as pdf or xlsx.")
         period = selectors.period_get(user=request.user, pk=pk)
         filters = filter_values(filter_form(request, period.plan))
+        # A closed quarter's pack is rendered once and then served from storage.
+        stored = tasks.pack_stored_get(period=period, fmt=fmt, **filters)
+        if stored is not None:
+            return tasks.pack_file_response(stored)
+        if tasks.pack_needs_background(plan_id=period.plan_id):
+            context = {
+                "period": period,
+                "plan": period.plan,
+                "fmt": fmt,
+                "query": request.GET.urlencode(),
+            }
+            return TemplateResponse(request, "reporting/pack_job_start.html", context)
         pack = pack_for_period(period=period, **filters)
         content = render(pack, fmt)
+        tasks.pack_store_rendered(
+            period=period,
+            fmt=fmt,
+            content=content,
+            filename=pack_filename(pack, fmt),
+            user=request.user,
+            **filters,
+        )
         response = HttpResponse(content, content_type=FORMATS[fmt][0])
         response["Content-Disposition"] = f'attachment; filename="{pack_filename(pack, fmt)}"'
         response["Cache-Control"] = "private, no-store"

@@ -1,0 +1,59 @@
+"""Board packs produced in the background: ask for one, watch its progress, download it."""
+
+from contextlib import suppress
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.views.generic import TemplateView, View
+
+from reporting import selectors, tasks
+from reporting.packs import FORMATS
+from reporting.views.board_pack import filter_form, filter_values
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class PackJobRequestView(View):
+    """Queue a pack for the background worker (or find the one already made) and show it."""
+
+    def post(self, request, pk: int, fmt: str):
+        if fmt not in FORMATS:
+            raise Http404("Packs come as pdf or xlsx.")
+        period = selectors.period_get(user=request.user, pk=pk)
+        filters = filter_values(filter_form(request, period.plan))
+        job = tasks.pack_job_request(period=period, fmt=fmt, user=request.user, **filters)
+        return redirect("reporting:pack_job", pk=job.pk)
+
+
+class PackJobView(TemplateView):
+    """A background pack's progress; the page refreshes itself until the file is ready."""
+
+    template_name = "reporting/pack_job.html"
+
+    def get_context_data(self, **kwargs):
+        job = tasks.pack_job_get(user=self.request.user, pk=self.kwargs["pk"])
+        return super().get_context_data(job=job, period=job.period, plan=job.period.plan, **kwargs)
+
+
+class PackJobDownloadView(View):
+    """The stored file of a finished pack: no rendering, only a read from storage."""
+
+    def get(self, request, pk: int):
+        job = tasks.pack_job_get(user=request.user, pk=pk)
+        if job.status != job.Status.DONE or not job.file:
+            raise Http404("This board pack is not ready yet.")
+        return tasks.pack_file_response(job)
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class PackJobRetryView(View):
+    """Try a failed pack again."""
+
+    def post(self, request, pk: int):
+        job = tasks.pack_job_get(user=request.user, pk=pk)
+        # Already queued, running or done: nothing to retry, and the job page says which.
+        with suppress(ValidationError):
+            tasks.pack_job_retry(job=job)
+        return redirect("reporting:pack_job", pk=job.pk)
