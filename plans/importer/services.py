@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import DatabaseError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -458,7 +459,7 @@ class _Writer:
 
     def write_updates(self, milestones, drafts):
         """Progress commentary (or a status read from colour) becomes the first update."""
-        updates, updated = [], []
+        updates = []
         for milestone, draft in zip(milestones, drafts, strict=True):
             if not draft.commentary and not draft.status_from:
                 continue
@@ -479,22 +480,23 @@ class _Writer:
                     created_at=self.now,
                 )
             )
-            updated.append(milestone)
-        MilestoneUpdate.objects.bulk_create(updates)
+        MilestoneUpdate.objects.bulk_create(updates, batch_size=1000)
         if not updates:
             return
-        if updates[0].pk is None:  # a database that does not return ids from bulk inserts
-            by_milestone = dict(
-                MilestoneUpdate.objects.filter(milestone__in=updated).values_list(
-                    "milestone_id", "pk"
-                )
-            )
-            for update in updates:
-                update.pk = by_milestone[update.milestone_id]
-        for milestone, update in zip(updated, updates, strict=True):
-            milestone.latest_update_id = update.pk
-            milestone.version = 1
-        Milestone.objects.bulk_update(updated, ["latest_update", "version"], batch_size=500)
+        # One UPDATE instead of a bulk_update of thousands of rows: each milestone created
+        # here has exactly one update, the one just written.
+        latest = MilestoneUpdate.objects.filter(milestone=OuterRef("pk")).order_by(
+            "-created_at", "-pk"
+        )
+        written = MilestoneUpdate.objects.filter(
+            milestone__action__outcome__priority__plan=self.plan,
+            source=MilestoneUpdate.Source.IMPORT,
+            created_at=self.now,
+            author_name=self.author_name,
+        ).values("milestone_id")
+        Milestone.objects.filter(pk__in=written, latest_update__isnull=True).update(
+            latest_update=Subquery(latest.values("pk")[:1]), version=1
+        )
         self.result.created["updates"] += len(updates)
 
 

@@ -128,8 +128,19 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
 
     def post(self, request, token):
         self.setup_upload(token)
-        before = self.dry_run(mapping=self.entry["mapping"], sheets=self.entry["chosen"])
-        form = self.check_form(before, request.POST)
+        # Reading is enough to bind the form; the dry run is only needed to show a page.
+        parsed = plan_file_read(
+            data=self.data,
+            filename=self.entry["filename"],
+            mapping=self.entry["mapping"],
+            sheets=self.entry["chosen"],
+        )
+        form = ImportCheckForm(
+            request.POST,
+            columns=parsed.columns,
+            sheet_names=self.entry["sheets"],
+            uncertain=parsed.mapping_uncertain,
+        )
         sheets = form.chosen_sheets()
         all_sheets = not sheets or set(sheets) == set(self.entry["sheets"])
         choice = (form.mapping(self.entry["mapping"]), None if all_sheets else sheets)
@@ -142,8 +153,8 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
             # The admin changed a column or a sheet: they must see that preview first.
             messages.info(request, "The preview has been updated. Check it, then import.")
             return redirect("plans:import_preview", token=token)
-        result = before
-        if not form.is_valid() or not result.ok:
+        if not form.is_valid() or parsed.refused:
+            result = self.dry_run(mapping=self.entry["mapping"], sheets=self.entry["chosen"])
             return self.render_to_response(self.context(result, form))
         imported = plan_import(
             plan=self.plan,
