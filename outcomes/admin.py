@@ -2,16 +2,19 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from outcomes.models import Indicator, IndicatorSettings, IndicatorValue
+from plans.admin_scoping import PartnershipScopedInline, PartnershipScopedModelAdmin
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(PartnershipScopedInline, admin.TabularInline):
+    partnership_lookup = "indicator__plan__partnership"
     model = IndicatorValue
     extra = 0
     fields = ["kind", "comparator", "year", "quarter", "period_type", "value", "status", "note"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "plan__partnership"
     list_display = ["code", "definition", "plan", "polarity", "unit", "owner"]
     list_filter = ["plan__partnership", "polarity", "unit", "frequency"]
     search_fields = ["code", "definition"]
@@ -21,7 +24,8 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "indicator__plan__partnership"
     list_display = [
         "indicator",
         "kind",
@@ -39,5 +43,6 @@ class IndicatorValueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorSettings)
-class IndicatorSettingsAdmin(SimpleHistoryAdmin):
+class IndicatorSettingsAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "partnership"
     list_display = ["partnership", "comparator_threshold_percent"]

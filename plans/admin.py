@@ -4,11 +4,17 @@ Edits made here are recorded with their author by django-simple-history (the adm
 page shows them). RAG updates are append-only: the admin shows them but cannot add, change
 or delete them; a milestone's current status, due date and completion follow its updates
 (``plans.services``), so they are read-only here once the milestone exists.
+
+Every screen is scoped by ``plans.admin_scoping``: a superuser sees everything; a staff user
+who is a partnership admin (``Membership`` role "admin") sees, chooses and saves only their
+partnerships' objects, and cannot create or delete a partnership. The site operator ticks
+``is_staff`` for the partnership admins who should use these screens.
 """
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from plans.admin_scoping import PartnershipScopedInline, PartnershipScopedModelAdmin
 from plans.models import (
     Action,
     Delegation,
@@ -27,25 +33,29 @@ from plans.models import (
 # --- Inlines ------------------------------------------------------------------------------
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PartnershipScopedInline, admin.TabularInline):
+    partnership_lookup = "partnership"
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
-class OrganisationInline(admin.TabularInline):
+class OrganisationInline(PartnershipScopedInline, admin.TabularInline):
+    partnership_lookup = "partnership"
     model = Organisation
     extra = 0
 
 
-class PriorityInline(admin.TabularInline):
+class PriorityInline(PartnershipScopedInline, admin.TabularInline):
+    partnership_lookup = "plan__partnership"
     model = Priority
     extra = 0
     fields = ["number", "title", "position"]
     show_change_link = True
 
 
-class ReportingPeriodInline(admin.TabularInline):
+class ReportingPeriodInline(PartnershipScopedInline, admin.TabularInline):
+    partnership_lookup = "plan__partnership"
     model = ReportingPeriod
     extra = 0
     fields = ["year", "quarter", "start_date", "end_date", "update_deadline", "status"]
@@ -53,21 +63,24 @@ class ReportingPeriodInline(admin.TabularInline):
     show_change_link = True
 
 
-class OutcomeInline(admin.StackedInline):
+class OutcomeInline(PartnershipScopedInline, admin.StackedInline):
+    partnership_lookup = "priority__plan__partnership"
     model = Outcome
     extra = 0
     fields = ["number", "statement", "success_criteria", "position"]
     show_change_link = True
 
 
-class ActionInline(admin.StackedInline):
+class ActionInline(PartnershipScopedInline, admin.StackedInline):
+    partnership_lookup = "outcome__priority__plan__partnership"
     model = Action
     extra = 0
     fields = ["number", "text", "lead_text", "sources", "timescale", "position"]
     show_change_link = True
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(PartnershipScopedInline, admin.TabularInline):
+    partnership_lookup = "action__outcome__priority__plan__partnership"
     model = Milestone
     extra = 0
     fields = [
@@ -85,9 +98,10 @@ class MilestoneInline(admin.TabularInline):
     show_change_link = True
 
 
-class MilestoneUpdateInline(admin.TabularInline):
+class MilestoneUpdateInline(PartnershipScopedInline, admin.TabularInline):
     """The milestone's history, newest first; read-only because updates are never edited."""
 
+    partnership_lookup = "milestone__action__outcome__priority__plan__partnership"
     model = MilestoneUpdate
     extra = 0
     fields = ["created_at", "status", "commentary", "due_date", "due_date_reason", "author"]
@@ -109,15 +123,24 @@ class MilestoneUpdateInline(admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "pk"
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OrganisationInline, MembershipInline]
 
+    def has_add_permission(self, request):
+        """Setting up a partnership is the site operator's job."""
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "partnership"
     list_display = ["user", "partnership", "role"]
     list_filter = ["role", "partnership"]
     search_fields = ["user__username", "user__email", "user__last_name", "partnership__name"]
@@ -126,7 +149,8 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "partnership"
     list_display = ["name", "partnership"]
     list_filter = ["partnership"]
     search_fields = ["name"]
@@ -134,7 +158,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "partnership"
     list_display = ["name", "role_title", "organisation", "partnership", "user", "removed_at"]
     list_filter = ["partnership", "organisation", ("removed_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "role_title", "email", "organisation__name"]
@@ -143,7 +168,8 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(SimpleHistoryAdmin):
+class DelegationAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "lead__partnership"
     list_display = ["lead", "delegate", "created_at"]
     search_fields = ["lead__name", "delegate__name"]
     list_filter = ["lead__partnership"]
@@ -155,7 +181,8 @@ class DelegationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "partnership"
     list_display = ["title", "partnership", "start_date", "end_date"]
     list_filter = ["partnership"]
     search_fields = ["title", "description"]
@@ -165,9 +192,10 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(SimpleHistoryAdmin):
+class ReportingPeriodAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
     """Closing and reopening go through the reporting app, which freezes the snapshot."""
 
+    partnership_lookup = "plan__partnership"
     list_display = ["__str__", "plan", "update_deadline", "status", "closed_at"]
     list_filter = ["status", "plan__partnership", "year"]
     search_fields = ["plan__title"]
@@ -176,7 +204,8 @@ class ReportingPeriodAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Priority)
-class PriorityAdmin(SimpleHistoryAdmin):
+class PriorityAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "plan__partnership"
     list_display = ["number", "title", "plan"]
     list_display_links = ["number", "title"]
     list_filter = ["plan__partnership", "plan"]
@@ -187,7 +216,8 @@ class PriorityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(SimpleHistoryAdmin):
+class OutcomeAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "priority__plan__partnership"
     list_display = ["number", "short_statement", "priority_number", "plan"]
     list_display_links = ["number", "short_statement"]
     list_filter = ["priority__plan__partnership", "priority__plan"]
@@ -210,7 +240,8 @@ class OutcomeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "outcome__priority__plan__partnership"
     list_display = ["number", "short_text", "outcome_number", "plan", "lead_text", "sources"]
     list_display_links = ["number", "short_text"]
     list_filter = ["outcome__priority__plan__partnership", "outcome__priority__plan", "timescale"]
@@ -233,7 +264,8 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+    partnership_lookup = "action__outcome__priority__plan__partnership"
     list_display = [
         "reference",
         "short_text",
@@ -285,9 +317,10 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MilestoneUpdate)
-class MilestoneUpdateAdmin(admin.ModelAdmin):
+class MilestoneUpdateAdmin(PartnershipScopedModelAdmin, admin.ModelAdmin):
     """Append-only: updates are read here, never added, changed or deleted."""
 
+    partnership_lookup = "milestone__action__outcome__priority__plan__partnership"
     list_display = ["milestone", "status", "created_at", "author", "source"]
     list_filter = ["status", "source", "milestone__action__outcome__priority__plan"]
     search_fields = ["commentary", "milestone__text", "author__username", "author_name"]

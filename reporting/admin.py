@@ -1,11 +1,14 @@
 from django.contrib import admin
 
+from plans.admin_scoping import PartnershipScopedModelAdmin
 from reporting.models import Snapshot
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(PartnershipScopedModelAdmin, admin.ModelAdmin):
     """Snapshots are evidence of what a closed quarter said: viewable, never editable."""
+
+    partnership_lookup = "period__plan__partnership"
 
     list_display = ["period", "created_at", "created_by", "digest"]
     list_select_related = ["period__plan", "created_by"]
