@@ -6,6 +6,7 @@ is written to the plan until the admin confirms, and then in one transaction.
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -27,6 +29,7 @@ from plans.models import Membership, Plan
 
 SESSION_KEY = "plan_imports"
 MAX_PENDING = 5
+STALE_AFTER = timedelta(days=1)
 
 
 class AdminOnlyMixin:
@@ -62,6 +65,7 @@ class ImportStartView(AdminOnlyMixin, FormView):
         path = default_storage.save(
             f"imports/{self.request.user.pk}/{token}{suffix}", ContentFile(data)
         )
+        self.remove_stale_uploads()
         pending = self.request.session.get(SESSION_KEY, {})
         # Keep a few uploads at most; drop the oldest files with their entries.
         while len(pending) >= MAX_PENDING:
@@ -77,6 +81,19 @@ class ImportStartView(AdminOnlyMixin, FormView):
         }
         self.request.session[SESSION_KEY] = pending
         return redirect("plans:import_preview", token=token)
+
+    def remove_stale_uploads(self):
+        """Uploads never confirmed (the admin walked away) are deleted after a day."""
+        folder = f"imports/{self.request.user.pk}"
+        cutoff = timezone.now() - STALE_AFTER
+        try:
+            _, files = default_storage.listdir(folder)
+            for name in files:
+                path = f"{folder}/{name}"
+                if default_storage.get_modified_time(path) < cutoff:
+                    default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError, OSError):
+            return
 
 
 class ImportPreviewView(AdminOnlyMixin, TemplateView):

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -154,3 +155,27 @@ def test_an_admin_demoted_after_uploading_cannot_confirm(client, admin_user, pla
     admin_user.memberships.filter(partnership=plan.partnership).update(role="board")
     assert client.post(preview_url, {"action": "import"}).status_code == 403
     assert not Outcome.objects.exists()
+
+
+def test_uploads_never_confirmed_are_deleted_after_a_day(client, admin_user, plan):
+    from django.core.files.storage import default_storage
+
+    client.force_login(admin_user)
+    folder = f"imports/{admin_user.pk}"
+
+    def files():
+        try:
+            return set(default_storage.listdir(folder)[1])
+        except FileNotFoundError:
+            return set()
+
+    before = files()
+    with time_machine.travel("2026-01-05 09:00 +0000", tick=False):
+        upload(client, plan, ROTHERHAM)
+    old = files() - before
+    assert len(old) == 1
+    with time_machine.travel("2026-01-07 09:00 +0000", tick=False):
+        client.force_login(admin_user)  # a new sign-in: sessions idle out long before a day
+        upload(client, plan, ROTHERHAM)
+    assert not old & files()
+    assert len(files() - before) == 1
