@@ -76,7 +76,7 @@ class ImportCheckForm(forms.Form):
         for column in columns:
             name = column_field_name(column.key)
             self.fields[name] = forms.ChoiceField(
-                label=f"'{column.label}'",
+                label=f"Column headed '{column.label}'",
                 choices=list(FIELDS.items()),
                 initial=column.field,
                 required=False,  # left out, the column keeps the meaning we read it as
