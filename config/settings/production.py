@@ -20,6 +20,12 @@ if not os.environ.get("DATABASE_URL"):
         "Set DATABASE_URL, for example postgres://user:pass@host:5432/plans."
     )
 
+# E-mailed sign-in and password-reset links are built from the request's Host header, which
+# Django checks against ALLOWED_HOSTS: a wildcard would let anyone send a user a real link to
+# their own server.
+if "*" in ALLOWED_HOSTS:  # noqa: F405
+    raise ImproperlyConfigured("List the service's host names in DJANGO_ALLOWED_HOSTS, not '*'.")
+
 # The load balancer or reverse proxy terminates TLS and must set X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
