@@ -235,6 +235,22 @@ def test_signing_in_replaces_the_session_key_so_a_planted_session_is_useless():
 
 
 @pytest.mark.django_db
+def test_signing_in_with_an_e_mailed_link_also_replaces_the_session_key():
+    from sesame.utils import get_query_string
+
+    user = factories.UserFactory()
+    client = Client()
+    planted_key = client.session.session_key
+
+    response = client.get(reverse("signin_link_login") + get_query_string(user))
+
+    assert response.status_code == 302
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != planted_key
+    assert not Session.objects.filter(session_key=planted_key).exists()
+    assert client.get(reverse("plans:plan_list")).status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_session_ends_after_two_idle_hours_but_not_while_in_use():
     user = factories.UserFactory()
     client = Client()
