@@ -217,6 +217,10 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.email = f"{username}@example.org"
                 user.save()
+            if username == "demo-admin" and not user.is_staff:
+                # Staff, not superuser: the Django admin shows it only its partnerships.
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
             users[username] = user
             for slug, role in roles.items():
                 Membership.objects.get_or_create(
@@ -270,7 +274,7 @@ class Command(BaseCommand):
 
     def print_sign_ins(self):
         rows = [
-            ("demo-admin", "demo-admin-only", "admin of both partnerships"),
+            ("demo-admin", "demo-admin-only", "admin of both partnerships, also in /admin/"),
             ("demo-board", "demo-board-only", "board member of both partnerships"),
             ("demo-lead-safeguarding", "demo-lead-only", "lead 'DD Safe-guarding', Middlesbrough"),
             ("demo-lead-perry", "demo-lead-only", "lead 'Simon Perry', Rotherham"),
