@@ -10,11 +10,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a
-# thread with a loop unless told it is safe. Test code here only touches the ORM between
-# browser calls, never concurrently with them.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -27,7 +22,7 @@ def _require_or_skip(ok: bool, reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     _require_or_skip(
         CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (install Debian's chromium package)"
@@ -36,6 +31,12 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - dev dependency
         _require_or_skip(False, "Playwright for Python is not installed (pip install playwright)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a
+    # thread with a loop unless told it is safe. Test code here only touches the ORM between
+    # browser calls, never concurrently with them. Set only while the browser is open, so the
+    # rest of the suite (and subprocesses it starts) keeps Django's protection.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -44,6 +45,10 @@ def browser():
         )
         yield browser
         browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
