@@ -78,7 +78,7 @@ def generated_plan(partnership, milestones: int):
         )
         for i in range(30)
     ]
-    per_action = max(1, milestones // 400)
+    per_action = max(1, -(-milestones // 400))  # ceiling: 400 actions share them
     statuses = [RAG.GREEN, RAG.GREEN, RAG.AMBER, RAG.RED, RAG.COMPLETE, RAG.NOT_STARTED]
     text = (
         "Progress this quarter: the working group met twice, agreed the draft and consulted "

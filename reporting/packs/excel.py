@@ -153,8 +153,10 @@ def milestone_values(m: dict) -> list:
     ]
 
 
-def milestone_sheet(wb: Workbook, pack: dict, title: str, rows: list[dict]) -> None:
+def milestone_sheet(wb: Workbook, pack: dict, title: str, rows: list[dict], empty: str) -> None:
     table = Table(wb, pack, title, MILESTONE_COLUMNS)
+    if not rows:
+        table.add([empty])
     for m in rows:
         table.add(
             milestone_values(m), rag=(10, m["status"], m["status_label"]), wrap=MILESTONE_WRAP
@@ -303,6 +305,8 @@ def indicators_sheet(wb: Workbook, pack: dict) -> None:
             ("Comparators", 40),
         ],
     )
+    if not pack["indicators"]:
+        table.add(["", "No performance indicators are recorded for this plan."])
     for i in pack["indicators"]:
         table.add(
             [
@@ -329,12 +333,20 @@ def render_xlsx(pack: dict) -> bytes:
     wb.properties.creator = "Partnership plans"
     summary_sheet(wb, pack)
     changes_sheet(wb, pack)
-    milestone_sheet(wb, pack, "Exceptions", pack["exceptions"])
+    milestone_sheet(wb, pack, "Exceptions", pack["exceptions"], "No milestone is red or amber.")
     slipped_and_overdue = pack["slipped"] + [m for m in pack["overdue"] if not m["slipped"]]
-    milestone_sheet(wb, pack, "Slipped and overdue", slipped_and_overdue)
-    milestone_sheet(wb, pack, "Completed", pack["completed"])
+    milestone_sheet(
+        wb,
+        pack,
+        "Slipped and overdue",
+        slipped_and_overdue,
+        "No milestone has slipped or is overdue.",
+    )
+    milestone_sheet(
+        wb, pack, "Completed", pack["completed"], "No milestone was completed this quarter."
+    )
     indicators_sheet(wb, pack)
-    milestone_sheet(wb, pack, "Full plan", pack["milestones"])
+    milestone_sheet(wb, pack, "Full plan", pack["milestones"], "This plan has no milestones.")
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
