@@ -284,6 +284,19 @@ def test_inline_choices_on_a_change_page_are_their_partnerships(alpha_client, al
         assert set(queryset) == set(Person.objects.filter(partnership=alpha.partnership))
 
 
+def test_partnership_page_offers_only_their_partnerships_accounts_for_members(
+    alpha_client, alpha, bravo
+):
+    response = alpha_client.get(
+        reverse("admin:plans_partnership_change", args=[alpha.partnership.pk])
+    )
+    users = [qs for field, qs in _choice_fields(response) if qs.model is User]
+    assert users, "the membership inline offers accounts"
+    for queryset in users:
+        assert alpha.member in queryset
+        assert bravo.member not in queryset
+
+
 def test_autocomplete_returns_only_their_partnerships_people(alpha_client, alpha, bravo):
     response = alpha_client.get(
         reverse("admin:autocomplete"),
