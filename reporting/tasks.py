@@ -16,6 +16,7 @@ period's pack is live data (DRAFT) and is rendered for each request.
 
 import logging
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +34,10 @@ from reporting.models import PackJob
 logger = logging.getLogger(__name__)
 
 ACTIVE = (PackJob.Status.QUEUED, PackJob.Status.RUNNING)
+# A job still "running" after this long lost its worker (stopped, or killed for memory).
+RUNNING_TOO_LONG = timedelta(minutes=30)
+# A job still waiting after this long suggests no worker is running at all.
+WAITING_TOO_LONG = timedelta(minutes=2)
 REUSABLE = (PackJob.Status.QUEUED, PackJob.Status.RUNNING, PackJob.Status.DONE)
 
 
@@ -214,9 +219,30 @@ def pack_job_get(*, user, pk: int) -> PackJob:
     if job is None:
         raise Http404("No such board pack.")
     period = selectors.period_get(user=user, pk=job.period_id)
+    pack_jobs_expire()
     job = PackJob.objects.select_related("priority", "organisation").get(pk=pk)
     job.period = period
+    job.waiting_too_long = (
+        job.status == PackJob.Status.QUEUED and timezone.now() - job.created_at > WAITING_TOO_LONG
+    )
     return job
+
+
+def pack_jobs_expire(*, now=None) -> int:
+    """Mark jobs whose worker vanished mid-render as failed, so they can be tried again."""
+    now = now or timezone.now()
+    return PackJob.objects.filter(
+        status=PackJob.Status.RUNNING, started_at__lt=now - RUNNING_TOO_LONG
+    ).update(
+        status=PackJob.Status.FAILED,
+        stage="Failed",
+        message=(
+            "The background worker stopped before the board pack was finished. Try again. If "
+            "it stops again, tell your partnership admin: the pack may be too large for the "
+            "worker's memory."
+        ),
+        finished_at=now,
+    )
 
 
 def pack_file_response(job: PackJob) -> FileResponse:

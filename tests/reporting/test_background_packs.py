@@ -269,3 +269,43 @@ def test_board_pack_page_lists_the_plans_background_packs(client, board_user, pe
 
     assert "Packs produced in the background" in page
     assert reverse("reporting:pack_job", args=[job.pk]) in page
+
+
+@pytest.mark.django_db
+def test_a_job_whose_worker_vanished_is_marked_failed_and_can_be_retried(
+    client, board_user, period, settings
+):
+    with time_machine.travel(datetime(2020, 1, 6, 9, tzinfo=LONDON), tick=False):
+        job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+        # The database worker claimed it, then was killed mid-render.
+        PackJob.objects.filter(pk=job.pk).update(status="running", started_at=job.created_at)
+    client.force_login(board_user)
+
+    with time_machine.travel(datetime(2020, 1, 6, 9, 20, tzinfo=LONDON), tick=False):
+        page = client.get(reverse("reporting:pack_job", args=[job.pk])).content.decode()
+        assert "Being produced" in page
+    with time_machine.travel(datetime(2020, 1, 6, 9, 31, tzinfo=LONDON), tick=False):
+        page = client.get(reverse("reporting:pack_job", args=[job.pk])).content.decode()
+    job.refresh_from_db()
+    assert job.status == PackJob.Status.FAILED
+    assert "worker stopped before the board pack was finished" in job.message
+    assert "Try again" in page
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with time_machine.travel(datetime(2020, 1, 6, 9, 32, tzinfo=LONDON), tick=False):
+        client.post(reverse("reporting:pack_job_retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == PackJob.Status.DONE
+
+
+@pytest.mark.django_db
+def test_a_job_no_worker_has_picked_up_says_so_after_two_minutes(client, board_user, period):
+    with time_machine.travel(datetime(2020, 1, 6, 9, tzinfo=LONDON), tick=False):
+        job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    client.force_login(board_user)
+    url = reverse("reporting:pack_job", args=[job.pk])
+
+    with time_machine.travel(datetime(2020, 1, 6, 9, 1, tzinfo=LONDON), tick=False):
+        assert "may not be running" not in client.get(url).content.decode()
+    with time_machine.travel(datetime(2020, 1, 6, 9, 3, tzinfo=LONDON), tick=False):
+        assert "may not be running" in client.get(url).content.decode()
