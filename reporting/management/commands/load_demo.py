@@ -1,7 +1,12 @@
 """Load the demo: two real legacy plans imported through the importer, demo sign-ins, RAG history.
 
-Safe to run again: nothing is duplicated (the importer matches what exists; users, roles and
-history are only added when missing). The passwords are for the local demo only.
+The history is replayed quarter by quarter and each past quarter is closed as it ends, so the
+demo has closed quarters whose packs stay as they were while later quarters move on. It lives
+in the reporting app because it drives all three apps (reporting may import plans and
+outcomes; they never import reporting).
+
+Safe to run again: nothing is duplicated (the importer matches what exists; users, roles,
+periods and history are only added when missing). The passwords are for the local demo only.
 """
 
 from dataclasses import dataclass
@@ -16,7 +21,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from plans.importer.services import plan_dates_infer, plan_file_read, plan_import
-from plans.models import RAG, Membership, Milestone, MilestoneUpdate, Partnership, Person, Plan
+from plans.models import (
+    RAG,
+    Membership,
+    Milestone,
+    MilestoneUpdate,
+    Partnership,
+    Person,
+    Plan,
+    ReportingPeriod,
+)
+from plans.periods import FinancialQuarter
+from plans.services import MilestoneConflict, milestone_update
+from reporting.services import period_close, periods_generate
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 LONDON = ZoneInfo("Europe/London")
@@ -238,39 +255,61 @@ class Command(BaseCommand):
         return users
 
     def load_history(self, plans, users):
-        from plans.services import MilestoneConflict, milestone_update
+        """Replay each demo milestone's quarters in date order, closing each quarter as it ends.
 
+        Only done once: a plan that already has a closed period keeps the history it has.
+        """
         author = users["demo-admin"]
-        for demo, which, steps in HISTORY:
+        for demo in (MIDDLESBROUGH, ROTHERHAM):
             plan = plans[demo.slug]
-            milestones = Milestone.objects.filter(action__outcome__priority__plan=plan)
-            if which[0].isdigit():
-                milestone = milestones.filter(action__number=which).order_by("position").first()
-            else:
-                milestone = milestones.filter(action__text__startswith=which).first()
-            if milestone is None or milestone.updates.exclude(source="import").exists():
+            periods_generate(plan=plan)
+            if plan.periods.filter(status=ReportingPeriod.Status.CLOSED).exists():
                 continue
-            for quarter_end, status, commentary, new_due, reason in steps:
-                milestone.refresh_from_db()
-                when = datetime.combine(quarter_end, datetime.min.time(), tzinfo=LONDON).replace(
-                    hour=16
-                )
-                try:
-                    update = milestone_update(
-                        milestone=milestone,
-                        user=author,
-                        expected_version=milestone.version,
-                        status=status,
-                        commentary=commentary,
-                        due_date=new_due or milestone.due_date,
-                        due_date_reason=reason,
-                        completed_on=quarter_end if status == RAG.COMPLETE else None,
-                        status_reason="Agreed at the quarterly board: the work is continuing.",
-                    )
-                except (ValidationError, MilestoneConflict) as error:
-                    raise CommandError(f"Demo history for {which} was refused: {error}") from error
-                # The demo replays past quarters: date each update at its quarter's end.
-                MilestoneUpdate.objects.filter(pk=update.pk).update(created_at=when)
+            steps = sorted(
+                (step[0], which, step)
+                for plan_demo, which, milestone_steps in HISTORY
+                if plan_demo is demo
+                for step in milestone_steps
+            )
+            # The import's own quarter first: closed, it is the baseline the next is read against.
+            quarters = {FinancialQuarter.containing(demo.imported_at.date())}
+            quarters |= {FinancialQuarter.containing(quarter_end) for quarter_end, *_ in steps}
+            quarters = sorted(quarters)
+            for quarter in quarters:
+                for quarter_end, which, step in steps:
+                    if FinancialQuarter.containing(quarter_end) == quarter:
+                        self.replay(plan, which, step, author)
+                if quarter != quarters[-1]:
+                    # The latest quarter stays open: its pack is the live DRAFT.
+                    period = plan.periods.get(year=quarter.year, quarter=quarter.quarter)
+                    period_close(period=period, user=author)
+
+    def replay(self, plan, which, step, author):
+        quarter_end, status, commentary, new_due, reason = step
+        milestones = Milestone.objects.filter(action__outcome__priority__plan=plan)
+        if which[0].isdigit():
+            milestone = milestones.filter(action__number=which).order_by("position").first()
+        else:
+            milestone = milestones.filter(action__text__startswith=which).first()
+        if milestone is None:
+            raise CommandError(f"The demo milestone '{which}' was not imported.")
+        when = datetime.combine(quarter_end, datetime.min.time(), tzinfo=LONDON).replace(hour=16)
+        try:
+            update = milestone_update(
+                milestone=milestone,
+                user=author,
+                expected_version=milestone.version,
+                status=status,
+                commentary=commentary,
+                due_date=new_due or milestone.due_date,
+                due_date_reason=reason,
+                completed_on=quarter_end if status == RAG.COMPLETE else None,
+                status_reason="Agreed at the quarterly board: the work is continuing.",
+            )
+        except (ValidationError, MilestoneConflict) as error:
+            raise CommandError(f"Demo history for {which} was refused: {error}") from error
+        # The demo replays past quarters: date each update at its quarter's end.
+        MilestoneUpdate.objects.filter(pk=update.pk).update(created_at=when)
 
     def print_sign_ins(self):
         rows = [

@@ -63,3 +63,15 @@ def test_load_demo_imports_both_plans_creates_sign_ins_and_history_and_can_run_t
 
     load()
     assert snapshot() == first
+
+
+@pytest.mark.django_db
+def test_load_demo_closes_past_quarters_so_their_packs_are_frozen():
+    call_command("load_demo", stdout=StringIO())
+    plan = Plan.objects.get(title="Action Plan 2009")
+    closed = [p.label for p in plan.periods.filter(status="closed").order_by("year", "quarter")]
+    assert closed == ["2009/10 Q1", "2009/10 Q2", "2009/10 Q3"]
+    assert plan.periods.get(year=2009, quarter=4).status == "open"
+    # Each closed quarter has its snapshot, taken in order as the history was replayed.
+    q3 = plan.periods.get(year=2009, quarter=3)
+    assert q3.snapshots.count() == 1
