@@ -202,6 +202,9 @@ class _SheetReader:
         self.legend: dict[str, str] = {}
         self.priority: PriorityDraft | None = None
         self.outcome: OutcomeDraft | None = None
+        # The last lead written under the current outcome, and the row it stood in: a blank
+        # lead under the same outcome means "as above" (see ``lead_text``).
+        self.outcome_lead: tuple[int, str] | None = None
         self.outcome_key: str | None = None
         self.action: ActionDraft | None = None
         self.section_sources = ""
@@ -238,6 +241,29 @@ class _SheetReader:
 
     def text(self, row, column) -> str:
         return self.cell(row, column).text.strip()
+
+    def lead_text(self, row, row_number: int) -> str:
+        """The row's lead; a blank one takes the lead written above it under the same outcome.
+
+        Word tables pasted into Excel lose their vertically merged "Who" cells, leaving the
+        lead in the first of an issue's rows only; the admin is told where it was carried down.
+        """
+        text = self.text(row, self.cols["lead"])
+        if text:
+            self.outcome_lead = (row_number, text)
+            return text
+        if self.outcome_lead is None or not self.cols["lead"]:
+            return ""
+        source_row, text = self.outcome_lead
+        if source_row != row_number:
+            self.note(
+                row_number,
+                self.cols["lead"],
+                f"blank; took '{text[:60]}' from row {source_row} above, under the same outcome",
+                "info",
+            )
+            self.outcome_lead = (row_number, text)
+        return text
 
     def note(self, row_number, column: Column | None, message, level="warning"):
         label = f"'{column.label}'" if column else None
@@ -277,6 +303,7 @@ class _SheetReader:
         self.outcome_key = key
         priority.outcomes.append(self.outcome)
         self.action = None
+        self.outcome_lead = None
         return self.outcome
 
     def ensure_outcome(self, row_number: int) -> OutcomeDraft:
@@ -420,7 +447,7 @@ class _SheetReader:
                 lines = [line for line in due_cell.value.splitlines() if line.strip()]
                 if len(lines) == count:
                     due_parts = lines
-        lead_text = self.text(row, cols["lead"])
+        lead_text = self.lead_text(row, row_number)
         lead_parts = split_repeated(lead_text, count) if count > 1 else None
         status_cell = self.cell(row, cols["status"])
         progress_cell = self.cell(row, cols["progress"])
@@ -561,7 +588,7 @@ class _SheetReader:
 
     def read_action_row(self, row, row_number, action_text):
         preamble, items = split_items(action_text)
-        lead_text = self.text(row, self.cols["lead"])
+        lead_text = self.lead_text(row, row_number)
         numbered = len(items) > 1 and all(re.fullmatch(r"\d+\.\d+", i.number) for i in items)
         if numbered:
             # "21.3 … 21.4 …": several actions in one cell, each with its own milestone.
