@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format install assets demo check-deploy clean
+.PHONY: run test lint format install assets check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,13 @@ static/build/app.css: node_modules/.package-lock.json static/src/app.scss static
 install: $(VENV)/.installed
 assets: static/build/app.css
 
-## Serve the demo at http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
+## Serve the demo at http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set), with the
+## background worker that renders large board packs; Ctrl-C stops both.
 run: install assets
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
+	$(MANAGE) db_worker --no-reload -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 ## Run the whole test suite (SQLite by default; CI sets DATABASE_URL for PostgreSQL).
@@ -46,6 +49,10 @@ check-deploy: install
 	DJANGO_SECRET_KEY=throwaway-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') \
 	DATABASE_URL=sqlite:///check-deploy.sqlite3 \
 	$(MANAGE) check --deploy --fail-level WARNING
+
+## The benchmark suite (not run in CI): prints a table and writes docs/benchmarks.md.
+bench: install assets
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles
