@@ -35,6 +35,8 @@ DB_NAME = "plans_bench"
 PASSWORD = "bench-lead-password-2026"  # noqa: S105 — throwaway accounts in a throwaway database
 CHROMIUM = "/usr/bin/chromium"
 PORT = 8765
+PARTS = ["pdf", "excel", "stored", "import", "pages", "load"]
+RESULTS = ROOT / "docs" / "benchmarks.json"
 NOTES_MARK = "<!-- Notes below this line are kept when the bench rewrites the file. -->"
 
 
@@ -87,6 +89,9 @@ class Bench:
             "PYTHONPATH": str(ROOT),
         }
         self.rows: list[dict] = []
+        self.part = ""
+        self.when = datetime.now(UTC).strftime("%d %B %Y %H:%M UTC")
+        self.earlier: list[str] = []
         self.import_rows = (1000, 5000)
         self.load_seconds = 60
         self.load_users = 50
@@ -206,6 +211,8 @@ class Bench:
         )
         self.generation = getattr(self, "generation", {})
         self.generation[milestones] = result["seconds"]
+        self.generation_now = getattr(self, "generation_now", {})
+        self.generation_now[milestones] = result["seconds"]
         plan = self.worker("plan")["data"]
         if plan["milestones"] != milestones:
             raise RuntimeError(f"Expected {milestones} milestones, found {plan['milestones']}")
@@ -215,6 +222,7 @@ class Bench:
         self, area, measure, size, ours, baseline=None, ratio=None, target="", met=None, **extra
     ):
         row = {
+            "part": self.part,
             "area": area,
             "measure": measure,
             "size": size,
@@ -233,6 +241,7 @@ class Bench:
     # ----- measurements -------------------------------------------------------------------
 
     def packs(self, plan_id: int, size: int):
+        self.part = "pdf"
         log(f"PDF pack, {size:,} milestones")
         html = self.tmp / f"pack-{size}.html"
         xlsx = self.tmp / f"pack-{size}.xlsx"
@@ -337,6 +346,7 @@ class Bench:
         return result["seconds"], result["peak_mb"]
 
     def excel(self, plan_id: int, size: int):
+        self.part = "excel"
         log(f"Excel pack, {size:,} milestones")
         result = self.worker("excel", plan_id=plan_id, repeats=self.repeats)
         data = result["data"]
@@ -354,6 +364,7 @@ class Bench:
         )
 
     def stored(self, plan_id: int, size: int):
+        self.part = "stored"
         log(f"Stored pack of a closed quarter, {size:,} milestones")
         result = self.worker("stored", plan_id=plan_id, fmt="pdf", repeats=self.repeats * 3)
         data = result["data"]
@@ -371,6 +382,7 @@ class Bench:
         )
 
     def imports(self):
+        self.part = "import"
         for rows in self.import_rows:
             log(f"Import of a {rows:,}-row legacy spreadsheet")
             path = self.tmp / f"legacy-{rows}.xlsx"
@@ -398,6 +410,7 @@ class Bench:
             )
 
     def pages(self, size: int):
+        self.part = "pages"
         log(f"Pages, {size:,} milestones")
         data = self.worker("pages", page_size=50, repeats=self.repeats * 2)["data"]
         baseline = data["Admin changelist (baseline)"]
@@ -426,6 +439,7 @@ class Bench:
         )
 
     def page_query_rows(self):
+        self.part = "pages"
         for label, by_size in getattr(self, "page_queries", {}).items():
             sizes = sorted(by_size)
             if len(sizes) < 2:
@@ -441,6 +455,7 @@ class Bench:
             )
 
     def load(self, plan_id: int, size: int):
+        self.part = "load"
         log(f"Load test against gunicorn + PostgreSQL, {size:,} milestones")
         usernames = self.worker("leads", count=self.load_users)["data"]["usernames"]
         workers = str(2 * (os.cpu_count() or 1) + 1)
@@ -570,8 +585,9 @@ class Bench:
 
     def table(self) -> str:
         lines = [
-            "| Area | Measure | Size | Ours (median) | Baseline (median) | Ratio | Target | |",
-            "|---|---|---|---|---|---|---|---|",
+            "| Area | Measure | Size | Ours (median) | Baseline (median) | Ratio | Target | "
+            "| Measured |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for r in self.rows:
             ratio = f"{r['ratio']:.2f}×" if isinstance(r["ratio"], float) else ""
@@ -579,18 +595,59 @@ class Bench:
             size = f"{r['size']:,}" if isinstance(r["size"], int) else r["size"]
             lines.append(
                 f"| {r['area']} | {r['measure']} | {size} | {r['ours']} | {r['baseline']} "
-                f"| {ratio} | {r['target']} | {verdict} |"
+                f"| {ratio} | {r['target']} | {verdict} | {r.get('measured', self.when)} |"
             )
         return "\n".join(lines)
+
+    def merge(self, parts: list[str]) -> None:
+        """Keep the earlier run's figures for the parts this run did not measure."""
+        if set(parts) == set(PARTS) or not RESULTS.exists() or self.args.smoke:
+            for row in self.rows:
+                row["measured"] = self.when
+            return
+        old = json.loads(RESULTS.read_text())
+        kept = [r for r in old["rows"] if r["part"] not in parts]
+        for row in self.rows:
+            row["measured"] = self.when
+        self.rows = sorted(kept + self.rows, key=lambda r: PARTS.index(r["part"]))
+        if "load" not in parts:
+            self.load_detail = old.get("load_detail", {})
+        if "pages" not in parts:
+            self.notes = old.get("notes", []) + self.notes
+        self.generation = {**{int(k): v for k, v in old.get("generation", {}).items()}}
+        self.generation.update(getattr(self, "generation_now", {}))
+        self.earlier = sorted({r["measured"] for r in kept})
 
     def write(self, started: float):
         path = ROOT / "docs" / "benchmarks.md"
         if self.args.smoke:
             path = self.tmp.parent / "benchmarks-smoke.md"
+        else:
+            RESULTS.write_text(
+                json.dumps(
+                    {
+                        "rows": self.rows,
+                        "load_detail": getattr(self, "load_detail", {}),
+                        "notes": self.notes,
+                        "generation": getattr(self, "generation", {}),
+                        "versions": self.versions,
+                    },
+                    indent=1,
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
         kept = ""
         if path.exists() and NOTES_MARK in path.read_text():
             kept = path.read_text().split(NOTES_MARK, 1)[1]
         mode = "quick" if self.args.quick else "full"
+        earlier = ""
+        if self.earlier:
+            earlier = (
+                " Some figures come from an earlier run of the same suite ("
+                + "; ".join(self.earlier)
+                + "): the table's last column says when each was measured."
+            )
         generation = ", ".join(
             f"{n:,} milestones {s:.0f} s"
             for n, s in sorted(getattr(self, "generation", {}).items())
@@ -616,7 +673,7 @@ in the same run (medians; baselines interleaved with our runs). Written by
 `.venv/bin/python bench/run.py` (`make bench`); not run in CI.
 
 Run: {datetime.now(UTC):%d %B %Y %H:%M} UTC, {mode} mode ({self.repeats} runs per figure,
-fewer for the 5,000-milestone PDF), {time.perf_counter() - started:.0f} s in all.
+fewer for the 5,000-milestone PDF), {time.perf_counter() - started:.0f} s in all.{earlier}
 This machine's cores were shared with other work while it ran, so read the ratios, not the
 absolute times.
 
@@ -688,6 +745,11 @@ def main():
     )
     parser.add_argument("--skip-big", action="store_true", help="Leave out 5,000-milestone packs.")
     parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"Measure only these parts ({','.join(PARTS)}); keep the others' earlier figures.",
+    )
+    parser.add_argument(
         "--keep-db", action="store_true", help="Do not drop plans_bench at the end."
     )
     parser.add_argument(
@@ -696,6 +758,9 @@ def main():
         help="PostgreSQL server URL without a database name.",
     )
     args = parser.parse_args()
+    parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    if parts - set(PARTS):
+        parser.error(f"--only takes {', '.join(PARTS)}")
     started = time.perf_counter()
     bench = Bench(args)
     bench.setup()
@@ -705,20 +770,28 @@ def main():
         if args.smoke:
             pack_sizes, page_sizes, bench.repeats, bench.import_rows = (60,), (100, 300), 1, (100,)
             bench.load_seconds, bench.load_users = 10, 5
-        for size in pack_sizes:
-            plan_id = bench.generate(size)
-            bench.packs(plan_id, size)
-            bench.excel(plan_id, size)
-            if size <= 1000 or not args.quick:
-                bench.stored(plan_id, size)
-        bench.imports()
-        for size in page_sizes:
-            plan_id = bench.generate(size)
-            bench.pages(size)
-        bench.page_query_rows()
-        if not args.skip_load:
-            bench.load(plan_id, page_sizes[-1])
+        if parts & {"pdf", "excel", "stored"}:
+            for size in pack_sizes:
+                plan_id = bench.generate(size)
+                if "pdf" in parts:
+                    bench.packs(plan_id, size)
+                if "excel" in parts:
+                    bench.excel(plan_id, size)
+                if "stored" in parts and (size <= 1000 or not args.quick):
+                    bench.stored(plan_id, size)
+        if "import" in parts:
+            bench.imports()
+        if parts & {"pages", "load"}:
+            for size in page_sizes:
+                plan_id = bench.generate(size)
+                if "pages" in parts:
+                    bench.pages(size)
+            if "pages" in parts:
+                bench.page_query_rows()
+            if "load" in parts and not args.skip_load:
+                bench.load(plan_id, page_sizes[-1])
     finally:
+        bench.merge(sorted(parts))
         bench.write(started)
         print()
         print(bench.table())

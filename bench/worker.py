@@ -80,10 +80,27 @@ def job_pack(args):
 
 
 def _cells(path: str):
-    """Every cell of a workbook with the styles a bare writer would have to set."""
-    from openpyxl import load_workbook
+    """Every cell of a workbook with the styles a bare writer would have to set.
 
+    Equal styles are interned to one object each, as a writer with a few style constants
+    (which is what a careful bare openpyxl script has) would hold them.
+    """
+    from copy import copy
+
+    from openpyxl import Workbook, load_workbook
+
+    blank = Workbook().active["A1"]
+    defaults = {repr(blank.font), repr(blank.fill), repr(blank.alignment)}
     wb = load_workbook(path)
+    interned = {}
+
+    def one(style):
+        """The style to set, or None where the cell keeps the default (nothing to write)."""
+        key = repr(style)
+        if key in defaults:
+            return None
+        return interned.setdefault((type(style), key), copy(style))
+
     sheets = []
     for ws in wb.worksheets:
         cells = []
@@ -91,6 +108,7 @@ def _cells(path: str):
             for c in row:
                 if c.value is None and not c.has_style:
                     continue
+                styled = c.has_style
                 cells.append(
                     (
                         c.row,
@@ -98,9 +116,9 @@ def _cells(path: str):
                         c.value,
                         c.data_type,
                         c.number_format,
-                        c.font.copy() if c.has_style else None,
-                        c.fill.copy() if c.has_style else None,
-                        c.alignment.copy() if c.has_style else None,
+                        one(c.font) if styled else None,
+                        one(c.fill) if styled else None,
+                        one(c.alignment) if styled else None,
                     )
                 )
         widths = {k: d.width for k, d in ws.column_dimensions.items()}
@@ -120,9 +138,14 @@ def _bare_write(sheets) -> bytes:
             cell = ws.cell(row=row, column=column, value=value)
             if data_type == "s":
                 cell.data_type = "s"
-            cell.number_format = number_format
+            if number_format != "General":
+                cell.number_format = number_format
             if font is not None:
-                cell.font, cell.fill, cell.alignment = font, fill, alignment
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            if alignment is not None:
+                cell.alignment = alignment
         for key, width in widths.items():
             ws.column_dimensions[key].width = width
         ws.freeze_panes = freeze
