@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests import factories
 
@@ -31,3 +32,11 @@ def outsider(db):
     return factories.MembershipFactory(
         partnership=other, role="admin", user__username="outsider"
     ).user
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counters kept in the cache (sign-in link limits) start at zero in every test."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -132,6 +132,12 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "plans@localhost")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "20"))
 
 # Sign-in throttling: lock a username from one address after repeated failures, with a
 # cool-off. Locking by address alone would shut out a whole council office behind one NAT.
@@ -139,6 +145,12 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+
+# Sign-in links requested by e-mail address: at most this many an hour per address and per
+# network address (plans.views.accounts); over the limit the reply is the same, no e-mail.
+SIGNIN_LINK_LIMIT_PER_ADDRESS = int(os.environ.get("SIGNIN_LINK_LIMIT_PER_ADDRESS", "3"))
+SIGNIN_LINK_LIMIT_PER_IP = int(os.environ.get("SIGNIN_LINK_LIMIT_PER_IP", "20"))
+
 # Logs name the lockout parameters only (masked by AXES_SENSITIVE_PARAMETERS), not the browser;
 # the lockout page is the service's own GOV.UK page, not axes' plain text.
 AXES_VERBOSE = False

@@ -171,3 +171,29 @@ class TestPasswordSignIn:
             reverse("login"), {"username": "ken", "password": "a much longer passphrase"}
         )
         assert signed_in.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_sign_in_links_are_limited_per_address_without_saying_so(client, lead, settings):
+    settings.SIGNIN_LINK_LIMIT_PER_ADDRESS = 2
+    replies = [
+        client.post(reverse("signin_link"), {"email": "ken@yot.example.org"}, follow=True)
+        for _ in range(4)
+    ]
+    assert len(mail.outbox) == 2
+    assert {r.status_code for r in replies} == {200}
+    assert len({r.content for r in replies}) == 1, "the limit must not change the reply"
+
+
+def test_changing_a_password_uses_the_service_pages_and_keeps_errors(client, lead):
+    client.force_login(lead)
+    page = client.get(reverse("password_change")).content.decode()
+    assert "Change your password" in page and "govuk-button" in page
+    assert "Django administration" not in page
+    wrong = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": "x", "new_password2": "x"},
+    )
+    assert wrong.status_code == 200
+    assert "govuk-error-summary" in wrong.content.decode()
+    done = client.get(reverse("password_change_done")).content.decode()
+    assert "Password changed" in done and "Django administration" not in done
