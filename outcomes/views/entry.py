@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView
 
+from config.security import security_event
 from outcomes import selectors, services
 from outcomes.csv_values import check_values_csv, decode
 from outcomes.formatting import format_value
@@ -85,5 +86,8 @@ class ValuesUploadView(FormView):
             confirm_form = ValuesUploadForm(initial={"csv_text": text, "confirm": True})
             return self.render_to_response(self.get_context_data(form=confirm_form, preview=rows))
         saved = services.indicator_values_upload(rows=rows, user=self.request.user)
+        security_event(
+            "indicator_values_uploaded", user_id=self.request.user.pk, plan_id=self.plan.pk
+        )
         messages.success(self.request, f"{saved} values saved from the CSV file.")
         return redirect(reverse("outcomes:scorecard", kwargs={"plan_pk": self.plan.pk}))

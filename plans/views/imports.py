@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from config.security import security_event
 from plans.access import is_partnership_admin, partnership_ids_for
 from plans.exporting import plan_export
 from plans.importer.forms import ImportCheckForm, ImportUploadForm
@@ -182,6 +183,12 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
         )
         if not imported.ok:
             return self.render_to_response(self.context(imported, form))
+        security_event(
+            "plan_imported",
+            user_id=request.user.pk,
+            plan_id=self.plan.pk,
+            milestones_added=imported.created.get("milestones", 0),
+        )
         default_storage.delete(self.entry["path"])
         self.pending.pop(token, None)
         request.session.modified = True
@@ -231,6 +238,7 @@ class PlanExportJsonView(View):
             pk=pk,
             partnership_id__in=partnership_ids_for(request.user),
         )
+        security_event("plan_exported", user_id=request.user.pk, plan_id=plan.pk, format="json")
         response = JsonResponse(plan_export(plan=plan), json_dumps_params={"indent": 2})
         filename = f"{slugify(plan.partnership.name)}-{slugify(plan.title)}.json"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

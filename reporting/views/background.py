@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
+from config.security import security_event
 from reporting import selectors, tasks
 from reporting.packs import FORMATS
 from reporting.views.board_pack import filter_form, filter_values
@@ -44,6 +45,7 @@ class PackJobDownloadView(View):
         job = tasks.pack_job_get(user=request.user, pk=pk)
         if job.status != job.Status.DONE or not job.file:
             raise Http404("This board pack is not ready yet.")
+        security_event("board_pack_downloaded", user_id=request.user.pk, pack_job_id=job.pk)
         return tasks.pack_file_response(job)
 
 

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
+from config.security import security_event
 from plans.access import is_partnership_admin
 from reporting import selectors, tasks
 from reporting.forms import PackFilterForm
@@ -67,6 +68,9 @@ class PackDownloadView(View):
         period = selectors.period_get(user=request.user, pk=pk)
         filters = filter_values(filter_form(request, period.plan))
         # A closed quarter's pack is rendered once and then served from storage.
+        security_event(
+            "board_pack_downloaded", user_id=request.user.pk, period_id=period.pk, format=fmt
+        )
         stored = tasks.pack_stored_get(period=period, fmt=fmt, **filters)
         if stored is not None:
             return tasks.pack_file_response(stored)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
+from config.security import security_event
 from plans.access import is_partnership_admin
 from reporting import selectors, services
 from reporting.forms import PeriodDeadlineForm, PeriodReopenForm
@@ -44,6 +45,7 @@ class PeriodCloseView(AdminPeriodMixin, TemplateView):
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
+            security_event("period_closed", user_id=request.user.pk, period_id=self.period.pk)
             messages.success(
                 request, f"{self.period.label} is closed. Its board pack is now fixed."
             )
@@ -66,6 +68,9 @@ class PeriodReopenView(AdminPeriodMixin, FormView):
                 return self.form_invalid(form)
             messages.error(self.request, _error_text(error))
         else:
+            security_event(
+                "period_reopened", user_id=self.request.user.pk, period_id=self.period.pk
+            )
             messages.success(
                 self.request,
                 f"{self.period.label} is open again. Its earlier snapshot is kept; "
