@@ -144,8 +144,11 @@ class Person(models.Model):
         ordering = ["name"]
         verbose_name_plural = "people"
         constraints = [
+            # Only among people still in post: everyone removed is called "Former lead".
             models.UniqueConstraint(
-                fields=["partnership", "name", "role_title"], name="person_unique_in_partnership"
+                fields=["partnership", "name", "role_title"],
+                condition=Q(removed_at__isnull=True),
+                name="person_unique_in_partnership",
             )
         ]
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -291,3 +291,12 @@ def filter_options(*, partnership_ids: list[int]) -> dict[str, QuerySet]:
         ),
         "organisation": Organisation.objects.filter(partnership_id__in=partnership_ids),
     }
+
+
+def people_for_admin(*, partnership_ids: list[int]) -> QuerySet[Person]:
+    """The people of the given partnerships, in post first, with organisation and partnership."""
+    return (
+        Person.objects.filter(partnership_id__in=partnership_ids)
+        .select_related("organisation", "partnership")
+        .order_by("partnership__name", F("removed_at").asc(nulls_first=True), Lower("name"), "pk")
+    )

@@ -4,14 +4,17 @@ The importer keeps its own services in ``plans.importer``.
 """
 
 import logging
+import operator
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from sesame.utils import get_query_string
@@ -223,6 +226,112 @@ def delegation_delete(*, delegation: Delegation) -> None:
         delegation.delete()
 
 
+def _removed_names(person: Person) -> tuple[str, ...]:
+    """The words that identify a lead: name, e-mail, and their account's name and address."""
+    names = [person.name, person.email]
+    user = person.user
+    if user is not None:
+        names += [user.get_full_name(), user.email]
+    # Very short strings ("Jo", "MW") would redact ordinary words in other people's text.
+    return tuple(n.strip() for n in names if n and len(n.strip()) >= 3)
+
+
+def _lead_texts_redact(*, partnership_id: int, names: tuple[str, ...]) -> None:
+    """Replace ``names`` in leads as the source plan wrote them ("YOT (Ken Dance)").
+
+    Both in the items and in their history, including items since deleted (their historical
+    rows are found through the partnership's plans' history, as the audit pages find them).
+    """
+    from plans.models import Action, Plan, Priority
+    from plans.models import Outcome as PlanOutcome
+    from plans.personal_data import redact_text
+
+    history = {m: m.history.model.objects for m in (Plan, Priority, PlanOutcome, Action)}
+    plan_ids = history[Plan].filter(partnership_id=partnership_id).values("id")
+    priority_ids = history[Priority].filter(plan_id__in=plan_ids).values("id")
+    outcome_ids = history[PlanOutcome].filter(priority_id__in=priority_ids).values("id")
+    action_ids = history[Action].filter(outcome_id__in=outcome_ids).values("id")
+    mentions = reduce(operator.or_, [Q(lead_text__icontains=name) for name in names])
+    querysets = [
+        Action.objects.filter(id__in=action_ids),
+        history[Action].filter(id__in=action_ids),
+        Milestone.objects.filter(action_id__in=action_ids),
+        Milestone.history.model.objects.filter(action_id__in=action_ids),
+    ]
+    for queryset in querysets:
+        for pk, text in queryset.filter(mentions).values_list("pk", "lead_text"):
+            redacted = redact_text(text, names=names)
+            if redacted != text:
+                queryset.model.objects.filter(pk=pk).update(lead_text=redacted)
+
+
+def person_remove(*, person: Person, user) -> Person:
+    """Remove a lead who has left: "Former lead" everywhere, access ended, history kept."""
+    from config.security import security_event
+    from plans.access import is_partnership_admin
+    from plans.personal_data import FORMER_LEAD, Removal, person_removal_hooks
+
+    if not is_partnership_admin(user or AnonymousUser(), person.partnership_id):
+        raise PermissionDenied("Only a partnership admin can remove a person.")
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.removed_at is not None:
+            raise ValidationError("This person has already been removed.")
+        partnership_id = person.partnership_id
+        names = _removed_names(person)
+        theirs = [Q(author_name__iexact=name) for name in names]
+        if person.user_id:
+            theirs.append(Q(author_id=person.user_id))
+        if theirs:
+            MilestoneUpdate.objects.filter(
+                reduce(operator.or_, theirs),
+                milestone__action__outcome__priority__plan__partnership_id=partnership_id,
+            ).update(author_name=FORMER_LEAD)
+        if names:
+            _lead_texts_redact(partnership_id=partnership_id, names=names)
+
+        account = person.user
+        person.name = FORMER_LEAD
+        person.email = ""
+        person.removed_at = timezone.now()
+        person._history_user = user
+        person._change_reason = "Removed: has left"
+        person.save()
+        # The audit trail keeps that they were removed, not who they were.
+        Person.history.model.objects.filter(id=person.pk).update(name=FORMER_LEAD, email="")
+        ReminderSent.objects.filter(person=person).update(email="")
+        Delegation.objects.filter(Q(lead=person) | Q(delegate=person)).delete()
+
+        if account is not None:
+            Membership.objects.filter(user=account, partnership_id=partnership_id).delete()
+            if not Membership.objects.filter(user=account).exists():
+                # No partnership left: the account can never sign in again, and nothing
+                # shown anywhere (the audit trail's "who") names them.
+                account.is_active = False
+                account.username = f"former-lead-{account.pk}"
+                account.first_name = FORMER_LEAD
+                account.last_name = ""
+                account.email = ""
+                account.set_unusable_password()
+                account.save()
+
+        removal = Removal(
+            person_id=person.pk,
+            partnership_id=partnership_id,
+            names=names,
+            user_id=getattr(user, "pk", None),
+        )
+        for hook in person_removal_hooks():
+            hook(removal)
+        security_event(
+            "person_removed",
+            user_id=removal.user_id,
+            person_id=person.pk,
+            partnership_id=partnership_id,
+        )
+    return person
+
+
 def lead_user_ensure(*, person: Person):
     """The sign-in account for a lead, creating one (role lead) for an e-mail with none yet.
 
@@ -339,7 +448,10 @@ def reminders_send(*, today: date | None = None, base_url: str) -> ReminderRun:
                 recipient_list=[digest.person.email],
             )
         except Exception as error:  # SMTP, DNS, refused connection: report, retry next run
-            logger.warning("Reminder to %s failed: %s", digest.person.email, error)
+            # The error's text can hold the address, so only its class is logged.
+            logger.warning(
+                "Reminder to person %s failed: %s", digest.person.pk, type(error).__name__
+            )
             run.failed.append((digest.person, error))
             continue
         ReminderSent.objects.create(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.views import accounts, imports, pages, updates
+from plans.views import accounts, imports, pages, people, updates
 
 app_name = "plans"
 
@@ -43,6 +43,9 @@ urlpatterns = [
         updates.UpdateComplianceView.as_view(),
         name="update_compliance",
     ),
+    # People and removing those who have left (plans.views.people).
+    path("people/", people.PeopleListView.as_view(), name="people"),
+    path("people/<int:pk>/remove/", people.PersonRemoveView.as_view(), name="person_remove"),
     path(
         "people/send-sign-in-link/",
         accounts.SendSignInLinkView.as_view(),

@@ -140,3 +140,36 @@ class PackJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SnapshotRedaction(models.Model):
+    """A snapshot rewritten once because a lead who had left was removed (personal data).
+
+    Snapshots never change, with this one exception: a removed person's name is replaced by
+    "Former lead" in every snapshot of their partnership (docs/personal-data.md). Each such
+    rewrite is recorded here with the digest the snapshot has from then on.
+    """
+
+    snapshot = models.ForeignKey(
+        Snapshot,
+        on_delete=models.CASCADE,
+        related_name="redactions",
+        help_text="The snapshot whose names were replaced.",
+    )
+    person_id = models.PositiveIntegerField(help_text="The id of the person removed.")
+    redacted_at = models.DateTimeField(default=timezone.now)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The admin who removed the person.",
+    )
+    digest = models.CharField(max_length=64, help_text="The snapshot's digest after the rewrite.")
+
+    class Meta:
+        ordering = ["snapshot", "redacted_at", "pk"]
+
+    def __str__(self):
+        return f"Redaction of {self.snapshot} at {self.redacted_at:%d %b %Y %H:%M}"

@@ -148,3 +148,69 @@ def period_reopen(*, period: ReportingPeriod, user, reason: str) -> ReportingPer
         locked.save(update_fields=["status", "status_reason", "closed_at", "closed_by"])
     period.refresh_from_db()
     return period
+
+
+# Keys of a plan state whose whole value is a person's name, and keys of text that may
+# mention one ("YOT (Ken Dance)"). Commentary is the writer's own words and is left alone.
+_NAME_KEYS = frozenset({"update_author", "author", "author_name", "owner"})
+_TEXT_KEYS = frozenset({"lead_text"})
+
+
+def _state_redact(value, *, removal, key: str = ""):
+    """A copy of a plan state (or part of it) with ``removal``'s person as "Former lead"."""
+    from plans.personal_data import FORMER_LEAD, is_name, redact_text
+
+    if isinstance(value, dict):
+        is_person = {"id", "name", "role_title"} <= value.keys()
+        return {
+            k: (
+                FORMER_LEAD
+                if is_person and k == "name" and value["id"] == removal.person_id
+                else _state_redact(v, removal=removal, key=k)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_state_redact(v, removal=removal, key=key) for v in value]
+    if isinstance(value, str) and key in _NAME_KEYS and is_name(value, names=removal.names):
+        return FORMER_LEAD
+    if isinstance(value, str) and key in _TEXT_KEYS:
+        return redact_text(value, names=removal.names)
+    return value
+
+
+def snapshots_redact_person(removal) -> int:
+    """Replace a removed person's name in their partnership's snapshots; return how many changed.
+
+    Called by ``plans.services.person_remove`` inside its transaction (registered in
+    ``ReportingConfig.ready``). Each rewritten snapshot gets a new digest and a
+    ``SnapshotRedaction`` record; board packs stored from the old text are deleted so they are
+    rendered again from the redacted snapshot.
+    """
+    from reporting.models import PackJob, SnapshotRedaction
+
+    changed = []
+    snapshots = Snapshot.objects.select_for_update().filter(
+        period__plan__partnership_id=removal.partnership_id
+    )
+    for snapshot in snapshots:
+        data = _state_redact(snapshot.data, removal=removal)
+        if data == snapshot.data:
+            continue
+        snapshot.data = data
+        snapshot.digest = state_digest(data)
+        snapshot.save(update_fields=["data", "digest"])
+        SnapshotRedaction.objects.create(
+            snapshot=snapshot,
+            person_id=removal.person_id,
+            redacted_by_id=removal.user_id,
+            digest=snapshot.digest,
+        )
+        changed.append(snapshot.pk)
+    # Stored packs (closed quarters' and drafts') were rendered with the old name.
+    # The files go only once the removal is committed, so a rollback leaves every pack whole.
+    stored = PackJob.objects.filter(period__plan__partnership_id=removal.partnership_id)
+    files = [(job.file.storage, job.file.name) for job in stored.exclude(file="")]
+    stored.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    return len(changed)

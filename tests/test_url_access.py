@@ -131,6 +131,19 @@ ACCESS: dict[str, Access] = {
         FORBIDDEN,
         public="where the e-mailed link lands; without a valid token it refuses",
     ),
+    "plans:people": Access(
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        OK,
+        why="admins only; partnership B's admin sees only B's people (marker checked)",
+    ),
+    "plans:person_remove": admins_only(
+        fill=({"pk": Obj("delegate")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="a confirmation page; the POST removes the person (admins of their partnership)",
+    ),
     "plans:send_signin_link": Access(
         LOGIN,
         FORBIDDEN,
