@@ -257,7 +257,7 @@ class ItemHistoryView(AdminOnlyMixin, HistoryContextMixin, TemplateView):
         item = get_object_or_404(
             model.objects.filter(
                 **{f"{plan_path}__partnership_id__in": partnership_ids_for(self.request.user)}
-            ).select_related(plan_path),
+            ).select_related(f"{plan_path}__partnership"),
             pk=kwargs["pk"],
         )
         plan = item
@@ -281,7 +281,9 @@ class PlanHistoryView(AdminOnlyMixin, HistoryContextMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = get_object_or_404(
-            Plan.objects.filter(partnership_id__in=partnership_ids_for(self.request.user)),
+            Plan.objects.filter(
+                partnership_id__in=partnership_ids_for(self.request.user)
+            ).select_related("partnership"),
             pk=kwargs["pk"],
         )
         self.require_admin(plan.partnership_id)
@@ -300,7 +302,9 @@ class UpdateComplianceView(AdminOnlyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = get_object_or_404(
-            Plan.objects.filter(partnership_id__in=partnership_ids_for(self.request.user)),
+            Plan.objects.filter(
+                partnership_id__in=partnership_ids_for(self.request.user)
+            ).select_related("partnership"),
             pk=kwargs["pk"],
         )
         self.require_admin(plan.partnership_id)
