@@ -75,7 +75,7 @@ def test_job_waits_in_the_queue_then_the_worker_runs_it_to_done_and_its_file_dow
     assert job.task_id
     page = client.get(response.url)
     assert "Waiting to start" in page.content.decode()
-    assert '<meta http-equiv="refresh"' in page.content.decode()
+    assert "data-app-poll" in page.content.decode()
 
     run_worker()
 
@@ -86,7 +86,7 @@ def test_job_waits_in_the_queue_then_the_worker_runs_it_to_done_and_its_file_dow
     assert render_calls == ["xlsx"]
     page = client.get(reverse("reporting:pack_job", args=[job.pk])).content.decode()
     assert "Your board pack is ready" in page
-    assert '<meta http-equiv="refresh"' not in page
+    assert "data-app-poll" not in page
 
     download = client.get(reverse("reporting:pack_job_download", args=[job.pk]))
     content = b"".join(download.streaming_content)

@@ -2,3 +2,33 @@
 import { initAll } from "../govuk/govuk-frontend.min.js";
 
 initAll();
+
+// A page that is waiting for something (a background board pack) marks a region with
+// data-app-poll="<seconds>". Instead of reloading the whole page (a timed refresh moves focus
+// and fails WCAG 2.2.1), fetch the page again and replace only that live region; stop once the
+// fresh page no longer asks to be polled.
+const waiting = document.querySelector("[data-app-poll]");
+if (waiting) {
+  const seconds = Number(waiting.dataset.appPoll) || 3;
+  const poll = async () => {
+    try {
+      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      if (response.ok) {
+        const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+        const region = fresh.getElementById(waiting.id);
+        if (region) {
+          waiting.innerHTML = region.innerHTML;
+          document.title = fresh.title;
+          if (!region.hasAttribute("data-app-poll")) {
+            waiting.removeAttribute("data-app-poll");
+            return;
+          }
+        }
+      }
+    } catch {
+      // A network hiccup: try again at the next tick; the "Check progress now" link still works.
+    }
+    window.setTimeout(poll, seconds * 1000);
+  };
+  window.setTimeout(poll, seconds * 1000);
+}
