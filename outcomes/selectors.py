@@ -270,10 +270,15 @@ def indicators_export(*, plan: Plan) -> list[dict]:
             )
         result.append(
             {
+                "id": indicator.pk,
                 "code": indicator.code,
                 "definition": indicator.definition,
+                "position": indicator.position,
                 "parent": indicator.parent.code if indicator.parent_id else None,
+                "priority_id": indicator.priority_id,
                 "outcomes": [o.number for o in indicator.outcomes.all()],
+                "outcome_ids": [o.pk for o in indicator.outcomes.all()],
+                "owner_id": indicator.owner_id,
                 "polarity": indicator.polarity,
                 "unit": indicator.unit,
                 "rate_per": indicator.rate_per,
@@ -293,6 +298,9 @@ def indicators_export(*, plan: Plan) -> list[dict]:
                         "period_type": v.period_type,
                         "value": str(v.value) if v.value is not None else None,
                         "status": v.status,
+                        "note": v.note,
+                        "source": v.source,
+                        "entered_at": v.entered_at.isoformat(),
                     }
                     for v in sorted(values, key=lambda v: (v.period.sort_key, v.kind, v.pk))
                 ],
@@ -306,3 +314,11 @@ def indicators_export(*, plan: Plan) -> list[dict]:
             }
         )
     return result
+
+
+def indicator_settings_export(*, plan: Plan) -> dict | None:
+    """The partnership's indicator rules (the comparator threshold), or None if never set."""
+    settings_row = IndicatorSettings.objects.filter(partnership_id=plan.partnership_id).first()
+    if settings_row is None:
+        return None
+    return {"comparator_threshold_percent": str(settings_row.comparator_threshold_percent)}

@@ -88,3 +88,89 @@ def indicator_values_upload(*, rows: list[CsvValueRow], user) -> int:
             source=IndicatorValue.Source.CSV,
         )
     return len(rows)
+
+
+def indicators_json_import(*, data: list[dict], context) -> None:
+    """Rebuild a plan's indicators and their values from its JSON export (inside its import).
+
+    Called by ``plans.json_import`` (registered in ``OutcomesConfig``); ``context`` maps the
+    export's outcome, priority and person ids to the new plan's. Judgements are not imported:
+    they follow from the values, as everywhere else.
+    """
+    from django.utils.dateparse import parse_datetime
+
+    from plans.models import Organisation, Person
+
+    plan = context.plan
+    organisations = {o.name: o for o in Organisation.objects.filter(partnership=plan.partnership)}
+    by_code: dict[str, Indicator] = {}
+    for item in data:
+        owner_id = context.new_id("person", item.get("owner_id"))
+        if owner_id is None and item.get("owner"):
+            owner = Person.objects.filter(
+                partnership=plan.partnership, name=item["owner"], removed_at__isnull=True
+            ).first()
+            owner_id = owner.pk if owner else None
+        organisation = None
+        if item.get("organisation"):
+            organisation = organisations.get(item["organisation"])
+            if organisation is None:
+                organisation = Organisation.objects.create(
+                    partnership=plan.partnership, name=item["organisation"]
+                )
+                organisations[organisation.name] = organisation
+        indicator = Indicator.objects.create(
+            plan=plan,
+            code=item["code"],
+            definition=item["definition"],
+            position=item.get("position", 0),
+            parent=by_code.get(item["parent"]) if item.get("parent") else None,
+            priority_id=context.new_id("priority", item.get("priority_id")),
+            polarity=item["polarity"],
+            unit=item["unit"],
+            rate_per=item.get("rate_per"),
+            decimal_places=item.get("decimal_places", 0),
+            frequency=item["frequency"],
+            owner_id=owner_id,
+            organisation=organisation,
+            source_note=item.get("source_note", ""),
+            tolerance=Decimal(item["tolerance"]) if item.get("tolerance") is not None else None,
+        )
+        by_code[indicator.code] = indicator
+        context.record("indicator", item.get("id"), indicator.pk)
+        outcome_ids = [context.new_id("outcome", old) for old in item.get("outcome_ids", [])]
+        if any(outcome_ids):
+            indicator.outcomes.set([pk for pk in outcome_ids if pk])
+        IndicatorValue.objects.bulk_create(
+            [
+                IndicatorValue(
+                    indicator=indicator,
+                    kind=v["kind"],
+                    year=v["year"],
+                    quarter=v.get("quarter"),
+                    period_type=v["period_type"],
+                    comparator=v.get("comparator") or "",
+                    value=Decimal(v["value"]) if v.get("value") is not None else None,
+                    status=v["status"],
+                    note=v.get("note", ""),
+                    source=v.get("source", IndicatorValue.Source.IMPORT),
+                    entered_at=parse_datetime(v["entered_at"])
+                    if v.get("entered_at")
+                    else timezone.now(),
+                )
+                for v in item.get("values", [])
+            ]
+        )
+
+
+def indicator_settings_json_import(*, data: dict | None, context) -> None:
+    """Set the partnership's comparator threshold from an export, unless it has its own already."""
+    from outcomes.models import IndicatorSettings
+
+    if data:
+        IndicatorSettings.objects.get_or_create(
+            partnership=context.plan.partnership,
+            defaults={
+                "comparator_threshold_percent": Decimal(data["comparator_threshold_percent"])
+            },
+        )

@@ -8,6 +8,9 @@ puts it under the registered key.
 from collections.abc import Callable
 from typing import Any
 
+# 2: ids, positions, every update, people, organisations and delegations (importable).
+EXPORT_VERSION = 2
+
 _sections: dict[str, Callable[..., Any]] = {}
 
 
@@ -22,11 +25,18 @@ def export_sections() -> dict[str, Callable[..., Any]]:
 
 def _plan_tree(plan):
     """The plan's priorities with everything under them, in a fixed number of queries."""
-    from django.db.models import Prefetch
+    from django.db.models import OuterRef, Prefetch, Subquery
 
-    from plans.models import Action, Milestone, Outcome, Priority
+    from plans.models import Action, Milestone, MilestoneUpdate, Outcome, Priority
 
-    milestones = Milestone.objects.select_related("lead__organisation", "latest_update")
+    updates = MilestoneUpdate.objects.order_by("created_at", "pk")
+    # When each milestone was created, from its history, in the same query as the milestone.
+    created = Milestone.history.model.objects.filter(id=OuterRef("pk"), history_type="+")
+    milestones = (
+        Milestone.objects.select_related("lead__organisation", "latest_update")
+        .prefetch_related(Prefetch("updates", queryset=updates))
+        .annotate(created_at=Subquery(created.order_by("history_date").values("history_date")[:1]))
+    )
     actions = Action.objects.prefetch_related(
         "leads__organisation",
         Prefetch("see_also", queryset=Outcome.objects.only("id", "number")),
@@ -39,12 +49,16 @@ def _plan_tree(plan):
 
 
 def _person(person) -> dict[str, Any] | None:
+    """A lead as the export names them; removed people are "Former lead" with no e-mail."""
     if person is None:
         return None
     return {
+        "id": person.pk,
         "name": person.name,
         "role_title": person.role_title,
         "organisation": person.organisation.name if person.organisation else None,
+        "email": person.email,
+        "removed": person.removed_at is not None,
     }
 
 
@@ -52,8 +66,59 @@ def _date(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _datetime(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _update(update) -> dict[str, Any]:
+    return {
+        "status": update.status,
+        "commentary": update.commentary,
+        "due_date": _date(update.due_date),
+        "due_date_reason": update.due_date_reason,
+        "completed_on": _date(update.completed_on),
+        "suggested_status": update.suggested_status,
+        "status_reason": update.status_reason,
+        # Accounts are not exported: who wrote an update is kept as the name it showed.
+        "author_name": update.author_name,
+        "source": update.source,
+        "created_at": update.created_at.isoformat(),
+    }
+
+
+def _people(plan) -> dict[str, Any]:
+    """The partnership's organisations, people and delegations (three queries)."""
+    from plans.models import Delegation, Organisation, Person
+
+    organisations = Organisation.objects.filter(partnership_id=plan.partnership_id).order_by(
+        "name", "pk"
+    )
+    people = (
+        Person.objects.filter(partnership_id=plan.partnership_id)
+        .select_related("organisation")
+        .order_by("name", "role_title", "pk")
+    )
+    delegations = Delegation.objects.filter(lead__partnership_id=plan.partnership_id).order_by("pk")
+    return {
+        "organisations": [{"id": o.pk, "name": o.name} for o in organisations],
+        "people": [
+            {**_person(p), "removed_at": p.removed_at.isoformat() if p.removed_at else None}
+            for p in people
+        ],
+        "delegations": [
+            {"lead_id": d.lead_id, "delegate_id": d.delegate_id, "created_at": _date(d.created_at)}
+            for d in delegations
+        ],
+    }
+
+
 def plan_export(*, plan) -> dict[str, Any]:
-    """The plan's whole hierarchy as JSON-ready data, plus every registered app's section."""
+    """The plan's whole hierarchy as JSON-ready data, plus every registered app's section.
+
+    Enough to rebuild the plan (``plans.json_import.plan_json_import``): every item with its
+    number and position, leads, dates, and every update with its author's name and time.
+    Ids are the exporting database's own; an import maps them to new ones.
+    """
     from plans.models import RAG
 
     priorities = []
@@ -67,7 +132,9 @@ def plan_export(*, plan) -> dict[str, Any]:
                     update = milestone.latest_update
                     milestones.append(
                         {
+                            "id": milestone.pk,
                             "number": milestone.number,
+                            "position": milestone.position,
                             "text": milestone.text,
                             "lead": _person(milestone.lead),
                             "lead_text": milestone.lead_text,
@@ -80,11 +147,15 @@ def plan_export(*, plan) -> dict[str, Any]:
                             "commentary": update.commentary if update else "",
                             "updated_at": update.created_at.isoformat() if update else None,
                             "updated_by": update.author_name if update else None,
+                            "created_at": _datetime(milestone.created_at),
+                            "updates": [_update(u) for u in milestone.updates.all()],
                         }
                     )
                 actions.append(
                     {
+                        "id": action.pk,
                         "number": action.number,
+                        "position": action.position,
                         "text": action.text,
                         "leads": [_person(person) for person in action.leads.all()],
                         "lead_text": action.lead_text,
@@ -92,32 +163,44 @@ def plan_export(*, plan) -> dict[str, Any]:
                         "sources": action.sources,
                         "timescale": action.timescale,
                         "see_also": [o.number for o in action.see_also.all()],
+                        "see_also_ids": [o.pk for o in action.see_also.all()],
                         "milestones": milestones,
                     }
                 )
             outcomes.append(
                 {
+                    "id": outcome.pk,
                     "number": outcome.number,
+                    "position": outcome.position,
                     "statement": outcome.statement,
                     "success_criteria": [
                         line for line in outcome.success_criteria.splitlines() if line.strip()
                     ],
+                    "success_criteria_text": outcome.success_criteria,
                     "actions": actions,
                 }
             )
         priorities.append(
-            {"number": priority.number, "title": priority.title, "outcomes": outcomes}
+            {
+                "id": priority.pk,
+                "number": priority.number,
+                "position": priority.position,
+                "title": priority.title,
+                "outcomes": outcomes,
+            }
         )
     data: dict[str, Any] = {
         "format": "partnership-plan",
-        "version": 1,
+        "version": EXPORT_VERSION,
         "partnership": plan.partnership.name,
         "plan": {
+            "id": plan.pk,
             "title": plan.title,
             "start_date": _date(plan.start_date),
             "end_date": _date(plan.end_date),
             "description": plan.description,
         },
+        **_people(plan),
         "priorities": priorities,
     }
     for key, build in export_sections().items():

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from plans.access import is_partnership_admin
 from plans.models import Plan, ReportingPeriod
@@ -214,3 +215,102 @@ def snapshots_redact_person(removal) -> int:
     stored.delete()
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     return len(changed)
+
+
+def _state_remap(state: dict, context) -> dict:
+    """A copy of a snapshot's state with the exporting database's ids mapped to this one's.
+
+    An id the export did not include (an item deleted before the plan was exported) becomes
+    its negative, so it can never be mistaken for an item of this database.
+    """
+    import copy
+
+    def new(kind: str, old):
+        if old is None:
+            return None
+        found = context.new_id(kind, old)
+        return found if found is not None else -abs(int(old))
+
+    def person(p: dict | None) -> None:
+        if p:
+            p["id"] = new("person", p.get("id"))
+            p["organisation_id"] = new("organisation", p.get("organisation_id"))
+
+    state = copy.deepcopy(state)
+    if isinstance(state.get("partnership"), dict):
+        # The snapshot belongs to the partnership imported into, which may have a new name.
+        state["partnership"]["id"] = context.plan.partnership_id
+        state["partnership"]["name"] = context.plan.partnership.name
+    if isinstance(state.get("plan"), dict):
+        state["plan"]["id"] = context.plan.pk
+    if isinstance(state.get("period"), dict):
+        state["period"]["id"] = new("period", state["period"].get("id"))
+    if "previous_snapshot_id" in state:
+        state["previous_snapshot_id"] = new("snapshot", state["previous_snapshot_id"])
+    for priority in state.get("priorities", []):
+        priority["id"] = new("priority", priority.get("id"))
+        for outcome in priority.get("outcomes", []):
+            outcome["id"] = new("outcome", outcome.get("id"))
+            for action in outcome.get("actions", []):
+                action["id"] = new("action", action.get("id"))
+                for lead in action.get("leads") or []:
+                    person(lead)
+                for milestone in action.get("milestones", []):
+                    milestone["id"] = new("milestone", milestone.get("id"))
+                    person(milestone.get("lead"))
+    for indicator in state.get("indicators") or []:
+        if "priority_id" in indicator:
+            indicator["priority_id"] = new("priority", indicator["priority_id"])
+    return state
+
+
+def periods_json_import(*, data: list[dict], context) -> None:
+    """Rebuild a plan's periods and snapshots from its JSON export (inside the plan's import).
+
+    Each snapshot's digest is checked against its data as exported, so a file changed since
+    it was exported is refused; the frozen ids are then mapped to this database's and the
+    digest recomputed. Called by ``plans.json_import`` (registered in ``ReportingConfig``).
+    """
+    from plans.json_import import PlanJsonImportError
+    from reporting.models import SnapshotRedaction
+
+    snapshots = []
+    for item in data:
+        period = ReportingPeriod.objects.create(
+            plan=context.plan,
+            year=item["year"],
+            quarter=item["quarter"],
+            start_date=date.fromisoformat(item["start_date"]),
+            end_date=date.fromisoformat(item["end_date"]),
+            update_deadline=date.fromisoformat(item["update_deadline"]),
+            status=item["status"],
+            closed_at=parse_datetime(item["closed_at"]) if item.get("closed_at") else None,
+            status_reason=item.get("status_reason", ""),
+        )
+        context.record("period", item.get("id"), period.pk)
+        snapshots += [(period, snapshot) for snapshot in item.get("snapshots", [])]
+    # Oldest first, so the snapshot a later one compares with already has its new id.
+    snapshots.sort(key=lambda pair: (pair[1]["created_at"], pair[1].get("id") or 0))
+    for period, item in snapshots:
+        if state_digest(item["data"]) != item["digest"]:
+            raise PlanJsonImportError(
+                f"The snapshot of {period.label} taken at {item['created_at']} does not match "
+                "its digest: the file has been changed since it was exported. Nothing was "
+                "imported; import an unedited export."
+            )
+        data_now = _state_remap(item["data"], context)
+        snapshot = Snapshot.objects.create(
+            period=period,
+            data=data_now,
+            digest=state_digest(data_now),
+            schema_version=item.get("schema_version", STATE_SCHEMA_VERSION),
+            created_at=parse_datetime(item["created_at"]),
+        )
+        context.record("snapshot", item.get("id"), snapshot.pk)
+        for redaction in item.get("redactions", []):
+            SnapshotRedaction.objects.create(
+                snapshot=snapshot,
+                person_id=context.new_id("person", redaction["person_id"]) or 0,
+                redacted_at=parse_datetime(redaction["redacted_at"]),
+                digest=snapshot.digest,
+            )

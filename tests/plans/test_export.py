@@ -32,8 +32,14 @@ def test_export_holds_the_hierarchy_with_leads_dates_rag_and_commentary(plan):
     assert outcome["number"] == "6"
     action = outcome["actions"][2]
     assert action["number"] == "6.3"
-    assert action["leads"] == [
-        {"name": "Voluntary Sector Manager", "role_title": "", "organisation": None}
+    assert [{k: v for k, v in lead.items() if k != "id"} for lead in action["leads"]] == [
+        {
+            "name": "Voluntary Sector Manager",
+            "role_title": "",
+            "organisation": None,
+            "email": "",
+            "removed": False,
+        }
     ]
     milestone = action["milestones"][0]
     assert milestone["due_text"] == "December 2008"

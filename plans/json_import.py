@@ -1,0 +1,307 @@
+"""Rebuild a plan from its JSON export (``plans.exporting.plan_export``): your data leaves with you.
+
+The plan's own items are rebuilt here; other apps' sections (``indicators`` from outcomes,
+``periods`` with their snapshots from reporting) are loaded by functions those apps register
+from their ``AppConfig.ready()``, since ``plans`` never imports them. Everything lands in one
+transaction or not at all.
+
+Ids in the file are the exporting database's; each loader records the new id of every old
+one in ``ImportContext.ids`` so later sections (and the snapshots' frozen ids) can be mapped.
+User accounts are not exported: authors come back as the names their updates showed, and
+people sign in again by asking for a link (their e-mail addresses are kept).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from plans.exporting import EXPORT_VERSION
+from plans.models import (
+    Action,
+    Delegation,
+    Milestone,
+    MilestoneUpdate,
+    Organisation,
+    Outcome,
+    Partnership,
+    Person,
+    Plan,
+    Priority,
+)
+
+
+class PlanJsonImportError(Exception):
+    """The file cannot be imported; the message says why and what to do. Nothing was saved."""
+
+
+@dataclass
+class ImportContext:
+    """What a section loader needs: the new plan and the old → new id of everything so far."""
+
+    plan: Plan
+    ids: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def record(self, kind: str, old_id: int | None, new_id: int) -> None:
+        if old_id is not None:
+            self.ids.setdefault(kind, {})[int(old_id)] = new_id
+
+    def new_id(self, kind: str, old_id: int | None) -> int | None:
+        """The new id for an old one, or None when the file did not include that item."""
+        if old_id is None:
+            return None
+        return self.ids.get(kind, {}).get(int(old_id))
+
+
+_sections: dict[str, Callable[..., None]] = {}
+
+
+def register_import_section(key: str, load: Callable[..., None]) -> None:
+    """Load an export's ``key`` section with ``load(data=..., context=...)`` after the plan."""
+    _sections[key] = load
+
+
+def import_sections() -> dict[str, Callable[..., None]]:
+    return dict(_sections)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _partnership(name: str) -> Partnership:
+    partnership = Partnership.objects.filter(name=name).first()
+    if partnership is not None:
+        return partnership
+    base = slugify(name)[:70] or "partnership"
+    slug, n = base, 1
+    while Partnership.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Partnership.objects.create(name=name, slug=slug)
+
+
+def _people(data: dict, context: ImportContext, partnership: Partnership) -> None:
+    for item in data.get("organisations", []):
+        organisation, _ = Organisation.objects.get_or_create(
+            partnership=partnership, name=item["name"]
+        )
+        context.record("organisation", item.get("id"), organisation.pk)
+    organisations = {o.name: o for o in partnership.organisations.all()}
+    for item in data.get("people", []):
+        _person_get(item, context, partnership, organisations)
+    for item in data.get("delegations", []):
+        lead = context.new_id("person", item["lead_id"])
+        delegate = context.new_id("person", item["delegate_id"])
+        if lead and delegate and lead != delegate:
+            delegation, _ = Delegation.objects.get_or_create(lead_id=lead, delegate_id=delegate)
+            if item.get("created_at"):
+                Delegation.objects.filter(pk=delegation.pk).update(
+                    created_at=_datetime(item["created_at"])
+                )
+
+
+def _person_get(
+    item: dict | None, context: ImportContext, partnership: Partnership, organisations: dict
+) -> Person | None:
+    """The person a lead dict names: already imported, in post with that name, or new."""
+    if item is None:
+        return None
+    known = context.new_id("person", item.get("id"))
+    if known:
+        return Person.objects.get(pk=known)
+    organisation = None
+    if item.get("organisation"):
+        organisation = organisations.get(item["organisation"])
+        if organisation is None:
+            organisation = Organisation.objects.create(
+                partnership=partnership, name=item["organisation"]
+            )
+            organisations[organisation.name] = organisation
+    removed = bool(item.get("removed"))
+    person = None
+    if not removed:
+        person = Person.objects.filter(
+            partnership=partnership,
+            name=item["name"],
+            role_title=item.get("role_title", ""),
+            removed_at__isnull=True,
+        ).first()
+    if person is None:
+        removed_at = _datetime(item.get("removed_at")) if removed else None
+        if removed and removed_at is None:
+            removed_at = timezone.now()
+        person = Person.objects.create(
+            partnership=partnership,
+            name=item["name"],
+            role_title=item.get("role_title", ""),
+            organisation=organisation,
+            email=item.get("email", "") or "",
+            removed_at=removed_at,
+        )
+    context.record("person", item.get("id"), person.pk)
+    return person
+
+
+def _milestone(item: dict, action: Action, context: ImportContext, person_for) -> None:
+    milestone = Milestone(
+        action=action,
+        number=item.get("number", ""),
+        position=item.get("position", 0),
+        text=item["text"],
+        lead=person_for(item.get("lead")),
+        lead_text=item.get("lead_text", ""),
+        due_text=item.get("due_text", ""),
+        original_due_date=_date(item.get("original_due_date")),
+        due_date=_date(item.get("due_date")),
+        completed_on=_date(item.get("completed_on")),
+        status=item["status"],
+    )
+    milestone.save()
+    context.record("milestone", item.get("id"), milestone.pk)
+    if item.get("created_at"):
+        # When it was first created, as the audit trail and "new this quarter" read it.
+        Milestone.history.model.objects.filter(id=milestone.pk, history_type="+").update(
+            history_date=_datetime(item["created_at"])
+        )
+    updates = MilestoneUpdate.objects.bulk_create(
+        [
+            MilestoneUpdate(
+                milestone=milestone,
+                status=u["status"],
+                commentary=u.get("commentary", ""),
+                due_date=_date(u.get("due_date")),
+                due_date_reason=u.get("due_date_reason", ""),
+                completed_on=_date(u.get("completed_on")),
+                suggested_status=u.get("suggested_status", ""),
+                status_reason=u.get("status_reason", ""),
+                author_name=u.get("author_name", ""),
+                source=u.get("source", MilestoneUpdate.Source.IMPORT),
+                created_at=_datetime(u["created_at"]),
+            )
+            for u in item.get("updates", [])
+        ]
+    )
+    if updates:
+        latest = max(updates, key=lambda u: (u.created_at, u.pk))
+        # update() rather than save(): the milestone's state is as exported, not a new change.
+        Milestone.objects.filter(pk=milestone.pk).update(latest_update=latest, version=len(updates))
+
+
+def _check(data: Any) -> None:
+    if not isinstance(data, dict) or data.get("format") != "partnership-plan":
+        raise PlanJsonImportError(
+            "This is not a plan export: choose a file made by 'Download this plan as JSON' or "
+            "by the export_plan command."
+        )
+    if data.get("version") != EXPORT_VERSION:
+        raise PlanJsonImportError(
+            f"This export is version {data.get('version')!r}; only version {EXPORT_VERSION} "
+            "holds everything needed to rebuild a plan. Export the plan again and import that."
+        )
+
+
+def plan_json_import(*, data: dict, partnership_name: str | None = None) -> Plan:
+    """Rebuild an exported plan (and its registered sections) in one transaction; return it."""
+    _check(data)
+    try:
+        with transaction.atomic():
+            return _import(data, partnership_name=partnership_name)
+    except PlanJsonImportError:
+        raise
+    except IntegrityError as error:
+        raise PlanJsonImportError(
+            f"The file contradicts itself or this database ({error.__class__.__name__}); "
+            "nothing was imported. Check it is an unedited export."
+        ) from error
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise PlanJsonImportError(
+            f"The file is not a complete plan export ({error.__class__.__name__}: {error}); "
+            "nothing was imported. Export the plan again and import that file."
+        ) from error
+
+
+def _import(data: dict, *, partnership_name: str | None) -> Plan:
+    from config.security import security_event
+
+    partnership = _partnership(partnership_name or data["partnership"])
+    title = data["plan"]["title"]
+    if Plan.objects.filter(partnership=partnership, title=title).exists():
+        raise PlanJsonImportError(
+            f"{partnership.name} already has a plan called '{title}'. Import into another "
+            "partnership (--partnership NAME) or rename the existing plan first."
+        )
+    plan = Plan.objects.create(
+        partnership=partnership,
+        title=title,
+        start_date=_date(data["plan"]["start_date"]),
+        end_date=_date(data["plan"]["end_date"]),
+        description=data["plan"].get("description", ""),
+    )
+    context = ImportContext(plan=plan)
+    context.record("plan", data["plan"].get("id"), plan.pk)
+    _people(data, context, partnership)
+    organisations = {o.name: o for o in partnership.organisations.all()}
+
+    def person_for(item):
+        return _person_get(item, context, partnership, organisations)
+
+    see_also: list[tuple[Action, list[int]]] = []
+    for p in data["priorities"]:
+        priority = Priority.objects.create(
+            plan=plan, number=p.get("number", ""), position=p.get("position", 0), title=p["title"]
+        )
+        context.record("priority", p.get("id"), priority.pk)
+        for o in p["outcomes"]:
+            criteria = o.get("success_criteria_text")
+            if criteria is None:
+                criteria = "\n".join(o.get("success_criteria", []))
+            outcome = Outcome.objects.create(
+                priority=priority,
+                number=o.get("number", ""),
+                position=o.get("position", 0),
+                statement=o["statement"],
+                success_criteria=criteria,
+            )
+            context.record("outcome", o.get("id"), outcome.pk)
+            for a in o["actions"]:
+                action = Action.objects.create(
+                    outcome=outcome,
+                    number=a.get("number", ""),
+                    position=a.get("position", 0),
+                    text=a["text"],
+                    lead_text=a.get("lead_text", ""),
+                    resources=a.get("resources", ""),
+                    sources=a.get("sources", ""),
+                    timescale=a.get("timescale", ""),
+                )
+                context.record("action", a.get("id"), action.pk)
+                leads = [person_for(lead) for lead in a.get("leads", [])]
+                if leads:
+                    action.leads.set(leads)
+                see_also.append((action, a.get("see_also_ids", [])))
+                for m in a["milestones"]:
+                    _milestone(m, action, context, person_for)
+    for action, old_ids in see_also:
+        targets = [context.new_id("outcome", old) for old in old_ids]
+        if any(targets):
+            action.see_also.set([t for t in targets if t])
+
+    for key, load in import_sections().items():
+        if key in data:
+            load(data=data[key], context=context)
+    security_event(
+        "plan_json_imported",
+        plan_id=plan.pk,
+        partnership_id=partnership.pk,
+        milestones=len(context.ids.get("milestone", {})),
+    )
+    return plan
