@@ -207,7 +207,13 @@ def update_compliance(*, plan: Plan, today: date | None = None) -> dict:
         .order_by("-count", "lead__organisation__name")
     )
     by_lead = list(
-        pending.values("lead_id", "lead__name", "lead__role_title", "lead__organisation__name")
+        pending.values(
+            "lead_id",
+            "lead__name",
+            "lead__role_title",
+            "lead__organisation__name",
+            "lead__removed_at",
+        )
         .annotate(count=Count("pk"), overdue=Count("pk", filter=overdue))
         .order_by("-count", "lead__name")
     )

@@ -441,3 +441,15 @@ def test_people_page_query_count_does_not_grow(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("plans:people"))
     assert response.content.decode().count("Remove (has left)") == extra_people
+
+
+def test_chasing_page_asks_for_a_new_lead_instead_of_a_sign_in_link(client, world, admin_user):
+    remove_ken(world, admin_user)
+    client.force_login(admin_user)
+    with time_machine.travel(at(2020, 1, 20, 9), tick=False):
+        page = client.get(reverse("plans:update_compliance", args=[world["plan"].pk]))
+    html = page.content.decode()
+    assert "Former lead (YOT manager)" in html
+    assert "Has left: name a new lead" in html
+    assert f"?person={world['ken'].pk}" not in html
+    assert_no_trace_of_ken(html, "chasing page")
