@@ -127,6 +127,7 @@ def world(partnership, admin_user):
             commentary="Trainers booked for October.",
             due_date=date(2019, 12, 31),
         )
+        indicator = factories.IndicatorFactory(plan=plan, code="NI 19", owner=ken)
         periods = reporting_services.periods_generate(plan=plan)
     q2, q3 = periods[1], periods[2]
     with time_machine.travel(at(2019, 10, 10, 9), tick=False):
@@ -162,6 +163,7 @@ def world(partnership, admin_user):
         "milestone": milestone,
         "q2": q2,
         "q3": q3,
+        "indicator": indicator,
     }
 
 
@@ -171,8 +173,14 @@ def remove_ken(world, admin_user):
 
 
 def test_every_page_shows_former_lead_and_keeps_the_updates(client, world, admin_user):
-    remove_ken(world, admin_user)
     milestone, plan = world["milestone"], world["plan"]
+    client.force_login(admin_user)
+    for url in (
+        reverse("plans:milestone_detail", args=[milestone.pk]),
+        reverse("outcomes:indicator_detail", args=[world["indicator"].pk]),
+    ):
+        assert "Ken Dance" in client.get(url).content.decode()  # so the checks below can fail
+    remove_ken(world, admin_user)
     pages = {
         "plan page": reverse("plans:plan_detail", args=[plan.pk]),
         "milestone list": reverse("plans:milestone_list") + f"?plan={plan.pk}",
@@ -183,6 +191,10 @@ def test_every_page_shows_former_lead_and_keeps_the_updates(client, world, admin
         "update form": reverse("plans:milestone_update", args=[milestone.pk]),
         "people": reverse("plans:people"),
         "board packs": reverse("reporting:board_pack", args=[plan.pk]),
+        "Q2 changes (closed)": reverse("reporting:period_changes", args=[world["q2"].pk]),
+        "Q3 changes (open)": reverse("reporting:period_changes", args=[world["q3"].pk]),
+        "indicator owned": reverse("outcomes:indicator_detail", args=[world["indicator"].pk]),
+        "scorecard": reverse("outcomes:scorecard", args=[plan.pk]),
     }
     client.force_login(admin_user)
     for where, url in pages.items():
