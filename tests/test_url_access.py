@@ -577,6 +577,7 @@ UNCOVERED_MODELS = {
     "ReminderSent": "a record the reminder command keeps; no page takes its id",
     "IndicatorSettings": "one row of settings per partnership; no page takes its id",
     "Snapshot": "a closed period's frozen copy; pages reach it by the period's id",
+    "SnapshotRedaction": "a record kept when a removal rewrites a snapshot; no page shows it",
 }
 
 
