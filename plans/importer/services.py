@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import DatabaseError, transaction
+from django.db import Error as DatabaseFault
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -229,11 +230,13 @@ def plan_import(
                 transaction.set_rollback(True)
             elif dry_run:
                 transaction.set_rollback(True)
-    except (DatabaseError, ValueError) as error:
+    except (DatabaseFault, ValueError):
+        # Error, not DatabaseError: a dropped connection raises InterfaceError, which is not
+        # one. The exception's class goes to the log, never into the admin's sentence.
         logger.exception("Import of %s into plan %s failed", filename, plan.pk)
         result.refused = (
-            "The plan could not be saved, so nothing was imported. Check the file for very "
-            f"long cells or unusual characters and try again. ({type(error).__name__})"
+            "The plan could not be saved, so nothing was imported. Try again; if it fails "
+            "again, check the file for very long cells or unusual characters."
         )
     return result
 
