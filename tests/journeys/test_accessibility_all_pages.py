@@ -21,7 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from outcomes.models import Indicator
-from plans.models import Milestone, MilestoneUpdate, Plan
+from plans.models import Milestone, MilestoneUpdate, Person, Plan
 from reporting.models import ReportingPeriod
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -271,6 +271,14 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     walk.visit(page, reverse("plans:send_signin_link"), "send a lead a sign-in link")
     submit(page)
     walk.check(page, "send a sign-in link with errors", errors=True)
+    walk.visit(page, reverse("plans:people"), "people")
+    leaver = Person.objects.filter(partnership=mb.partnership, removed_at__isnull=True).first()
+    walk.visit(
+        page,
+        reverse("plans:person_remove", args=[leaver.pk]),
+        "remove a person who has left",
+        header=MIDDLESBROUGH,
+    )
     walk.visit(page, reverse("plans:import_start"), "import upload")
     submit(page)
     walk.check(page, "import upload with errors", errors=True)
@@ -329,3 +337,91 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     # Every form above was sent with errors: none of them may have saved anything.
     assert MilestoneUpdate.objects.count() == updates_before
     assert not ReportingPeriod.objects.filter(pk=closed.pk, status="open").exists()
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            return {tag: el.tagName, id: el.id, name: el.name || '', type: el.type || '',
+                    value: el.value || '', text: (el.innerText || '').trim(),
+                    cls: el.className || ''};
+        }"""
+    )
+
+
+def tab_until(page, wanted, *, limit=120) -> dict:
+    """Press Tab until the focused element matches ``wanted`` (a predicate on focused())."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        if wanted(now):
+            return now
+    raise AssertionError(f"Tab never reached the element; last focused {focused(page)}")
+
+
+def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(new_page, demo):
+    page = new_page()
+    sign_in(page, "demo-board", "demo-board-only")
+    page.goto(reverse("plans:plan_detail", args=[demo["middlesbrough"].pk]))
+
+    page.keyboard.press("Tab")
+    first = focused(page)
+    assert "govuk-skip-link" in first["cls"] and first["text"] == "Skip to main content"
+    expect(page.locator(".govuk-skip-link")).to_be_visible()  # shown when focused
+
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "main-content"
+    # The next Tab goes into the page's content, not back to the header.
+    page.keyboard.press("Tab")
+    inside_main = page.evaluate("() => !!document.activeElement.closest('main')")
+    assert inside_main
+
+
+def test_a_lead_completes_and_submits_the_update_form_with_the_keyboard_only(new_page, demo):
+    milestone = demo["lead_milestone"]
+    before = MilestoneUpdate.objects.filter(milestone=milestone).count()
+    page = new_page()
+    page.goto(reverse("login"))
+    # Sign in with the keyboard too: the username box is the first field of the form.
+    tab_until(page, lambda el: el["name"] == "username")
+    page.keyboard.type("demo-lead-safeguarding")
+    page.keyboard.press("Tab")
+    assert focused(page)["name"] == "password"
+    page.keyboard.type("demo-lead-only")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/my-milestones/**")
+
+    # From My milestones, Tab to this milestone's Update link and follow it.
+    update_url = reverse("plans:milestone_update", args=[milestone.pk])
+    tab_until(
+        page,
+        lambda el: (
+            el["tag"] == "A"
+            and page.evaluate("() => document.activeElement.getAttribute('href')") == update_url
+        ),
+    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(update_url)
+
+    # Radios: Tab into the group, then arrow keys choose; Space confirms.
+    tab_until(page, lambda el: el["name"] == "status")
+    for _ in range(6):
+        if focused(page)["value"] == "red":
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    assert focused(page)["value"] == "red"
+    tab_until(page, lambda el: el["name"] == "commentary")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Typed with the keyboard only: interim cover agreed, review in May.")
+    tab_until(page, lambda el: el["tag"] == "BUTTON" and el["text"] == "Save update")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    expect(page.get_by_text("has been saved")).to_be_visible()
+    latest = MilestoneUpdate.objects.filter(milestone=milestone).order_by("-pk").first()
+    assert MilestoneUpdate.objects.filter(milestone=milestone).count() == before + 1
+    assert latest.status == "red"
+    assert latest.commentary.startswith("Typed with the keyboard only")
