@@ -10,6 +10,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from django.db import Error as DatabaseFault
 from django.db import transaction
@@ -141,7 +142,8 @@ def plan_file_read(
                 continue
             builder.read_sheet(sheet)
     except Exception:  # a parser bug must not become a stack trace for the admin
-        logger.exception("Reading plan file %s failed", filename)
+        # The file's name is the uploader's words (it may name a person): only its type is logged.
+        logger.exception("Reading a plan file (%s) failed", Path(filename).suffix.lower())
         parsed.refused = (
             "Something in this file could not be understood, so nothing was imported. "
             "Check that the plan is a table with headings such as 'Action', 'By when' and "
@@ -233,7 +235,9 @@ def plan_import(
     except (DatabaseFault, ValueError):
         # Error, not DatabaseError: a dropped connection raises InterfaceError, which is not
         # one. The exception's class goes to the log, never into the admin's sentence.
-        logger.exception("Import of %s into plan %s failed", filename, plan.pk)
+        logger.exception(
+            "Import of a %s file into plan %s failed", Path(filename).suffix.lower(), plan.pk
+        )
         result.refused = (
             "The plan could not be saved, so nothing was imported. Try again; if it fails "
             "again, check the file for very long cells or unusual characters."
