@@ -17,8 +17,12 @@ if (waiting) {
         const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
         const region = fresh.getElementById(waiting.id);
         if (region) {
-          waiting.innerHTML = region.innerHTML;
-          document.title = fresh.title;
+          // Only touch the live region when something changed, so screen readers are not
+          // read the same progress again every few seconds.
+          if (region.innerHTML.trim() !== waiting.innerHTML.trim()) {
+            waiting.innerHTML = region.innerHTML;
+            document.title = fresh.title;
+          }
           if (!region.hasAttribute("data-app-poll")) {
             waiting.removeAttribute("data-app-poll");
             return;
