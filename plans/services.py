@@ -277,6 +277,10 @@ def person_remove(*, person: Person, user) -> Person:
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.removed_at is not None:
             raise ValidationError("This person has already been removed.")
+        if person.user_id is not None and person.user_id == getattr(user, "pk", None):
+            raise ValidationError(
+                "You cannot remove yourself. Ask another admin of the partnership to do it."
+            )
         partnership_id = person.partnership_id
         names = _removed_names(person)
         theirs = [Q(author_name__iexact=name) for name in names]

@@ -1,7 +1,7 @@
 """Partnership admins' list of people, and removing a person who has left (personal data)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
@@ -63,7 +63,11 @@ class PersonRemoveView(TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        services.person_remove(person=self.person, user=request.user)
+        try:
+            services.person_remove(person=self.person, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("plans:people")
         messages.success(
             request,
             "The person has been removed. Their milestones and updates are kept and now show "

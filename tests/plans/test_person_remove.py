@@ -465,3 +465,14 @@ def test_chasing_page_asks_for_a_new_lead_instead_of_a_sign_in_link(client, worl
     assert "Has left: name a new lead" in html
     assert f"?person={world['ken'].pk}" not in html
     assert_no_trace_of_ken(html, "chasing page")
+
+
+def test_an_admin_cannot_remove_themselves_and_is_told_why(client, partnership, admin_user):
+    me = factories.PersonFactory(partnership=partnership, name="Ada Admin", user=admin_user)
+    client.force_login(admin_user)
+    response = client.post(reverse("plans:person_remove", args=[me.pk]), follow=True)
+    assert response.status_code == 200
+    assert "You cannot remove yourself" in response.content.decode()
+    me.refresh_from_db()
+    assert (me.name, me.removed_at) == ("Ada Admin", None)
+    assert Membership.objects.filter(user=admin_user, partnership=partnership).exists()
