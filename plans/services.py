@@ -265,6 +265,23 @@ def _lead_texts_redact(*, partnership_id: int, names: tuple[str, ...]) -> None:
                 queryset.model.objects.filter(pk=pk).update(lead_text=redacted)
 
 
+def _admin_log_redact(*, names: tuple[str, ...]) -> None:
+    """Replace ``names`` in the Django admin's own log (its history pages show these texts)."""
+    from django.contrib.admin.models import LogEntry
+
+    from plans.personal_data import redact_text
+
+    mentions = [
+        Q(object_repr__icontains=name) | Q(change_message__icontains=name) for name in names
+    ]
+    entries = LogEntry.objects.filter(reduce(operator.or_, mentions))
+    for pk, label, message in entries.values_list("pk", "object_repr", "change_message"):
+        LogEntry.objects.filter(pk=pk).update(
+            object_repr=redact_text(label, names=names)[:200],
+            change_message=redact_text(message, names=names),
+        )
+
+
 def person_remove(*, person: Person, user) -> Person:
     """Remove a lead who has left: "Former lead" everywhere, access ended, history kept."""
     from config.security import security_event
@@ -293,6 +310,7 @@ def person_remove(*, person: Person, user) -> Person:
             ).update(author_name=FORMER_LEAD)
         if names:
             _lead_texts_redact(partnership_id=partnership_id, names=names)
+            _admin_log_redact(names=names)
 
         account = person.user
         person.name = FORMER_LEAD

@@ -476,3 +476,22 @@ def test_an_admin_cannot_remove_themselves_and_is_told_why(client, partnership, 
     me.refresh_from_db()
     assert (me.name, me.removed_at) == ("Ada Admin", None)
     assert Membership.objects.filter(user=admin_user, partnership=partnership).exists()
+
+
+def test_the_django_admins_own_log_no_longer_names_them(world, admin_user):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    entry = LogEntry.objects.create(
+        user=admin_user,
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=str(world["ken"].pk),
+        object_repr="Ken Dance (YOT manager)",
+        action_flag=CHANGE,
+        change_message='[{"added": {"name": "delegation", "object": "Ken Dance for Simon Perry"}}]',
+    )
+    remove_ken(world, admin_user)
+    entry.refresh_from_db()
+    assert entry.object_repr == "Former lead (YOT manager)"
+    assert_no_trace_of_ken(entry.change_message, "admin log")
+    assert "Simon Perry" in entry.change_message
