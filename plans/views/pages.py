@@ -7,7 +7,7 @@ from django_filters.views import FilterView
 from plans import selectors
 from plans.access import is_partnership_admin, may_update_milestone, partnership_ids_for
 from plans.filters import MilestoneFilter
-from plans.models import Person
+from plans.models import Membership, Person
 
 
 def home(request):
@@ -23,6 +23,11 @@ class PlanListView(ListView):
 
     def get_queryset(self):
         return selectors.plan_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        # Admins start new plans from here: import links and (for staff) the admin's add form.
+        admin_of = partnership_ids_for(self.request.user, roles=(Membership.Role.ADMIN,))
+        return super().get_context_data(is_partnership_admin=bool(admin_of), **kwargs)
 
 
 class PlanDetailView(DetailView):
