@@ -11,7 +11,7 @@ from datetime import datetime
 from django.db.models import F, Model, Q, QuerySet, Window
 from django.db.models.functions import Lag
 
-from plans.models import Action, Milestone, Outcome, Plan, Priority
+from plans.models import Action, Milestone, Outcome, Plan, Priority, ReportingPeriod
 
 PAGE_SIZE = 50
 
@@ -156,6 +156,8 @@ def _item_label(record) -> str:
         or getattr(record, "title", None)
         or ""
     )
+    if not number and not text:
+        return str(record.instance)  # e.g. a reporting period: "2019/20 Q3"
     label = f"{number} {text}".strip()
     return label if len(label) <= 90 else f"{label[:87]}…"
 
@@ -178,6 +180,8 @@ def plan_history(*, plan: Plan, page: int = 1) -> ChangePage:
             (Outcome, Q(id__in=outcome_ids)),
             (Action, Q(id__in=action_ids)),
             (Milestone, Q(action_id__in=action_ids)),
+            # Quarters closed and reopened (with the admin's reason) belong to the plan's story.
+            (ReportingPeriod, Q(plan_id=plan.pk)),
         ],
         page=page,
     )
