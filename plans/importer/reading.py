@@ -19,6 +19,9 @@ from plans.importer.registry import SheetFinding
 
 # A real plan's worksheet XML is rarely more than 30× smaller zipped; bombs are 100s×.
 MAX_COMPRESSION_RATIO = 150
+# ...but a small part may be tightly packed harmlessly (one long cell of repeated text): the
+# ratio applies to parts that unpack to more than this.
+RATIO_CHECKED_FROM_BYTES = 5 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2000
 # A plan table has tens of columns. Reading further costs time for nothing: each heading is
 # fuzzy-matched, and 50,000 columns took 9 s a read (the browser journey reads four times).
@@ -100,7 +103,14 @@ def _check_zip(data: bytes) -> None:
     if len(members) > MAX_ZIP_MEMBERS:
         raise ImportRefused("This workbook has too many parts to be a plan. Check the file.")
     total = sum(member.file_size for member in members)
-    worst = max((member.file_size / max(member.compress_size, 1) for member in members), default=0)
+    worst = max(
+        (
+            member.file_size / max(member.compress_size, 1)
+            for member in members
+            if member.file_size > RATIO_CHECKED_FROM_BYTES
+        ),
+        default=0,
+    )
     if total > max_uncompressed_bytes() or worst > MAX_COMPRESSION_RATIO:
         raise ImportRefused(
             "This workbook expands to far more data than a plan holds "
@@ -258,6 +268,13 @@ def _read_csv(data: bytes, *, filename: str) -> Sheet:
         raise ImportRefused(
             "This CSV file's characters could not be read. Save it from Excel as 'CSV UTF-8'."
         ) from error
+    if "\x00" in text:
+        # A NUL past the first 4 KB was stored on SQLite and refused by PostgreSQL.
+        raise ImportRefused(
+            f"Line {text.count(chr(10), 0, text.index(chr(0))) + 1:,} of this file holds a "
+            "character that is not text (a NUL). Save the plan from Excel as 'CSV UTF-8' and "
+            "upload it again."
+        )
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -265,7 +282,7 @@ def _read_csv(data: bytes, *, filename: str) -> Sheet:
         dialect = csv.excel
     stem = (filename or "Plan").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "Plan"
     sheet = Sheet(name=stem, rows=[])
-    widest = 0
+    widest = number = 0
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
             if len(record) > MAX_COLUMNS:
@@ -292,8 +309,12 @@ def _read_csv(data: bytes, *, filename: str) -> Sheet:
                 cells.append(Cell(value=_plain(value)))
             sheet.rows.append(cells)
     except csv.Error as error:
+        # The csv module's own words ("field larger than field limit (131072)") mean nothing
+        # to an admin: say where, and the likely cause.
         raise ImportRefused(
-            f"This CSV file could not be read ({error}). Save it from Excel as 'CSV UTF-8'."
+            f"Row {number + 1:,} of this CSV file could not be read: a cell is longer than "
+            f"{csv.field_size_limit():,} characters, or a quotation mark is not closed. Check "
+            "that row, or save the file from Excel as 'CSV UTF-8' and upload it again."
         ) from error
     if widest:
         sheet.findings.append(_columns_dropped(stem, widest))

@@ -605,6 +605,18 @@ def corpus() -> list[Hostile]:
             REFUSE,
         ),
         Hostile(
+            "NUL bytes after the first 4 KB of a CSV",
+            csv_bytes([*ROWS * 40, ["3. N", "3.1 a\x00b", "", "", ""]]),
+            "late-nul.csv",
+            REFUSE,
+            forbidden=("\x00",),
+        ),
+        Hostile(
+            "a quotation mark never closed",
+            csv_bytes() + b'\n3. Q,"3.1 never closed, and the file ends\n4. R,4.1 x,,,\n',
+            "quote.csv",
+        ),
+        Hostile(
             "control characters in a CSV",
             csv_bytes([*ROWS, ["3. C", "3.1 \x07bell \x1b[31mred\x1b[0m \x0cff", "", "", ""]]),
             "ctrl.csv",

@@ -44,7 +44,7 @@ CREATED = {
 # Words that would mean a stack trace or a library's internals reached the admin.
 INTERNALS = re.compile(
     r"Traceback|File \"|line \d+, in|\b\w+(Error|Exception)\b|\bzipfile\b|\bopenpyxl\b|"
-    r"\bdefusedxml\b|\blxml\b|<[a-z/!?]"
+    r"\bdefusedxml\b|\blxml\b|<[a-z/!?]|field limit|line contains"
 )
 CORPUS = the_corpus()
 
