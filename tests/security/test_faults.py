@@ -22,6 +22,7 @@ import time_machine
 from django.apps import apps
 from django.core import mail
 from django.core.files.storage import Storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import InterfaceError, OperationalError, connection
 from django.urls import reverse
@@ -141,6 +142,38 @@ def test_a_connection_cut_during_an_import_leaves_the_database_unchanged(how, mo
     assert again.ok
     assert Milestone.objects.filter(action__outcome__priority__plan=plan).count() == 15
     assert MilestoneUpdate.objects.count() == 15
+
+
+def test_a_connection_cut_while_confirming_an_import_in_the_browser_shows_a_sentence(
+    client, monkeypatch
+):
+    membership = factories.MembershipFactory(role="admin")
+    plan = factories.PlanFactory(partnership=membership.partnership)
+    client.force_login(membership.user)
+    upload = client.post(
+        reverse("plans:import_start"),
+        {"plan": plan.pk, "file": SimpleUploadedFile("plan.csv", csv_bytes(PLAN_ROWS))},
+    )
+    preview_url = upload["Location"]
+    real = import_services.bulk_create_with_history
+
+    def cut_at_the_milestones(objects, model, *args, **kwargs):
+        if model is Milestone:
+            cut("raise InterfaceError")
+        return real(objects, model, *args, **kwargs)
+
+    monkeypatch.setattr(import_services, "bulk_create_with_history", cut_at_the_milestones)
+    before = every_count()
+
+    page = client.post(preview_url, {"action": "import", "sheets": ["plan"]})
+
+    assert page.status_code == 200
+    assert "could not be saved, so nothing was imported" in page.content.decode()
+    assert not INTERNALS.search(page.context["result"].refused)
+    assert every_count() == before
+    monkeypatch.setattr(import_services, "bulk_create_with_history", real)
+    assert client.post(preview_url, {"action": "import", "sheets": ["plan"]}).status_code == 302
+    assert Milestone.objects.filter(action__outcome__priority__plan=plan).count() == 15
 
 
 # --- (b) a quarter close ---------------------------------------------------------------------
