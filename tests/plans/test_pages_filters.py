@@ -160,7 +160,7 @@ def test_filters_combine(reader, world):
         },
     )
     assert ids(response) == [world["green_future"].pk]
-    assert "1 milestone match your filters" in re.sub(r"\s+", " ", response.content.decode())
+    assert "1 milestone matches your filters" in re.sub(r"\s+", " ", response.content.decode())
 
 
 @pytest.mark.parametrize(
