@@ -404,7 +404,7 @@ def demo_generate(
         raise ValueError("Generate at least one milestone in at least one partnership.")
     from faker import Faker  # a development dependency; only the demo needs it
 
-    rng = random.Random(seed)  # noqa: S311 — demo data must repeat, not be secret
+    rng = random.Random(seed)  # noqa: S311  # nosec B311 — demo data must repeat, not be secret
     faker = Faker("en_GB")
     faker.seed_instance(seed)
     text = _Text(rng)
@@ -672,7 +672,7 @@ def _latest_update_link(*, low: int, high: int) -> None:
     milestones, updates = q(Milestone._meta.db_table), q(MilestoneUpdate._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {milestones} SET latest_update_id = latest.id "  # noqa: S608 — names from _meta
+            f"UPDATE {milestones} SET latest_update_id = latest.id "  # noqa: S608  # nosec B608 — names from _meta
             f"FROM (SELECT milestone_id, MAX(id) AS id FROM {updates} "
             "WHERE milestone_id BETWEEN %s AND %s GROUP BY milestone_id) AS latest "
             f"WHERE {milestones}.id = latest.milestone_id",
