@@ -29,7 +29,7 @@ class PackJobRequestView(View):
 
 
 class PackJobView(TemplateView):
-    """A background pack's progress; the page refreshes itself until the file is ready."""
+    """A background pack's progress; app.mjs polls its status region in place until it is ready."""
 
     template_name = "reporting/pack_job.html"
 
