@@ -50,9 +50,11 @@ check-deploy: install
 	DATABASE_URL=sqlite:///check-deploy.sqlite3 \
 	$(MANAGE) check --deploy --fail-level WARNING
 
-## The benchmark suite (not run in CI): prints a table and writes docs/benchmarks.md.
+## The benchmark suite against its baselines (not run in CI): prints a table and writes
+## docs/benchmarks.md. Installs LibreOffice for its baseline; BENCH_ARGS=--quick is shorter.
 bench: install assets
-	$(BIN)/python bench/run.py
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python bench/run.py --install-baselines $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles
