@@ -3,7 +3,18 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -79,29 +90,37 @@ def _actions_for_page() -> QuerySet[Action]:
 
 
 def plan_detail(*, user, today: date | None = None) -> QuerySet[Plan]:
-    """Plans the user may read, each with its whole hierarchy prefetched and RAG counts.
+    """Plans the user may read, each with RAG counts and its priorities (with theirs).
 
     The plan carries ``rag_<status>``, ``milestone_total`` and ``overdue_total``; so does each
-    of its ``priorities``. The page costs the same few queries whatever the plan's size.
+    of its ``priorities``. Outcomes, actions and milestones are not fetched here: a large plan's
+    page shows one priority at a time, so the view asks ``plan_hierarchy`` for what it shows.
     """
     today = today or timezone.localdate()
     # Meta.ordering is ignored by aggregating queries, so the plan's own order is explicit.
-    priorities = (
-        Priority.objects.annotate(**_rag_annotations("outcomes__actions__milestones", today=today))
-        .order_by(*Priority._meta.ordering)
-        .prefetch_related(
-            Prefetch(
-                "outcomes",
-                queryset=Outcome.objects.prefetch_related(
-                    Prefetch("actions", queryset=_actions_for_page())
-                ),
-            )
-        )
-    )
+    priorities = Priority.objects.annotate(
+        **_rag_annotations("outcomes__actions__milestones", today=today)
+    ).order_by(*Priority._meta.ordering)
     return (
         plan_list(user=user)
         .annotate(**_rag_annotations("priorities__outcomes__actions__milestones", today=today))
         .prefetch_related(Prefetch("priorities", queryset=priorities))
+    )
+
+
+def plan_hierarchy(*, priorities: list[Priority]) -> None:
+    """Fetch outcomes → actions → milestones under ``priorities`` (from ``plan_detail``).
+
+    Five queries whatever the number of priorities or milestones (none for an empty list).
+    """
+    prefetch_related_objects(
+        priorities,
+        Prefetch(
+            "outcomes",
+            queryset=Outcome.objects.prefetch_related(
+                Prefetch("actions", queryset=_actions_for_page())
+            ),
+        ),
     )
 
 

@@ -1,5 +1,7 @@
 """Plan pages. Split by job: pages (reading the plan), updates (leads' updates), imports."""
 
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
@@ -31,7 +33,12 @@ class PlanListView(ListView):
 
 
 class PlanDetailView(DetailView):
-    """The whole plan, priority → outcome → action → milestone, with RAG roll-ups."""
+    """The plan's RAG roll-ups and its hierarchy, priority → outcome → action → milestone.
+
+    A plan of up to ``PLAN_PAGE_FULL_MAX_MILESTONES`` milestones shows its whole hierarchy; a
+    larger one shows the roll-ups and, with ``?priority=<id>``, one priority's hierarchy, so the
+    page's size follows one priority rather than the whole plan.
+    """
 
     template_name = "plans/plan_detail.html"
     context_object_name = "plan"
@@ -45,8 +52,23 @@ class PlanDetailView(DetailView):
         priorities = list(plan.priorities.all())
         for priority in priorities:
             priority.rag_counts = selectors.rag_counts_of(priority)
+        full_max = getattr(settings, "PLAN_PAGE_FULL_MAX_MILESTONES", 500)
+        chosen = None
+        if wanted := self.request.GET.get("priority"):
+            chosen = next((p for p in priorities if str(p.pk) == wanted), None)
+            if chosen is None:
+                raise Http404("No such priority in this plan.")
+            shown = [chosen]
+        elif plan.milestone_total <= full_max:
+            shown = priorities
+        else:
+            shown = []
+        selectors.plan_hierarchy(priorities=shown)
         context.update(
             priorities=priorities,
+            shown_priorities=shown,
+            chosen_priority=chosen,
+            one_priority_at_a_time=plan.milestone_total > full_max,
             plan_rag_counts=selectors.rag_counts_of(plan),
             rag_columns=[(s.value, s.label) for s in selectors.RAG_ORDER],
             is_partnership_admin=is_partnership_admin(self.request.user, plan.partnership_id),
