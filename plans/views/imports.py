@@ -94,6 +94,8 @@ class ImportStartView(AdminOnlyMixin, FormView):
                 if default_storage.get_modified_time(path) < cutoff:
                     default_storage.delete(path)
         except (FileNotFoundError, NotImplementedError, OSError):
+            # No folder yet, or a storage that cannot list or date its files (some remote
+            # backends raise NotImplementedError): nothing to tidy, and the upload goes on.
             return
 
 
