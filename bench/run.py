@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/run.py [--quick] [--install-baselines] [--skip-load]
 
-Not a test and not run in CI. It creates its own PostgreSQL database (``plans_bench``, dropped
-at the end), generates data with ``generate_demo``, measures every figure as the median of
-several runs with its baseline measured in the same run (interleaved, so a noisy neighbour
-slows both), prints a table and writes ``docs/benchmarks.md``.
+Not a test and not run in CI. It creates its own PostgreSQL database (``plans_bench``, or
+``$BENCH_DB`` so two runs can share a server; dropped at the end), generates data with
+``generate_demo``, measures every figure as the median of several runs with its baseline
+measured in the same run (interleaved, so a noisy neighbour slows both), prints a table and
+writes ``docs/benchmarks.md`` (not with ``--no-write``).
 
 Baselines: Chromium printing the pack's own HTML (``/usr/bin/chromium``), LibreOffice
 converting the Excel pack (installed with apt-get only with ``--install-baselines``; otherwise
@@ -32,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 BIN = ROOT / ".venv" / "bin"
-DB_NAME = "plans_bench"
+DB_NAME = os.environ.get("BENCH_DB", "plans_bench")
 PASSWORD = "bench-lead-password-2026"  # noqa: S105 — throwaway accounts in a throwaway database
 CHROMIUM = "/usr/bin/chromium"
 PORT = 8765
@@ -640,6 +641,8 @@ class Bench:
 
     def write(self, started: float):
         path = ROOT / "docs" / "benchmarks.md"
+        if self.args.no_write:
+            return
         if self.args.smoke:
             path = self.tmp.parent / "benchmarks-smoke.md"
         else:
@@ -770,6 +773,11 @@ def main():
         "--only",
         default=",".join(PARTS),
         help=f"Measure only these parts ({','.join(PARTS)}); keep the others' earlier figures.",
+    )
+    parser.add_argument(
+        "--no-write",
+        action="store_true",
+        help="Print the table only; leave docs/benchmarks.md and .json as they are.",
     )
     parser.add_argument(
         "--keep-db", action="store_true", help="Do not drop plans_bench at the end."
