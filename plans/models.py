@@ -392,7 +392,13 @@ class Action(NumberedItem):
     history = HistoricalRecords(m2m_fields=[leads])
 
     class Meta(NumberedItem.Meta):
-        pass
+        indexes = [
+            # Holds every column the milestone list sorts actions by, so a plan-order page of
+            # 50,000 milestones sorts actions from the index instead of reading their texts.
+            models.Index(
+                fields=["outcome", "sort_key", "position", "id"], name="action_plan_order_idx"
+            )
+        ]
 
     def __str__(self):
         return f"{self.number} {self.text[:80]}".strip()

@@ -10,6 +10,7 @@ from plans import selectors
 from plans.access import is_partnership_admin, may_update_milestone, partnership_ids_for
 from plans.filters import MilestoneFilter
 from plans.models import Membership, Person
+from plans.paging import IdsFirstPaginator
 
 
 def home(request):
@@ -83,6 +84,7 @@ class MilestoneListView(FilterView):
     filterset_class = MilestoneFilter
     context_object_name = "milestones"
     paginate_by = 50
+    paginator_class = IdsFirstPaginator
 
     def get_queryset(self):
         self.sort = selectors.milestone_sort_param(self.request.GET.get("sort"))

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from plans import selectors
 from plans.models import RAG
 from tests import factories
 
@@ -203,6 +204,20 @@ def test_pagination_keeps_filters_and_sort(reader, partnership):
         assert f"plan={plan.pk}" in link and "sort=-due" in link
     assert 'rel="next"' in nav and 'rel="prev"' in nav
     assert 'aria-current="page"' in nav
+
+
+@pytest.mark.parametrize("sort", ["number", "-due", "lead"])
+def test_pages_together_list_each_milestone_once_in_the_sort_order(
+    reader, board_user, partnership, sort
+):
+    # Pages sort ids first and fetch their rows after: the rows must keep the ids' order.
+    plan = factories.plan_with_milestones(partnership=partnership, milestones=120)
+    seen = []
+    for page in (1, 2, 3):
+        seen += ids(reader.get(URL, {"plan": plan.pk, "sort": sort, "page": page}))
+    whole = selectors.milestone_list(user=board_user, sort=sort)
+    assert seen == list(whole.values_list("pk", flat=True))
+    assert len(set(seen)) == 120
 
 
 def test_filter_choices_are_scoped_to_the_users_partnerships(reader, world, outsider):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 # the session save with its savepoint (3 queries). A query per row would break these at once:
 # the larger size would need dozens more.
 PLAN_PAGE = 14  # plan + priorities + outcomes + actions + leads + milestones + see-also + role
-MILESTONE_LIST = 13  # chosen plan, 4 filter option lists, count, one page of milestones
+MILESTONE_LIST = 14  # chosen plan, 4 filter option lists, count, a page of ids, then their rows
 DETAIL = 11
 
 
