@@ -11,6 +11,12 @@ class IdsFirstPaginator(Paginator):
     rows by primary key is one more query but keeps the sort small at any list size.
     """
 
+    def __init__(self, *args, count: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            # The caller counted already (My milestones counts by group): no second count.
+            self.count = count
+
     def _get_page(self, object_list, number, paginator):
         ids = list(object_list.values_list("pk", flat=True))
         rows = self.object_list.order_by().in_bulk(ids)

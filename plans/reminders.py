@@ -9,11 +9,32 @@ import) on or after the quarter's first day.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.core.paginator import Page
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from plans.access import partnership_ids_for
-from plans.models import RAG, Membership, Milestone, MilestoneUpdate, Person, Plan, ReportingPeriod
+from plans.models import (
+    RAG,
+    Membership,
+    Milestone,
+    MilestoneUpdate,
+    Person,
+    Plan,
+    ReportingPeriod,
+)
+from plans.paging import IdsFirstPaginator
 from plans.periods import FinancialQuarter
 
 OVERDUE = "overdue"
@@ -29,6 +50,9 @@ GROUPS = (
 )
 
 LEAD_SOURCES = (MilestoneUpdate.Source.WEB, MilestoneUpdate.Source.ADMIN)
+
+# Soonest due first, then in plan order.
+LEAD_ORDER = ("due_date", "action__outcome__priority__plan__title", "sort_key", "pk")
 
 
 def quarter_start_moment(quarter: FinancialQuarter) -> datetime:
@@ -65,36 +89,77 @@ def group_of(milestone: Milestone, *, today: date, quarter: FinancialQuarter) ->
     return NEEDS_UPDATE
 
 
+def people_acting_as(*, user) -> QuerySet[Person]:
+    """The people ``user`` updates for: themselves while in post, and leads who named them."""
+    return Person.objects.filter(
+        Q(user=user, removed_at__isnull=True)
+        | Q(
+            delegations_given__delegate__user=user,
+            delegations_given__delegate__removed_at__isnull=True,
+        )
+    )
+
+
 def milestones_for_lead(*, user) -> QuerySet[Milestone]:
     """Milestones ``user`` may update as a lead: led by them, by actions they lead, or delegated.
 
     Limited to partnerships where the user is a lead or admin and to people not removed.
     """
     ids = partnership_ids_for(user, roles=(Membership.Role.LEAD, Membership.Role.ADMIN))
-    mine = Q(lead__user=user, lead__removed_at__isnull=True) | Q(
-        action__leads__user=user, action__leads__removed_at__isnull=True
-    )
-    delegated = Q(
-        lead__delegations_given__delegate__user=user,
-        lead__delegations_given__delegate__removed_at__isnull=True,
-    ) | Q(
-        action__leads__delegations_given__delegate__user=user,
-        action__leads__delegations_given__delegate__removed_at__isnull=True,
-    )
-    matching = Milestone.objects.filter(
-        action__outcome__priority__plan__partnership_id__in=ids
-    ).filter(mine | delegated)
-    # The joins above can repeat a milestone; select by id so annotations stay correct.
-    return with_last_lead_update(
-        Milestone.objects.filter(pk__in=matching.values("pk"))
+    # Lists of ids rather than joins: joins through action leads and delegations repeat
+    # milestones (de-duplicating them grouped every milestone of the partnership), and short
+    # literal lists let the database pick the lead and action indexes with honest estimates.
+    people, actions_led = set(), set()
+    for person_id, action_id in people_acting_as(user=user).values_list("pk", "actions_led"):
+        people.add(person_id)
+        if action_id is not None:
+            actions_led.add(action_id)
+    return (
+        Milestone.objects.filter(action__outcome__priority__plan__partnership_id__in=ids)
+        .filter(Q(lead_id__in=people) | Q(action_id__in=actions_led))
         .select_related(
             "lead",
             "lead__organisation",
             "latest_update",
             "action__outcome__priority__plan__partnership",
         )
-        .order_by("due_date", "action__outcome__priority__plan__title", "sort_key", "pk")
+        .order_by(*LEAD_ORDER)
     )
+
+
+def with_work_group(
+    queryset: QuerySet[Milestone], *, today: date, quarter: FinancialQuarter
+) -> QuerySet[Milestone]:
+    """Annotate ``work_rank``: the index in ``GROUPS`` of the group ``group_of`` would give.
+
+    Computed in the database so that My milestones can sort, count and page by group.
+    """
+    updated_this_quarter = Exists(
+        MilestoneUpdate.objects.filter(
+            milestone=OuterRef("pk"),
+            source__in=LEAD_SOURCES,
+            created_at__gte=quarter_start_moment(quarter),
+        )
+    )
+    rank = {key: index for index, (key, _) in enumerate(GROUPS)}
+    return queryset.annotate(
+        work_rank=Case(
+            When(status=RAG.COMPLETE, then=Value(rank[COMPLETE])),
+            When(due_date__lt=today, then=Value(rank[OVERDUE])),
+            When(updated_this_quarter, then=Value(rank[UPDATED])),
+            default=Value(rank[NEEDS_UPDATE]),
+            output_field=IntegerField(),
+        )
+    )
+
+
+@dataclass
+class WorkGroup:
+    key: str
+    label: str
+    count: int
+    first_page: int
+    milestones: list[Milestone] = field(default_factory=list)
 
 
 @dataclass
@@ -102,7 +167,8 @@ class MyMilestones:
     quarter: FinancialQuarter
     today: date
     deadlines: dict[int, date]
-    groups: dict[str, list[Milestone]] = field(default_factory=dict)
+    page: Page
+    groups: list[WorkGroup]
 
     @property
     def earliest_deadline(self) -> date | None:
@@ -110,31 +176,60 @@ class MyMilestones:
 
     @property
     def total(self) -> int:
-        return sum(len(items) for items in self.groups.values())
+        return sum(group.count for group in self.groups)
 
     def as_list(self):
-        return [(key, label, self.groups.get(key, [])) for key, label in GROUPS]
+        """``(key, label, milestones on this page)`` for every group, in board order."""
+        return [(group.key, group.label, group.milestones) for group in self.groups]
 
 
-def my_milestones(*, user, status: str = "", today: date | None = None) -> MyMilestones:
-    """The lead's milestones grouped overdue / needs update / updated / complete."""
+MY_MILESTONES_PER_PAGE = 50
+
+
+def my_milestones(
+    *, user, status: str = "", page: int | str = 1, today: date | None = None
+) -> MyMilestones:
+    """One page of the lead's milestones, grouped overdue / needs update / updated / complete.
+
+    Pages run through the groups in that order, 50 milestones a page; each group carries its
+    count over every page and the page it starts on. A constant number of queries.
+    """
     today = today or timezone.localdate()
     quarter = FinancialQuarter.containing(today)
-    milestones = milestones_for_lead(user=user)
+    milestones = with_work_group(milestones_for_lead(user=user), today=today, quarter=quarter)
     if status:
         milestones = milestones.filter(status=status)
-    items = list(milestones)
-    plan_ids = {m.action.outcome.priority.plan_id for m in items}
-    result = MyMilestones(
-        quarter=quarter,
-        today=today,
-        deadlines=deadlines_for(plan_ids=plan_ids, quarter=quarter),
-        groups={key: [] for key, _ in GROUPS},
+    plan_path = "action__outcome__priority__plan_id"
+    counted = milestones.order_by().values_list("work_rank", plan_path).annotate(n=Count("pk"))
+    counts = dict.fromkeys(range(len(GROUPS)), 0)
+    plan_ids = set()
+    for rank, plan_id, n in counted:
+        counts[rank] += n
+        plan_ids.add(plan_id)
+    paginator = IdsFirstPaginator(
+        milestones.order_by("work_rank", *LEAD_ORDER),
+        MY_MILESTONES_PER_PAGE,
+        count=sum(counts.values()),
     )
-    for milestone in items:
-        milestone.update_deadline = result.deadlines.get(milestone.action.outcome.priority.plan_id)
-        result.groups[group_of(milestone, today=today, quarter=quarter)].append(milestone)
-    return result
+    page_obj = paginator.get_page(page)
+    groups, before = [], 0
+    for rank, (key, label) in enumerate(GROUPS):
+        groups.append(
+            WorkGroup(
+                key=key,
+                label=label,
+                count=counts[rank],
+                first_page=before // MY_MILESTONES_PER_PAGE + 1,
+            )
+        )
+        before += counts[rank]
+    deadlines = deadlines_for(plan_ids=plan_ids, quarter=quarter)
+    for milestone in page_obj:
+        milestone.update_deadline = deadlines.get(milestone.action.outcome.priority.plan_id)
+        groups[milestone.work_rank].milestones.append(milestone)
+    return MyMilestones(
+        quarter=quarter, today=today, deadlines=deadlines, page=page_obj, groups=groups
+    )
 
 
 @dataclass

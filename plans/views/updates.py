@@ -26,7 +26,11 @@ _MILESTONE_PARTNERSHIP = "action__outcome__priority__plan__partnership_id__in"
 
 
 class MyMilestonesView(TemplateView):
-    """A lead's home page: what they lead or stand in for, grouped by what needs doing."""
+    """A lead's home page: what they lead or stand in for, grouped by what needs doing.
+
+    Paged 50 at a time through the groups in order (overdue first); each group's count covers
+    every page, so the lead sees how much needs an update this quarter from page 1.
+    """
 
     template_name = "plans/my_milestones.html"
 
@@ -34,10 +38,16 @@ class MyMilestonesView(TemplateView):
         context = super().get_context_data(**kwargs)
         filter_form = MilestoneFilterForm(self.request.GET or None)
         status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
-        work = reminders.my_milestones(user=self.request.user, status=status)
+        work = reminders.my_milestones(
+            user=self.request.user, status=status, page=self.request.GET.get("page", 1)
+        )
         context.update(
             work=work,
             groups=work.as_list(),
+            page_obj=work.page,
+            page_range=work.page.paginator.get_elided_page_range(
+                work.page.number, on_each_side=2, on_ends=1
+            ),
             filter_form=filter_form,
             status=status,
             status_label=RAG(status).label if status else "",

@@ -351,7 +351,11 @@ class TestMyMilestones:
         assert response.context["work"].earliest_deadline == date(2019, 12, 13)
         assert "13 December 2019" in response.content.decode()
 
-    @pytest.mark.parametrize("rows", [3, 30])
+    # Sign-in's reads and session save (4), the lead's partnerships, people and actions, counts
+    # by group, a page of ids and their rows, deadlines, "is a lead", the admin's plans (2).
+    QUERIES = 13
+
+    @pytest.mark.parametrize("rows", [3, 120])
     def test_query_count_does_not_grow_with_milestones(
         self, client, world, rows, django_assert_max_num_queries
     ):
@@ -363,9 +367,63 @@ class TestMyMilestones:
             milestone.latest_update = milestone.updates.first()
             milestone.save()
         client.force_login(world.lead)
-        with django_assert_max_num_queries(12):
-            response = client.get(self.url)
+        for page in (1, 2):
+            with django_assert_max_num_queries(self.QUERIES):
+                response = client.get(self.url, {"page": page})
         assert response.context["work"].total == rows + 1
+
+    def test_pages_fifty_at_a_time_through_the_groups_in_order(self, client, world):
+        action = world.action
+        overdue = [
+            factories.MilestoneFactory(
+                action=action, lead=world.lead_person, due_date=date(2019, 9, d)
+            )
+            for d in range(1, 31)
+        ]
+        for d in range(1, 31):
+            factories.MilestoneFactory(
+                action=action, lead=world.lead_person, due_date=date(2020, 1, d)
+            )
+        for _ in range(10):
+            factories.MilestoneFactory(
+                action=action,
+                lead=world.lead_person,
+                status="complete",
+                completed_on=date(2019, 6, 1),
+            )
+        client.force_login(world.lead)
+        first = client.get(self.url)
+        work = first.context["work"]
+        assert work.total == 71  # and world.milestone, which needs an update
+        assert [(g.key, g.count, g.first_page) for g in work.groups] == [
+            ("overdue", 30, 1),
+            ("needs_update", 31, 1),
+            ("updated", 0, 2),
+            ("complete", 10, 2),
+        ]
+        on_first = [m.pk for _, _, items in first.context["groups"] for m in items]
+        assert on_first[:30] == [m.pk for m in overdue]
+        assert len(on_first) == 50
+        body = first.content.decode()
+        assert 'class="govuk-pagination"' in body
+        assert 'Complete: 10</a> <span class="app-muted">(from page 2)</span>' in body
+
+        second = client.get(self.url, {"page": 2})
+        on_second = {key: [m.pk for m in items] for key, _, items in second.context["groups"]}
+        assert len(on_second["needs_update"]) == 11
+        assert len(on_second["complete"]) == 10
+        assert not set(on_first) & {pk for pks in on_second.values() for pk in pks}
+        assert "(31, continued from page 1)" in second.content.decode()
+
+    def test_pages_keep_the_status_filter(self, client, world):
+        for _ in range(60):
+            factories.MilestoneFactory(action=world.action, lead=world.lead_person, status="red")
+        client.force_login(world.lead)
+        response = client.get(self.url, {"status": "red", "page": 2})
+        assert response.context["work"].total == 60
+        assert sum(len(items) for _, _, items in response.context["groups"]) == 10
+        nav = response.content.decode().split('class="govuk-pagination"')[1]
+        assert "status=red" in nav and "page=1" in nav
 
 
 def test_partnership_admins_find_the_chasing_and_history_pages_from_my_milestones(client, world):
