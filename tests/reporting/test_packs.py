@@ -128,6 +128,20 @@ def test_the_pdf_is_tagged_landscape_a4_with_a_title_and_language(closed_q3):
     assert "Page 3 of" in pdf_text(pdf)
 
 
+def test_each_page_s_tags_point_at_that_page(closed_q3):
+    # Screen readers find a page's text through its tags; the page references in the tag tree
+    # are built once per page count (reporting.packs.pdf), so check each one lands right.
+    reader = PdfReader(BytesIO(build_pack(period_id=closed_q3.q3.pk, fmt="pdf")))
+    nums = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    parents = dict(zip(nums[::2], nums[1::2], strict=True))
+
+    for page in reader.pages:
+        elements = parents[page["/StructParents"]].get_object()
+        assert len(elements) > 0
+        for element in elements:
+            assert element.get_object().raw_get("/Pg").idnum == page.indirect_reference.idnum
+
+
 def test_a_priority_pack_has_only_that_priority(closed_q3):
     healthy = closed_q3.priorities[1]
     pack = pack_for_period(period=closed_q3.q3, priority_id=healthy.pk)
