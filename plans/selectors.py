@@ -90,21 +90,45 @@ def _actions_for_page() -> QuerySet[Action]:
 
 
 def plan_detail(*, user, today: date | None = None) -> QuerySet[Plan]:
-    """Plans the user may read, each with RAG counts and its priorities (with theirs).
+    """Plans the user may read, each with its priorities and their RAG counts.
 
-    The plan carries ``rag_<status>``, ``milestone_total`` and ``overdue_total``; so does each
-    of its ``priorities``. Outcomes, actions and milestones are not fetched here: a large plan's
-    page shows one priority at a time, so the view asks ``plan_hierarchy`` for what it shows.
+    Each of the plan's ``priorities`` carries ``rag_<status>``, ``milestone_total`` and
+    ``overdue_total``; ``plan_roll_up`` adds them up for the plan. Outcomes, actions and
+    milestones are not fetched here: a large plan's page shows one priority at a time, so the
+    view asks ``plan_hierarchy`` or ``priority_actions`` for what it shows.
     """
     today = today or timezone.localdate()
     # Meta.ordering is ignored by aggregating queries, so the plan's own order is explicit.
     priorities = Priority.objects.annotate(
         **_rag_annotations("outcomes__actions__milestones", today=today)
     ).order_by(*Priority._meta.ordering)
+    return plan_list(user=user).prefetch_related(Prefetch("priorities", queryset=priorities))
+
+
+def plan_roll_up(*, plan: Plan) -> None:
+    """Set the plan's RAG counts as the sum of its priorities' (from ``plan_detail``).
+
+    Every milestone sits under exactly one priority, so the sum is the plan's count, without
+    a second pass over the plan's milestones.
+    """
+    priorities = plan.priorities.all()
+    for name in [f"rag_{status}" for status in RAG_ORDER] + ["milestone_total", "overdue_total"]:
+        setattr(plan, name, sum(getattr(priority, name) for priority in priorities))
+
+
+def priority_actions(*, priority: Priority, today: date | None = None) -> QuerySet[Action]:
+    """The priority's actions in plan order, with outcome, leads and RAG counts of milestones.
+
+    Each action carries ``rag_<status>``, ``milestone_total`` and ``overdue_total``. For a large
+    plan's page, which pages these instead of listing every milestone of the priority.
+    """
+    today = today or timezone.localdate()
     return (
-        plan_list(user=user)
-        .annotate(**_rag_annotations("priorities__outcomes__actions__milestones", today=today))
-        .prefetch_related(Prefetch("priorities", queryset=priorities))
+        Action.objects.filter(outcome__priority=priority)
+        .select_related("outcome")
+        .annotate(**_rag_annotations("milestones", today=today))
+        .prefetch_related(Prefetch("leads", queryset=Person.objects.select_related("organisation")))
+        .order_by("outcome__sort_key", "outcome__position", "outcome_id", *Action._meta.ordering)
     )
 
 

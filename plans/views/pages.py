@@ -36,13 +36,15 @@ class PlanListView(ListView):
 class PlanDetailView(DetailView):
     """The plan's RAG roll-ups and its hierarchy, priority → outcome → action → milestone.
 
-    A plan of up to ``PLAN_PAGE_FULL_MAX_MILESTONES`` milestones shows its whole hierarchy; a
-    larger one shows the roll-ups and, with ``?priority=<id>``, one priority's hierarchy, so the
-    page's size follows one priority rather than the whole plan.
+    A plan of up to ``PLAN_PAGE_FULL_MAX_MILESTONES`` milestones shows its whole hierarchy, or
+    with ``?priority=<id>`` one priority's. A larger plan shows the roll-ups and, with
+    ``?priority=<id>``, that priority's outcomes and actions with each action's counts, 50
+    actions a page, each linking to its milestones: the page's size never follows the plan's.
     """
 
     template_name = "plans/plan_detail.html"
     context_object_name = "plan"
+    actions_per_page = 50
 
     def get_queryset(self):
         return selectors.plan_detail(user=self.request.user)
@@ -50,31 +52,52 @@ class PlanDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = self.object
+        selectors.plan_roll_up(plan=plan)
         priorities = list(plan.priorities.all())
         for priority in priorities:
             priority.rag_counts = selectors.rag_counts_of(priority)
         full_max = getattr(settings, "PLAN_PAGE_FULL_MAX_MILESTONES", 500)
-        chosen = None
-        if wanted := self.request.GET.get("priority"):
-            chosen = next((p for p in priorities if str(p.pk) == wanted), None)
-            if chosen is None:
-                raise Http404("No such priority in this plan.")
+        one_at_a_time = plan.milestone_total > full_max
+        chosen = self.chosen_priority(priorities)
+        shown, actions_page = [], None
+        if chosen and one_at_a_time:
+            actions_page = IdsFirstPaginator(
+                selectors.priority_actions(priority=chosen), self.actions_per_page
+            ).get_page(self.request.GET.get("page"))
+            for action in actions_page:
+                action.rag_counts = selectors.rag_counts_of(action)
+            context.update(
+                page_obj=actions_page,
+                page_range=actions_page.paginator.get_elided_page_range(
+                    actions_page.number, on_each_side=2, on_ends=1
+                ),
+            )
+        elif chosen:
             shown = [chosen]
-        elif plan.milestone_total <= full_max:
+        elif not one_at_a_time:
             shown = priorities
-        else:
-            shown = []
         selectors.plan_hierarchy(priorities=shown)
         context.update(
             priorities=priorities,
             shown_priorities=shown,
             chosen_priority=chosen,
-            one_priority_at_a_time=plan.milestone_total > full_max,
+            actions_page=actions_page,
+            one_priority_at_a_time=one_at_a_time,
             plan_rag_counts=selectors.rag_counts_of(plan),
             rag_columns=[(s.value, s.label) for s in selectors.RAG_ORDER],
             is_partnership_admin=is_partnership_admin(self.request.user, plan.partnership_id),
         )
         return context
+
+    def chosen_priority(self, priorities):
+        """The priority named by ``?priority=<id>``, or None; 404 when it is not this plan's."""
+        wanted = self.request.GET.get("priority")
+        if not wanted:
+            return None
+        chosen = next((p for p in priorities if str(p.pk) == wanted), None)
+        if chosen is None:
+            raise Http404("No such priority in this plan.")
+        return chosen
 
 
 class MilestoneListView(FilterView):
