@@ -247,7 +247,7 @@ def job_pages(args):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from plans.models import Membership, Milestone, Person
+    from plans.models import Membership, Milestone, Person, Priority
 
     plan_id = job_plan({})["plan_id"]
     admin_membership = (
@@ -269,9 +269,21 @@ def job_pages(args):
     milestone_admin = admin.site._registry[Milestone]
     milestone_admin.list_per_page = args["page_size"]
 
+    # The plan's largest priority: the one-priority view at its heaviest.
+    priority = (
+        Priority.objects.filter(plan_id=plan_id)
+        .annotate(n=Count("outcomes__actions__milestones"))
+        .order_by("-n", "pk")
+        .first()
+    )
     pages = [
         ("Milestone list", admin_membership.user, "/milestones/"),
         ("Plan page", admin_membership.user, f"/plans/{plan_id}/"),
+        (
+            "Plan page, one priority",
+            admin_membership.user,
+            f"/plans/{plan_id}/?priority={priority.pk}",
+        ),
         ("My milestones", lead.user, "/my-milestones/"),
         ("Indicator scorecard", admin_membership.user, f"/indicators/plan/{plan_id}/"),
         ("Admin changelist (baseline)", superuser, "/admin/plans/milestone/"),
