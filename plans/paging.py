@@ -11,13 +11,17 @@ class IdsFirstPaginator(Paginator):
     rows by primary key is one more query but keeps the sort small at any list size.
     """
 
-    def __init__(self, *args, count: int | None = None, **kwargs):
+    def __init__(self, *args, count: int | None = None, rows=None, **kwargs):
+        """``count``: the caller counted already. ``rows``: fetch the page's rows from this
+        queryset instead, when they need more (aggregates, prefetches) than sorting and
+        counting do."""
         super().__init__(*args, **kwargs)
         if count is not None:
-            # The caller counted already (My milestones counts by group): no second count.
             self.count = count
+        self.rows = rows
 
     def _get_page(self, object_list, number, paginator):
         ids = list(object_list.values_list("pk", flat=True))
-        rows = self.object_list.order_by().in_bulk(ids)
+        source = self.object_list if self.rows is None else self.rows
+        rows = source.order_by().in_bulk(ids)
         return super()._get_page([rows[pk] for pk in ids], number, paginator)

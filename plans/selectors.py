@@ -116,19 +116,27 @@ def plan_roll_up(*, plan: Plan) -> None:
         setattr(plan, name, sum(getattr(priority, name) for priority in priorities))
 
 
-def priority_actions(*, priority: Priority, today: date | None = None) -> QuerySet[Action]:
-    """The priority's actions in plan order, with outcome, leads and RAG counts of milestones.
+def priority_actions(*, priority: Priority) -> QuerySet[Action]:
+    """The priority's actions in plan order, with their outcome.
 
-    Each action carries ``rag_<status>``, ``milestone_total`` and ``overdue_total``. For a large
-    plan's page, which pages these instead of listing every milestone of the priority.
+    For a large plan's page, which pages these (with ``action_roll_ups`` for each page's rows)
+    instead of listing every milestone of the priority.
     """
-    today = today or timezone.localdate()
     return (
         Action.objects.filter(outcome__priority=priority)
         .select_related("outcome")
-        .annotate(**_rag_annotations("milestones", today=today))
-        .prefetch_related(Prefetch("leads", queryset=Person.objects.select_related("organisation")))
         .order_by("outcome__sort_key", "outcome__position", "outcome_id", *Action._meta.ordering)
+    )
+
+
+def action_roll_ups(actions: QuerySet[Action], *, today: date | None = None) -> QuerySet[Action]:
+    """``actions`` with their leads and RAG counts of their milestones.
+
+    Each action carries ``rag_<status>``, ``milestone_total`` and ``overdue_total``.
+    """
+    today = today or timezone.localdate()
+    return actions.annotate(**_rag_annotations("milestones", today=today)).prefetch_related(
+        Prefetch("leads", queryset=Person.objects.select_related("organisation"))
     )
 
 

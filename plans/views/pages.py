@@ -61,8 +61,9 @@ class PlanDetailView(DetailView):
         chosen = self.chosen_priority(priorities)
         shown, actions_page = [], None
         if chosen and one_at_a_time:
+            actions = selectors.priority_actions(priority=chosen)
             actions_page = IdsFirstPaginator(
-                selectors.priority_actions(priority=chosen), self.actions_per_page
+                actions, self.actions_per_page, rows=selectors.action_roll_ups(actions)
             ).get_page(self.request.GET.get("page"))
             for action in actions_page:
                 action.rag_counts = selectors.rag_counts_of(action)
