@@ -319,28 +319,27 @@ def milestone_list(
         Milestone.objects.filter(
             action__outcome__priority__plan__partnership_id__in=partnership_ids
         )
-        .select_related(
-            "action__outcome__priority__plan__partnership",
-            "lead__organisation",
-            "latest_update",
-        )
+        .select_related("action__outcome__priority__plan__partnership", "lead__organisation")
         .order_by(*_sort_expressions(sort.removeprefix("-"), descending=descending))
     )
 
 
 def filter_options(*, partnership_ids: list[int]) -> dict[str, QuerySet]:
-    """The choices offered by the milestone filters, limited to the given partnerships."""
+    """The choices offered by the milestone filters, limited to the given partnerships.
+
+    Only the columns the choices' labels use: a partnership can have hundreds of leads.
+    """
     return {
-        "plan": Plan.objects.filter(partnership_id__in=partnership_ids).select_related(
-            "partnership"
+        "plan": Plan.objects.filter(partnership_id__in=partnership_ids).only("title"),
+        "priority": Priority.objects.filter(plan__partnership_id__in=partnership_ids)
+        .select_related("plan")
+        .only("number", "title", "plan__title"),
+        "lead": Person.objects.filter(partnership_id__in=partnership_ids)
+        .select_related("organisation")
+        .only("name", "role_title", "organisation__name"),
+        "organisation": Organisation.objects.filter(partnership_id__in=partnership_ids).only(
+            "name"
         ),
-        "priority": Priority.objects.filter(
-            plan__partnership_id__in=partnership_ids
-        ).select_related("plan"),
-        "lead": Person.objects.filter(partnership_id__in=partnership_ids).select_related(
-            "organisation"
-        ),
-        "organisation": Organisation.objects.filter(partnership_id__in=partnership_ids),
     }
 
 

@@ -2,12 +2,10 @@
 
 from django import template
 from django.forms import BoundField
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
-
-SELECTED = mark_safe(" selected")  # noqa: S308 - a constant attribute, no user input
 
 
 @register.filter
@@ -16,7 +14,7 @@ def select_options(field: BoundField) -> SafeString:
 
     Built in one pass: a template loop over the field's subwidgets costs a widget context and
     several lookups per option, which adds up for a partnership's hundreds of leads. Option
-    groups are flattened, as that loop did.
+    groups are flattened, as that loop did. Values and labels are escaped here.
     """
     value = field.value()
     values = value if isinstance(value, list | tuple) else [value]
@@ -26,12 +24,9 @@ def select_options(field: BoundField) -> SafeString:
         pairs = label if isinstance(label, list | tuple) else [(choice_value, label)]
         for option_value, option_label in pairs:
             option_value = "" if option_value is None else str(option_value)
+            selected = " selected" if option_value in chosen else ""
             options.append(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option_value,
-                    SELECTED if option_value in chosen else "",
-                    option_label,
-                )
+                f'<option value="{conditional_escape(option_value)}"{selected}>'
+                f"{conditional_escape(option_label)}</option>"
             )
-    return mark_safe("\n".join(options))  # noqa: S308 - each option built by format_html
+    return mark_safe("\n".join(options))  # noqa: S308 - every value and label escaped above
