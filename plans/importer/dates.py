@@ -7,8 +7,9 @@ date. The caller always keeps the original text beside whatever date we derive.
 """
 
 import calendar
+import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from plans.periods import FinancialQuarter
@@ -112,8 +113,11 @@ def financial_year_start(text: str) -> int | None:
     return start
 
 
-def _find_all(text: str) -> list[tuple[int, int, date, str]]:
+@functools.lru_cache(maxsize=4096)
+def find_all_dates(text: str) -> tuple[tuple[int, int, date, str], ...]:
     """Every date expression in ``text`` as (start, end, date, how) in reading order."""
+    # Cached: a plan's deadline cells repeat ("March 2010", "Ongoing") and every pattern
+    # runs over each one.
     # Blank out step labels, keeping offsets, so "Stage 2 August" is not the 2nd of August.
     text = _STEP_LABEL.sub(lambda m: " " * len(m[0]), text)
     found: list[tuple[int, int, date, str]] = []
@@ -173,16 +177,29 @@ def _find_all(text: str) -> list[tuple[int, int, date, str]]:
         if int(end[-2:]) == (start + 1) % 100:
             add(match, end_of_financial_year(start), "end of financial year")
     found.sort()
-    return found
+    return tuple(found)
 
 
 def find_dates(text: str) -> list[tuple[str, date]]:
     """The date expressions inside a longer text, as (the words, the date), in order."""
-    return [(text[start:end], value) for start, end, value, _ in _find_all(text or "")]
+    return [(text[start:end], value) for start, end, value, _ in find_all_dates(text or "")]
 
 
 def parse_due(value) -> DueDate:
     """Read one deadline cell (text, or a date from a spreadsheet cell)."""
+    if isinstance(value, str):
+        due = parse_due_text(value)
+        return replace(due, dates=list(due.dates))  # the caller's own, to keep or change
+    return _parse_due(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_due_text(value: str) -> DueDate:
+    """``parse_due`` of a text cell, remembered: the result is shared, so never changed."""
+    return _parse_due(value)
+
+
+def _parse_due(value) -> DueDate:
     if value is None:
         return DueDate(text="")
     if isinstance(value, datetime):
@@ -203,7 +220,7 @@ def parse_due(value) -> DueDate:
         return DueDate(
             text=text, day=day, kind="date", note="read a year alone as its last day", dates=[day]
         )
-    found = _find_all(text)
+    found = find_all_dates(text)
     if not found:
         fallback = _general_reader(text)
         if fallback:

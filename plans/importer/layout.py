@@ -7,6 +7,7 @@ the admin confirms in the browser before anything is saved.
 """
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -185,8 +186,10 @@ _FIN_YEAR_TEXT = re.compile(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b|\b(?:19|20)\d{
 MULTI_FIELDS = {"milestone", "progress", "success", "ignore"}
 
 
+@functools.lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
     """Normalise a heading for matching: lower case, no years, no punctuation."""
+    # Cached: every row is checked against the header (``is_repeated_header``).
     text = _FIN_YEAR_TEXT.sub(" ", str(text or "").lower().replace("&", " and "))
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 

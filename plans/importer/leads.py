@@ -5,6 +5,7 @@ line), "YOT (Ken Dance)", "A & B", "DD Safe-guarding/ LSCB Manager", initials ("
 titles ("SM Co-ordinator"). A job title is a lead in its own right: the plan names the post.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -76,9 +77,15 @@ def parse_leads(text) -> list[LeadRef]:
     """Every lead named in a cell, in the order written, without repeats."""
     if text is None:
         return []
+    return list(lead_refs(str(text)))  # the caller's own list: actions add their steps' leads
+
+
+@functools.lru_cache(maxsize=4096)
+def lead_refs(text: str) -> tuple[LeadRef, ...]:
+    """``parse_leads`` remembered: a plan names the same few dozen leads row after row."""
     leads: list[LeadRef] = []
     seen: set[tuple[str, str]] = set()
-    for line in _LABEL_BREAK.split(str(text)):
+    for line in _LABEL_BREAK.split(text):
         line = _LEADING_NOISE.sub("", _tidy(line))
         if not line:
             continue
@@ -105,7 +112,7 @@ def parse_leads(text) -> list[LeadRef]:
                 continue
             seen.add(key)
             leads.append(lead)
-    return leads
+    return tuple(leads)
 
 
 def split_repeated(text, count: int) -> list[str] | None:

@@ -14,15 +14,17 @@ from pathlib import Path
 
 from django.db import Error as DatabaseFault
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from plans.importer.builder import PlanBuilder, PriorityDraft, SheetReport
+from plans.importer.builder import MilestoneDraft, PlanBuilder, PriorityDraft, SheetReport
+from plans.importer.dates import find_all_dates, parse_due_text
 from plans.importer.layout import FIELDS, label_key
-from plans.importer.leads import LeadRef, person_key
+from plans.importer.leads import LeadRef, lead_refs, person_key
 from plans.importer.reading import ImportRefused, Sheet, read_file
 from plans.importer.registry import SheetFinding, sheet_handlers
+from plans.importer.status import status_from_words
 from plans.models import (
     RAG,
     Action,
@@ -38,6 +40,8 @@ from plans.numbering import number_sort_key
 from plans.periods import FinancialQuarter
 
 logger = logging.getLogger(__name__)
+
+MEMOISED_READERS = (label_key, status_from_words, parse_due_text, find_all_dates, lead_refs)
 
 COUNT_KEYS = (
     "priorities",
@@ -112,6 +116,16 @@ def plan_file_read(
     *, data: bytes, filename: str, mapping: dict[str, str] | None = None, sheets=None
 ) -> ParsedFile:
     """Read and understand a plan file without writing anything; refusals are in ``refused``."""
+    try:
+        return _read(data=data, filename=filename, mapping=mapping, sheets=sheets)
+    finally:
+        # The readers remember the cells they have read (a plan repeats its deadlines, leads
+        # and statuses row after row); forget them, so no one's plan text outlives its read.
+        for memo in MEMOISED_READERS:
+            memo.cache_clear()
+
+
+def _read(*, data: bytes, filename: str, mapping, sheets) -> ParsedFile:
     parsed = ParsedFile(filename=filename)
     try:
         parsed.sheets = read_file(data=data, filename=filename, sheets=sheets)
@@ -246,7 +260,13 @@ def plan_import(
 
 
 class _Writer:
-    """Creates what is new, matches what exists; bulk inserts level by level."""
+    """Creates what is new, matches what exists; bulk inserts level by level.
+
+    The number of queries does not grow with the file: each level (and the people the file
+    names) is read once and written in one bulk insert with its history rows. The objects
+    inserted get their primary keys back (PostgreSQL, SQLite 3.35+), so the next level links
+    to them without reading them again.
+    """
 
     def __init__(self, *, plan: Plan, result: ImportResult, now: datetime):
         self.plan = plan
@@ -259,6 +279,21 @@ class _Writer:
     def count(self, kind: str, created: bool):
         (self.result.created if created else self.result.matched)[kind] += 1
 
+    def write(self, priorities: list[PriorityDraft]):
+        self.load_people()
+        priority_for = self.write_priorities(priorities)
+        outcome_for = self.write_outcomes(priorities, priority_for)
+        action_for, new_actions = self.write_actions(priorities, outcome_for)
+        new_milestones = self.new_milestones(priorities, action_for)
+        # Leads are matched in the order the old row-by-row import met them: the actions'
+        # leads, then the milestones'. The first mention of a new name decides their role.
+        self.add_people(
+            [lead for draft in new_actions for lead in draft.leads]
+            + [draft.lead for _, _, draft in new_milestones]
+        )
+        self.link_actions(new_actions, action_for)
+        self.write_milestones(new_milestones)
+
     # People ---------------------------------------------------------------------------
     def load_people(self):
         partnership = self.plan.partnership_id
@@ -267,56 +302,78 @@ class _Writer:
         for person in Person.objects.filter(partnership_id=partnership, removed_at__isnull=True):
             self.people[person_key(person.name)].append(person)
 
-    def organisation(self, name: str) -> Organisation | None:
+    def add_people(self, leads: list[LeadRef | None]):
+        """Create the people (and their agencies) the file names that the partnership lacks."""
+        new_people: list[Person] = []
+        new_organisations: list[Organisation] = []
+        for lead in leads:
+            key = person_key(lead.name) if lead else ""
+            if not key or self.people.get(key):
+                continue
+            person = Person(
+                partnership_id=self.plan.partnership_id,
+                name=lead.name[:200],
+                role_title=lead.role_title[:200],
+                organisation=self.organisation(lead.organisation, new_organisations),
+            )
+            self.people[key].append(person)
+            new_people.append(person)
+        if new_organisations:
+            bulk_create_with_history(new_organisations, Organisation)
+        if new_people:
+            bulk_create_with_history(new_people, Person)
+        self.result.created["organisations"] += len(new_organisations)
+        self.result.created["people"] += len(new_people)
+
+    def organisation(self, name: str, new: list[Organisation]) -> Organisation | None:
         if not name:
             return None
         key = person_key(name)
         if key not in self.organisations:
-            self.organisations[key] = Organisation.objects.create(
+            self.organisations[key] = Organisation(
                 partnership_id=self.plan.partnership_id, name=name[:200]
             )
-            self.count("organisations", True)
+            new.append(self.organisations[key])
         return self.organisations[key]
 
     def person(self, lead: LeadRef | None) -> Person | None:
-        if lead is None or not person_key(lead.name):
+        """The person a lead names: same name and role, else the first of that name."""
+        if lead is None:
             return None
         candidates = self.people.get(person_key(lead.name), [])
+        role = person_key(lead.role_title)
         for person in candidates:
-            if person_key(person.role_title) == person_key(lead.role_title):
+            if person_key(person.role_title) == role:
                 return person
-        if candidates:
-            return candidates[0]
-        person = Person.objects.create(
-            partnership_id=self.plan.partnership_id,
-            name=lead.name[:200],
-            role_title=lead.role_title[:200],
-            organisation=self.organisation(lead.organisation),
-        )
-        self.people[person_key(lead.name)].append(person)
-        self.count("people", True)
-        return person
+        return candidates[0] if candidates else None
 
     # Hierarchy ------------------------------------------------------------------------
-    def write(self, priorities: list[PriorityDraft]):
-        self.load_people()
-        existing_priorities = {p.title: p for p in Priority.objects.filter(plan=self.plan)}
-        next_position = max((p.position for p in existing_priorities.values()), default=0) + 1
+    def write_priorities(self, priorities: list[PriorityDraft]) -> dict[str, Priority]:
+        priority_for = {p.title: p for p in Priority.objects.filter(plan=self.plan)}
+        next_position = max((p.position for p in priority_for.values()), default=0) + 1
         new_priorities = []
         for draft in priorities:
             title = draft.title[:500]
-            if title in existing_priorities:
+            if title in priority_for:
                 self.count("priorities", False)
                 continue
-            priority = Priority(plan=self.plan, title=title, number=draft.number[:30])
-            priority.position, next_position = next_position, next_position + 1
-            priority.sort_key = number_sort_key(priority.number)
+            number = draft.number[:30]
+            priority = Priority(
+                plan_id=self.plan.pk,
+                title=title,
+                number=number,
+                position=next_position,
+                sort_key=number_sort_key(number),
+            )
+            next_position += 1
             new_priorities.append(priority)
-            existing_priorities[title] = priority
+            priority_for[title] = priority
             self.count("priorities", True)
         bulk_create_with_history(new_priorities, Priority)
-        existing_priorities = {p.title: p for p in Priority.objects.filter(plan=self.plan)}
+        return priority_for
 
+    def write_outcomes(self, priorities, priority_for) -> dict[int, Outcome]:
+        """The outcome of each outcome draft (by the draft's id), created where new."""
         outcomes_by_key = {
             (o.priority_id, o.number, o.statement): o
             for o in Outcome.objects.filter(priority__plan=self.plan)
@@ -324,83 +381,82 @@ class _Writer:
         new_outcomes, outcome_for = [], {}
         position = 0
         for draft in priorities:
-            priority = existing_priorities[draft.title[:500]]
+            priority = priority_for[draft.title[:500]]
             for outcome_draft in draft.outcomes:
                 position += 1
-                key = (priority.pk, outcome_draft.number[:30], outcome_draft.statement)
+                number = outcome_draft.number[:30]
+                key = (priority.pk, number, outcome_draft.statement)
                 outcome = outcomes_by_key.get(key)
                 if outcome is None:
                     outcome = Outcome(
-                        priority=priority,
-                        number=outcome_draft.number[:30],
+                        priority_id=priority.pk,
+                        number=number,
                         statement=outcome_draft.statement,
                         success_criteria="\n".join(outcome_draft.success_criteria),
                         position=position,
-                        sort_key=number_sort_key(outcome_draft.number[:30]),
+                        sort_key=number_sort_key(number),
                     )
                     new_outcomes.append(outcome)
                     outcomes_by_key[key] = outcome
                     self.count("outcomes", True)
                 else:
                     self.count("outcomes", False)
-                outcome_for[id(outcome_draft)] = key
+                outcome_for[id(outcome_draft)] = outcome
         bulk_create_with_history(new_outcomes, Outcome)
-        outcomes_by_key = {
-            (o.priority_id, o.number, o.statement): o
-            for o in Outcome.objects.filter(priority__plan=self.plan)
-        }
-        self.write_actions(priorities, outcomes_by_key, outcome_for)
+        return outcome_for
 
-    def write_actions(self, priorities, outcomes_by_key, outcome_for):
+    def write_actions(self, priorities, outcome_for) -> tuple[dict[int, Action], list]:
+        """The action of each action draft (by the draft's id), and the drafts created."""
         actions_by_key = {
             (a.outcome_id, a.number, a.text): a
             for a in Action.objects.filter(outcome__priority__plan=self.plan)
         }
-        new_actions, action_drafts, action_for = [], [], {}
+        new_actions, new_drafts, action_for = [], [], {}
         position = 0
         for draft in priorities:
             for outcome_draft in draft.outcomes:
-                outcome = outcomes_by_key[outcome_for[id(outcome_draft)]]
+                outcome = outcome_for[id(outcome_draft)]
                 for action_draft in outcome_draft.actions:
                     position += 1
-                    key = (outcome.pk, action_draft.number[:30], action_draft.text)
-                    action_for[id(action_draft)] = key
-                    if key in actions_by_key:
+                    number = action_draft.number[:30]
+                    key = (outcome.pk, number, action_draft.text)
+                    action = actions_by_key.get(key)
+                    if action is not None:
+                        action_for[id(action_draft)] = action
                         self.count("actions", False)
                         continue
                     action = Action(
-                        outcome=outcome,
-                        number=action_draft.number[:30],
+                        outcome_id=outcome.pk,
+                        number=number,
                         text=action_draft.text,
                         lead_text=action_draft.lead_text[:500],
                         resources=action_draft.resources,
                         sources=action_draft.sources[:200],
                         timescale=action_draft.timescale,
                         position=position,
-                        sort_key=number_sort_key(action_draft.number[:30]),
+                        sort_key=number_sort_key(number),
                     )
-                    actions_by_key[key] = action
+                    actions_by_key[key] = action_for[id(action_draft)] = action
                     new_actions.append(action)
-                    action_drafts.append(action_draft)
+                    new_drafts.append(action_draft)
                     self.count("actions", True)
         bulk_create_with_history(new_actions, Action)
-        actions_by_key = {
-            (a.outcome_id, a.number, a.text): a
-            for a in Action.objects.filter(outcome__priority__plan=self.plan)
-        }
-        self.link_actions(action_drafts, action_for, actions_by_key)
-        self.write_milestones(priorities, action_for, actions_by_key)
+        return action_for, new_drafts
 
-    def link_actions(self, action_drafts, action_for, actions_by_key):
+    def link_actions(self, action_drafts, action_for):
         """Leads and "(see 11)" cross-references of the actions created by this import."""
-        outcomes_by_number: dict[str, Outcome] = {}
-        for outcome in Outcome.objects.filter(priority__plan=self.plan).exclude(number=""):
-            outcomes_by_number.setdefault(outcome.number, outcome)
+        outcomes_by_number: dict[str, int] = {}
+        for outcome_id, number in (
+            Outcome.objects.filter(priority__plan=self.plan)
+            .exclude(number="")
+            .values_list("pk", "number")
+        ):
+            outcomes_by_number.setdefault(number, outcome_id)
         lead_links, see_links = [], []
         lead_through = Action.leads.through
         see_through = Action.see_also.through
         for draft in action_drafts:
-            action = actions_by_key[action_for[id(draft)]]
+            action = action_for[id(draft)]
             seen = set()
             for lead in draft.leads:
                 person = self.person(lead)
@@ -424,45 +480,54 @@ class _Writer:
                         )
                     )
                     continue
-                see_links.append(see_through(action_id=action.pk, outcome_id=target.pk))
+                see_links.append(see_through(action_id=action.pk, outcome_id=target))
         lead_through.objects.bulk_create(lead_links, ignore_conflicts=True)
         see_through.objects.bulk_create(see_links, ignore_conflicts=True)
 
-    def write_milestones(self, priorities, action_for, actions_by_key):
+    def new_milestones(self, priorities, action_for) -> list[tuple[Action, int, MilestoneDraft]]:
+        """(action, position, draft) of each milestone the plan does not have yet."""
         milestone_keys = set(
             Milestone.objects.filter(action__outcome__priority__plan=self.plan).values_list(
                 "action_id", "number", "text", "due_text"
             )
         )
-        new_milestones, drafts = [], []
+        new = []
         for draft in priorities:
             for outcome_draft in draft.outcomes:
                 for action_draft in outcome_draft.actions:
-                    action = actions_by_key[action_for[id(action_draft)]]
+                    action = action_for[id(action_draft)]
                     for position, m in enumerate(action_draft.milestones, 1):
                         key = (action.pk, m.number[:30], m.text, m.due.text[:200])
                         if key in milestone_keys:
                             self.count("milestones", False)
                             continue
                         milestone_keys.add(key)
-                        milestone = Milestone(
-                            action=action,
-                            number=m.number[:30],
-                            text=m.text,
-                            lead=self.person(m.lead),
-                            lead_text=m.lead_text[:500],
-                            due_text=m.due.text[:200],
-                            original_due_date=m.due.day,
-                            due_date=m.due.day,
-                            status=m.status,
-                            position=position,
-                            sort_key=number_sort_key(m.number[:30]),
-                        )
-                        new_milestones.append(milestone)
-                        drafts.append(m)
+                        new.append((action, position, m))
                         self.count("milestones", True)
-        bulk_create_with_history(new_milestones, Milestone)
-        self.write_updates(new_milestones, drafts)
+        return new
+
+    def write_milestones(self, new_milestones):
+        milestones = []
+        for action, position, m in new_milestones:
+            lead = self.person(m.lead)
+            number = m.number[:30]
+            milestones.append(
+                Milestone(
+                    action_id=action.pk,
+                    number=number,
+                    text=m.text,
+                    lead_id=lead.pk if lead else None,
+                    lead_text=m.lead_text[:500],
+                    due_text=m.due.text[:200],
+                    original_due_date=m.due.day,
+                    due_date=m.due.day,
+                    status=m.status,
+                    position=position,
+                    sort_key=number_sort_key(number),
+                )
+            )
+        bulk_create_with_history(milestones, Milestone)
+        self.write_updates(milestones, [m for _, _, m in new_milestones])
 
     def write_updates(self, milestones, drafts):
         """Progress commentary (or a status read from colour) becomes the first update."""
@@ -477,7 +542,7 @@ class _Writer:
             )
             updates.append(
                 MilestoneUpdate(
-                    milestone=milestone,
+                    milestone_id=milestone.pk,
                     status=draft.status,
                     commentary=commentary,
                     due_date=milestone.due_date,
@@ -487,13 +552,17 @@ class _Writer:
                     created_at=self.now,
                 )
             )
-        MilestoneUpdate.objects.bulk_create(updates, batch_size=1000)
         if not updates:
             return
+        # One statement for any number of rows (Django splits it only where SQLite must).
+        MilestoneUpdate.objects.bulk_create(updates)
         # One UPDATE instead of a bulk_update of thousands of rows: each milestone created
         # here has exactly one update, the one just written.
-        latest = MilestoneUpdate.objects.filter(milestone=OuterRef("pk")).order_by(
-            "-created_at", "-pk"
+        latest = (
+            MilestoneUpdate.objects.filter(milestone=OuterRef("pk"))
+            .order_by()
+            .values("milestone")
+            .annotate(latest=Max("pk"))
         )
         written = MilestoneUpdate.objects.filter(
             milestone__action__outcome__priority__plan=self.plan,
@@ -502,7 +571,7 @@ class _Writer:
             author_name=self.author_name,
         ).values("milestone_id")
         Milestone.objects.filter(pk__in=written, latest_update__isnull=True).update(
-            latest_update=Subquery(latest.values("pk")[:1]), version=1
+            latest_update=Subquery(latest.values("latest")), version=1
         )
         self.result.created["updates"] += len(updates)
 

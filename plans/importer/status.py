@@ -10,6 +10,7 @@ the hue (red, amber/yellow, green, blue for complete) and say so in a finding.
 """
 
 import colorsys
+import functools
 import re
 
 from plans.models import RAG
@@ -49,8 +50,10 @@ _COMPILED = [(re.compile(rf"^(?:{words})\b", re.IGNORECASE), status) for words, 
 _STRIP = re.compile(r"^[\s\-–—•*:;.,()\[\]]+|[\s\-–—•*:;.,()\[\]!]+$")
 
 
+@functools.lru_cache(maxsize=4096)
 def status_from_words(text) -> str | None:
     """The RAG a status/progress cell states, or None when it states none we trust."""
+    # Cached: a plan's status cells hold a handful of phrases, each read many times.
     if text is None:
         return None
     cleaned = _STRIP.sub("", " ".join(str(text).split())).lower()

@@ -121,7 +121,7 @@ def test_a_connection_cut_during_an_import_leaves_the_database_unchanged(how, mo
 
     def cut_at_the_milestones(objects, model, *args, **kwargs):
         calls.append(model.__name__)
-        if model is Milestone:  # priorities, outcomes and actions are written by now
+        if model is Milestone:  # priorities, outcomes, actions and people are written by now
             cut(how)
         return real(objects, model, *args, **kwargs)
 
@@ -130,7 +130,7 @@ def test_a_connection_cut_during_an_import_leaves_the_database_unchanged(how, mo
 
     result = plan_import(plan=plan, data=data, filename="plan.csv")
 
-    assert calls == ["Priority", "Outcome", "Action", "Milestone"]
+    assert calls == ["Priority", "Outcome", "Action", "Person", "Milestone"]
     assert every_count() == before
     assert_really_cut(how)
     assert not result.ok  # a refusal the upload page can show, not a server error
