@@ -1,4 +1,4 @@
-"""Paging long, sorted lists of milestones without sorting every joined row."""
+"""Paging long, sorted lists (milestones, actions) without sorting every joined row."""
 
 from django.core.paginator import Paginator
 
@@ -24,4 +24,5 @@ class IdsFirstPaginator(Paginator):
         ids = list(object_list.values_list("pk", flat=True))
         source = self.object_list if self.rows is None else self.rows
         rows = source.order_by().in_bulk(ids)
-        return super()._get_page([rows[pk] for pk in ids], number, paginator)
+        # A row deleted between the two queries is left out rather than failing the page.
+        return super()._get_page([rows[pk] for pk in ids if pk in rows], number, paginator)
