@@ -285,8 +285,8 @@ class _Writer:
         outcome_for = self.write_outcomes(priorities, priority_for)
         action_for, new_actions = self.write_actions(priorities, outcome_for)
         new_milestones = self.new_milestones(priorities, action_for)
-        # Leads are matched in the order the old row-by-row import met them: the actions'
-        # leads, then the milestones'. The first mention of a new name decides their role.
+        # Leads are met in file order, the actions' before the milestones': the first mention
+        # of a name the partnership lacks gives the new person their role and agency.
         self.add_people(
             [lead for draft in new_actions for lead in draft.leads]
             + [draft.lead for _, _, draft in new_milestones]
