@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from reporting.packs import pdf_parts
+
 
 def _cached_page_references(pdf) -> tuple[bytes, ...]:
     """``pydyf.PDF.page_references``, built once per page count rather than on every read.
@@ -69,16 +71,83 @@ class StaticOnlyURLFetcher(URLFetcher):
         raise ValueError(f"The board pack fetches only its own static files, not {url!r}.")
 
 
-def pack_html(pack: dict) -> str:
-    """The pack's HTML (also handy to look at in a browser while changing the layout)."""
-    return render_to_string("reporting/pack_pdf.html", {"pack": pack})
+CONTENTS = [
+    ("summary", "Summary"),
+    ("changes", "What changed since last quarter"),
+    ("exceptions", "Exceptions: red and amber"),
+    ("slipped", "Slipped and overdue"),
+    ("completed", "Completed this quarter"),
+    ("indicators", "Indicator scorecard"),
+    ("plan", "Full plan by priority"),
+]
+VARIANT = "pdf/ua-1"
+
+
+def pack_html(pack: dict, *, parted: dict | None = None) -> str:
+    """The pack's HTML (also handy to look at in a browser while changing the layout).
+
+    ``parted`` is for a pack rendered in parts: ``{"pages": {anchor: page}, "total": n}``.
+    """
+    pages = parted["pages"] if parted else {}
+    contents = [(anchor, title, pages.get(anchor)) for anchor, title in CONTENTS]
+    return render_to_string(
+        "reporting/pack_pdf.html", {"pack": pack, "contents": contents, "parted": parted}
+    )
 
 
 def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -> bytes:
-    """Render pack data to PDF bytes: tagged (PDF/UA-1), with a title and language."""
-    html = HTML(
-        string=pack_html(pack),
-        base_url=f"{STATIC_ORIGIN}/",
-        url_fetcher=url_fetcher or StaticOnlyURLFetcher(),
+    """Render pack data to PDF bytes: tagged (PDF/UA-1), with a title and language.
+
+    A pack of more than ``PACK_PDF_PART_ROWS`` table rows is rendered in parts and joined, so
+    its memory stays that of a part (``reporting.packs.pdf_parts``).
+    """
+    fetcher = url_fetcher or StaticOnlyURLFetcher()
+    html = pack_html(pack)
+    max_rows = settings.PACK_PDF_PART_ROWS
+    if len(pdf_parts.ROW.findall(html)) <= max_rows:
+        return _document(html, fetcher).write_pdf(pdf_variant=VARIANT)
+    return _render_in_parts(pack, fetcher, max_rows)
+
+
+def _document(html: str, fetcher: StaticOnlyURLFetcher):
+    return HTML(string=html, base_url=f"{STATIC_ORIGIN}/", url_fetcher=fetcher).render(
+        pdf_variant=VARIANT
     )
-    return html.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def _render_in_parts(pack: dict, fetcher: StaticOnlyURLFetcher, max_rows: int) -> bytes:
+    """The chapters in parts, numbered on from each other; then the cover and contents."""
+
+    def page_html(split, body: str, first_page: int) -> str:
+        numbering = f"<style>@page :first {{ counter-reset: page {int(first_page)}; }}</style>"
+        return split.head.replace("</head>", numbering + "</head>", 1) + body + "</body></html>"
+
+    split = pdf_parts.split_html(pack_html(pack, parted={"pages": {}, "total": 0}))
+    front_pages = len(_document(page_html(split, split.front, 1), fetcher).pages)
+    documents, bookmarks, anchors = [], [], {}
+    page_count = front_pages
+    for body in pdf_parts.part_bodies(split, max_rows):
+        document = _document(page_html(split, body, page_count + 1), fetcher)
+        _gather(document, page_count, bookmarks, anchors)
+        documents.append(document.write_pdf(pdf_variant=VARIANT))
+        page_count += len(document.pages)
+        del document  # the next part's layout takes its place in memory
+
+    parted = {"pages": anchors, "total": page_count}
+    split = pdf_parts.split_html(pack_html(pack, parted=parted))
+    front = _document(page_html(split, split.front, 1), fetcher)
+    if len(front.pages) != front_pages:
+        raise RuntimeError("The pack's cover and contents changed length once numbered.")
+    front_bookmarks = []
+    _gather(front, 0, front_bookmarks, {})
+    return pdf_parts.join_tagged(
+        [front.write_pdf(pdf_variant=VARIANT), *documents], front_bookmarks + bookmarks
+    )
+
+
+def _gather(document, first_index: int, bookmarks: list, anchors: dict) -> None:
+    for index, page in enumerate(document.pages, start=first_index):
+        for name in page.anchors:
+            anchors.setdefault(name, index + 1)
+        for level, label, (x, y), _state in page.bookmarks:
+            bookmarks.append((level, label, index, x, y))
