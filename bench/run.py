@@ -498,8 +498,15 @@ class Bench:
             # A fresh server per scenario and per phase: requests still queued from a
             # saturated phase must not count against the next one.
             log(f"  {label}: 1 lead")
+            # One lead cannot load the server, so a short think time only gives the unloaded
+            # median more requests to be the median of.
             with self.gunicorn(workers):
-                quiet = self.locust(env, users=1, seconds=quiet_seconds, name=f"quiet{plan_page}")
+                quiet = self.locust(
+                    {**env, "BENCH_THINK_SECONDS": "0.5-2"},
+                    users=1,
+                    seconds=quiet_seconds,
+                    name=f"quiet{plan_page}",
+                )
             log(f"  {label}: {self.load_users} leads")
             with self.gunicorn(workers):
                 loaded = self.locust(
@@ -507,6 +514,8 @@ class Bench:
                 )
             self.record_load(label, size, workers, quiet, loaded)
             self.load_detail[label] = loaded["detail"]
+            for name, requests, failures, p50, p95 in loaded["detail"]:
+                log(f"    {name}: {requests} requests, {failures} failed, p50 {p50}, p95 {p95} ms")
 
     @contextmanager
     def gunicorn(self, workers: str):
@@ -752,15 +761,17 @@ Data generation (`generate_demo`, PostgreSQL): {generation}.
   criteria cells merged down, multi-line cells, free-text dates, RAG words): `plan_file_read`
   (parse and check) and `plan_import` into a new plan on PostgreSQL, vs openpyxl
   `load_workbook` (normal mode, as merged cells need) iterating every row.
-- **Pages**: Django test client in one process against PostgreSQL, signed in (a partnership
-  admin; "My milestones" as the lead with most milestones); median server time over repeated
+- **Pages**: Django test client in one process against PostgreSQL after `VACUUM ANALYZE` of
+  the generated rows, signed in (a partnership admin; "My milestones" as the lead with most
+  milestones; "one priority" is a large plan's largest priority); median server time over repeated
   requests after one warm-up, and the queries of the last request. Baseline: the Django admin
   changelist of milestones as a superuser with `list_per_page = 50` (the list page's size).
 - **Stored pack**: a quarter is closed, its PDF produced once by the background job (run in
   process), then the download URL is timed (test client, whole streamed body read).
 - **Load**: gunicorn (sync workers) and PostgreSQL on loopback; locust with 50 leads signing in
   with generated accounts, reading My milestones, milestone pages, the milestone list and the
-  plan page and saving updates (wait 0.5–2 s between actions), arriving two a second; the
+  plan page and saving updates (think time 3–10 s between actions, `BENCH_THINK_SECONDS`; why
+  in bench/locustfile.py; 0.5–2 s until November 2026), arriving two a second; the
   percentiles are of the 60 s after the last lead has arrived. The unloaded median is the same
   script with one lead. Each phase gets a freshly started gunicorn. Latencies are locust's
   (client side, loopback); p50 and p95 are of browsing and updating requests only: signing
