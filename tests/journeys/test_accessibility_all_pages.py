@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from outcomes.models import Indicator
+from plans import reminders
 from plans.models import Milestone, MilestoneUpdate, Person, Plan
 from reporting.models import ReportingPeriod
 
@@ -110,7 +111,7 @@ class Walk:
 
 
 def test_every_page_has_no_serious_or_critical_accessibility_violation(
-    new_page, demo, assert_accessible
+    new_page, demo, assert_accessible, monkeypatch
 ):
     walk = Walk(assert_accessible)
     updates_before = MilestoneUpdate.objects.count()
@@ -161,6 +162,15 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     sign_in(page, "demo-board", "demo-board-only")
     walk.visit(page, reverse("plans:plan_list"), "plan list")
     walk.visit(page, reverse("plans:plan_detail", args=[mb.pk]), "plan page", header=MIDDLESBROUGH)
+    # As a plan over the whole-page limit: its summary, then one priority's actions and counts.
+    with override_settings(PLAN_PAGE_FULL_MAX_MILESTONES=5):
+        url = reverse("plans:plan_detail", args=[mb.pk])
+        walk.visit(page, url, "large plan's summary", header=MIDDLESBROUGH)
+        priority = mb.priorities.order_by("pk").first()
+        walk.visit(
+            page, f"{url}?priority={priority.pk}", "large plan, one priority", header=MIDDLESBROUGH
+        )
+        expect(page.locator("main")).to_contain_text("a page, each with its milestones counted")
     walk.visit(
         page,
         reverse("plans:milestone_list") + f"?plan={mb.pk}&status=red&status=amber&sort=-due_date",
@@ -225,6 +235,11 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     page = new_page()
     sign_in(page, "demo-lead-safeguarding", "demo-lead-only")
     walk.check(page, "My milestones")
+    # Paged, as a lead with more milestones than a page holds sees it.
+    monkeypatch.setattr(reminders, "MY_MILESTONES_PER_PAGE", 2)
+    walk.visit(page, reverse("plans:my_milestones") + "?page=2", "My milestones, page 2")
+    expect(page.locator(".govuk-pagination")).to_be_visible()
+    monkeypatch.undo()
     lead_milestone = demo["lead_milestone"]
     walk.visit(
         page,
