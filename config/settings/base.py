@@ -17,6 +17,11 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# openpyxl parses workbook and style parts with lxml whenever lxml is installed (pikepdf needs
+# it), and lxml quietly skips entities where defusedxml refuses the file: keep defusedxml, so a
+# hostile spreadsheet gets a clear refusal. Read when openpyxl is first imported, after this.
+os.environ["OPENPYXL_LXML"] = "False"
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-local-development-key")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")

@@ -3,7 +3,7 @@
 WeasyPrint keeps the laid-out boxes of every page (a Pango layout per line of text) until it
 writes the file: about 2 MB a page, so a 1,500-page pack peaked at 4 GB. Rendering the pack in
 parts of at most ``PACK_PDF_PART_ROWS`` table rows bounds that, and the parts are joined with
-pypdf, copying each part's pages and then its tag tree (PDF/UA), so a screen reader
+pikepdf (qpdf), copying each part's pages and then its tag tree (PDF/UA), so a screen reader
 still finds every page's text in reading order.
 
 The split works on the pack's own HTML (``reporting/pack_pdf.html``): every tag in it is the
@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import Fit, NameObject, NumberObject
+import pikepdf
 
 SECTION = re.compile(r"<section\b[^>]*>.*?</section>", re.S)
 SECTION_OPEN = re.compile(r"<section\b[^>]*>")
@@ -150,58 +149,64 @@ def join_tagged(documents: list[bytes], bookmarks: list[tuple]) -> bytes:
     and the top structure elements of its tree moved under the first document's. The outline
     is made again from ``bookmarks``: (level, label, page index, x, y in CSS pixels).
     """
-    writer = PdfWriter(clone_from=BytesIO(documents[0]))
-    root = writer.root_object["/StructTreeRoot"].get_object()
-    document_element = root["/K"][0].get_object()
-    nums = root["/ParentTree"].get_object()["/Nums"]
-    front = PdfReader(BytesIO(documents[0]))
-    for page, source in zip(writer.pages, front.pages, strict=True):
-        page[NameObject("/StructParents")] = NumberObject(source["/StructParents"])
+    sources = [pikepdf.open(BytesIO(data)) for data in documents]
+    out = sources[0]
+    root = out.Root.StructTreeRoot
+    document_element = root.K[0]
+    nums = root.ParentTree.Nums
     next_key = max(int(key) for key in nums[::2]) + 1
-    for data in documents[1:]:
-        reader = PdfReader(BytesIO(data))
-        source_root = reader.trailer["/Root"]["/StructTreeRoot"]
-        source_nums = source_root["/ParentTree"]["/Nums"]
+    for source in sources[1:]:
+        source_root = source.Root.StructTreeRoot
+        source_nums = source_root.ParentTree.Nums
         keys = {int(key): next_key + i for i, key in enumerate(source_nums[::2])}
-        elements = list(source_root["/K"][0]["/K"])
+        elements = list(source_root.K[0].K)
         for element in elements:
             # Copied with its parent, it would drag the part's whole tree along.
-            del element.get_object()["/P"]
-        for source in reader.pages:
-            page = writer.add_page(source)  # a copy, without its parent-tree key
-            page[NameObject("/StructParents")] = NumberObject(keys[int(source["/StructParents"])])
-            for annotation in page.get("/Annots", ()):
-                annotation = annotation.get_object()
+            del element.P
+        first = len(out.pages)
+        out.pages.extend(source.pages)  # the same copier as copy_foreign: one copy per object
+        for page in out.pages[first:]:
+            page.obj.StructParents = keys[int(page.obj.StructParents)]
+            for annotation in page.obj.get("/Annots", ()):
                 if "/StructParent" in annotation:
-                    key = keys[int(annotation["/StructParent"])]
-                    annotation[NameObject("/StructParent")] = NumberObject(key)
+                    annotation.StructParent = keys[int(annotation.StructParent)]
         for element in elements:
-            copied = element.clone(writer)
-            copied.get_object()[NameObject("/P")] = document_element.indirect_reference
-            document_element["/K"].append(copied.indirect_reference or copied)
+            copied = out.copy_foreign(element)
+            copied.P = document_element
+            document_element.K.append(copied)
         for key, value in zip(source_nums[::2], source_nums[1::2], strict=True):
-            nums.append(NumberObject(keys[int(key)]))
-            nums.append(value.clone(writer))
+            nums.append(keys[int(key)])
+            nums.append(_copied(out, value))
         next_key += len(keys)
-    root[NameObject("/ParentTreeNextKey")] = NumberObject(next_key)
-    _outline(writer, bookmarks)
+    root.ParentTreeNextKey = next_key
+    _outline(out, bookmarks)
     buffer = BytesIO()
-    writer.write(buffer)
+    out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for source in sources:
+        source.close()
     return buffer.getvalue()
 
 
-def _outline(writer: PdfWriter, bookmarks: list[tuple]) -> None:
+def _copied(out: pikepdf.Pdf, value):
+    """A parent-tree entry of another PDF, as an object of ``out``."""
+    if value.is_indirect:
+        return out.copy_foreign(value)
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copied(out, item) for item in value])
+    return value
+
+
+def _outline(pdf: pikepdf.Pdf, bookmarks: list[tuple]) -> None:
     """Bookmarks nested by level, as WeasyPrint makes them for one document."""
-    writer.root_object.pop("/Outlines", None)
-    stack = [(0, None)]
-    for level, label, page_index, x, y in bookmarks:
-        height = float(writer.pages[page_index].mediabox.height)
-        while stack[-1][0] >= level:
-            stack.pop()
-        item = writer.add_outline_item(
-            title=label,
-            page_number=page_index,
-            parent=stack[-1][1],
-            fit=Fit.xyz(left=x * PT_PER_PX, top=height - y * PT_PER_PX),
-        )
-        stack.append((level, item))
+    with pdf.open_outline() as outline:
+        outline.root.clear()
+        stack = [(0, outline.root)]
+        for level, label, page_index, x, y in bookmarks:
+            height = float(pdf.pages[page_index].mediabox[3])
+            item = pikepdf.OutlineItem(
+                label, page_index, "XYZ", left=x * PT_PER_PX, top=height - y * PT_PER_PX
+            )
+            while stack[-1][0] >= level:
+                stack.pop()
+            stack[-1][1].append(item)
+            stack.append((level, item.children))
