@@ -13,8 +13,10 @@ of the table it continues), which also sets the running header.
 """
 
 import re
+import tempfile
 from dataclasses import dataclass, field
 from io import BytesIO
+from pathlib import Path
 
 import pikepdf
 
@@ -141,50 +143,69 @@ def _run(split: Split) -> str:
     return f'<div class="run">{split.run}</div>'
 
 
-def join_tagged(documents: list[bytes], bookmarks: list[tuple]) -> bytes:
+def join_tagged(documents: list[bytes], bookmarks: list[tuple], *, batch: int = 4) -> bytes:
     """One PDF of the documents' pages in order, keeping each one's tag tree (PDF/UA).
 
     The first document gives the catalog (title, language, metadata). Each later one's pages
     are copied, their keys in the structure parent tree renumbered after those already there,
     and the top structure elements of its tree moved under the first document's. The outline
     is made again from ``bookmarks``: (level, label, page index, x, y in CSS pixels).
+
+    qpdf keeps every object it has read, and a copied part's objects stay read in the part
+    too, so every ``batch`` parts the joined file is saved and opened again: the parts are let
+    go and the file's own objects are read again only as it is written.
     """
-    sources = [pikepdf.open(BytesIO(data)) for data in documents]
-    out = sources[0]
-    root = out.Root.StructTreeRoot
-    document_element = root.K[0]
-    nums = root.ParentTree.Nums
-    next_key = max(int(key) for key in nums[::2]) + 1
-    for source in sources[1:]:
-        source_root = source.Root.StructTreeRoot
-        source_nums = source_root.ParentTree.Nums
-        keys = {int(key): next_key + i for i, key in enumerate(source_nums[::2])}
-        elements = list(source_root.K[0].K)
-        for element in elements:
-            # Copied with its parent, it would drag the part's whole tree along.
-            del element.P
-        first = len(out.pages)
-        out.pages.extend(source.pages)  # the same copier as copy_foreign: one copy per object
-        for page in out.pages[first:]:
-            page.obj.StructParents = keys[int(page.obj.StructParents)]
-            for annotation in page.obj.get("/Annots", ()):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = keys[int(annotation.StructParent)]
-        for element in elements:
-            copied = out.copy_foreign(element)
-            copied.P = document_element
-            document_element.K.append(copied)
-        for key, value in zip(source_nums[::2], source_nums[1::2], strict=True):
-            nums.append(keys[int(key)])
-            nums.append(_copied(out, value))
-        next_key += len(keys)
-    root.ParentTreeNextKey = next_key
-    _outline(out, bookmarks)
-    buffer = BytesIO()
-    out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for source in sources:
-        source.close()
+    with tempfile.TemporaryDirectory(prefix="pack-") as folder:
+        out = pikepdf.open(BytesIO(documents[0]))
+        sources = []
+        for number, data in enumerate(documents[1:], start=1):
+            sources.append(pikepdf.open(BytesIO(data)))
+            _append(out, sources[-1])
+            if number % batch == 0 and number < len(documents) - 1:
+                path = Path(folder) / f"{number}.pdf"
+                out.save(path)
+                out.close()
+                for source in sources:
+                    source.close()
+                sources = []
+                out = pikepdf.open(path)
+        _outline(out, bookmarks)
+        buffer = BytesIO()
+        out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        out.close()
+        for source in sources:
+            source.close()
     return buffer.getvalue()
+
+
+def _append(out: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
+    """The source's pages after out's, with its tag tree under out's document element."""
+    root = out.Root.StructTreeRoot
+    nums = root.ParentTree.Nums
+    next_key = int(root.get("/ParentTreeNextKey", max(int(key) for key in nums[::2]) + 1))
+    source_root = source.Root.StructTreeRoot
+    source_nums = source_root.ParentTree.Nums
+    keys = {int(key): next_key + i for i, key in enumerate(source_nums[::2])}
+    elements = list(source_root.K[0].K)
+    for element in elements:
+        # Copied with its parent, it would drag the part's whole tree along.
+        del element.P
+    first = len(out.pages)
+    out.pages.extend(source.pages)  # the same copier as copy_foreign: one copy per object
+    for page in out.pages[first:]:
+        page.obj.StructParents = keys[int(page.obj.StructParents)]
+        for annotation in page.obj.get("/Annots", ()):
+            if "/StructParent" in annotation:
+                annotation.StructParent = keys[int(annotation.StructParent)]
+    document_element = root.K[0]
+    for element in elements:
+        copied = out.copy_foreign(element)
+        copied.P = document_element
+        document_element.K.append(copied)
+    for key, value in zip(source_nums[::2], source_nums[1::2], strict=True):
+        nums.append(keys[int(key)])
+        nums.append(_copied(out, value))
+    root.ParentTreeNextKey = next_key + len(keys)
 
 
 def _copied(out: pikepdf.Pdf, value):
