@@ -194,8 +194,8 @@ CSRF_FAILURE_VIEW = "config.security.csrf_failure"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A pack with more milestones than this is produced in the background, not in the request.
 PACK_INLINE_MAX_MILESTONES = int(os.environ.get("PACK_INLINE_MAX_MILESTONES", "1000"))
-# A PDF pack of more table rows than this is rendered in parts and joined, so that its memory
-# is that of a part (about 2 MB a page while WeasyPrint lays it out), whatever the plan's size.
+# A PDF pack of more table rows than this is laid out in parts and joined, so that layout
+# (about 2 MB a page in WeasyPrint) holds one part at a time, not the whole pack.
 PACK_PDF_PART_ROWS = int(os.environ.get("PACK_PDF_PART_ROWS", "600"))
 
 # The product's name in the header; each page also shows the partnership's own name.
