@@ -79,6 +79,19 @@ def test_large_plan_with_a_priority_shows_its_actions_with_counts_not_milestones
     assert 'data-priority="2.10"' in html
 
 
+@pytest.mark.usefixtures("small_full_max")
+def test_an_outcome_s_breadcrumb_leads_to_its_priority_on_a_large_plan(reader, partnership):
+    factories.plan_with_milestones(partnership=partnership, milestones=6)
+    chosen = Priority.objects.get(number="2.9")
+    outcome = chosen.outcomes.first()
+    html = reader.get(outcome.get_absolute_url()).content.decode()
+
+    link = re.search(r'href="([^"]+)">Priority 2.9<', html).group(1)
+    priority_page = reader.get(link).content.decode()
+    assert "Showing priority" in priority_page
+    assert outcome.get_absolute_url() in priority_page
+
+
 def add_actions(priority: Priority, count: int) -> None:
     """``count`` more actions under ``priority``, each in its own outcome with one milestone."""
     for n in range(count):
