@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView
 
 from plans import audit, reminders, services
@@ -124,7 +125,17 @@ class MilestoneUpdateView(FormView):
                 form.add_error(field if field in form.fields else None, messages_)
             return self.form_invalid(form)
         messages.success(request, f"Your update to milestone {self.milestone} has been saved.")
-        return redirect(f"{reverse('plans:my_milestones')}#milestone-{self.milestone.pk}")
+        return redirect(f"{self.my_milestones_url()}#milestone-{self.milestone.pk}")
+
+    def my_milestones_url(self) -> str:
+        """The page of My milestones the lead came from (``?next=``), else its first page."""
+        mine = reverse("plans:my_milestones")
+        wanted = self.request.GET.get("next", "")
+        if wanted.startswith(f"{mine}?") and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={self.request.get_host()}
+        ):
+            return wanted
+        return mine
 
     def conflict(self, form, *, loaded_version: str):
         """Show what someone else saved meanwhile, keep this lead's input, let them re-apply."""
@@ -156,6 +167,7 @@ class MilestoneUpdateView(FormView):
             suggestion=context["form"].suggestion(),
             updates=list(milestone.updates.select_related("author")[:20]),
             conflict_updates=self.conflict_updates,
+            my_milestones_url=self.my_milestones_url(),
             is_admin=is_partnership_admin(
                 self.request.user, milestone.action.outcome.priority.plan.partnership_id
             ),

@@ -1,5 +1,6 @@
 """Leads' updates: the rules, the append-only trail, no lost updates, My milestones."""
 
+import re
 import threading
 from datetime import date, datetime
 
@@ -414,6 +415,39 @@ class TestMyMilestones:
         assert len(on_second["complete"]) == 10
         assert not set(on_first) & {pk for pks in on_second.values() for pk in pks}
         assert "(31, continued from page 1)" in second.content.decode()
+
+    def test_an_update_from_a_later_page_returns_to_that_page(self, client, world):
+        for _ in range(60):
+            factories.MilestoneFactory(action=world.action, lead=world.lead_person, status="red")
+        client.force_login(world.lead)
+        page = client.get(self.url, {"status": "red", "page": 2}).content.decode()
+        milestone = Milestone.objects.filter(status="red").order_by("pk").last()
+        link = (
+            re.search(rf'href="([^"]*/milestones/{milestone.pk}/update/[^"]*)"', page)
+            .group(1)
+            .replace("&amp;", "&")
+        )
+
+        response = client.post(link, form_data(milestone, commentary="Back on track."))
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{self.url}?")
+        assert "status=red" in response["Location"] and "page=2" in response["Location"]
+        assert response["Location"].endswith(f"#milestone-{milestone.pk}")
+
+    @pytest.mark.parametrize(
+        "next_url", ["https://elsewhere.example/my-milestones/?page=2", "/admin/?page=2"]
+    )
+    def test_an_update_never_returns_anywhere_but_my_milestones(self, client, world, next_url):
+        client.force_login(world.lead)
+        milestone = world.milestone
+        url = reverse("plans:milestone_update", args=[milestone.pk])
+
+        response = client.post(
+            f"{url}?next={next_url}", form_data(milestone, commentary="On track.")
+        )
+
+        assert response["Location"] == f"{self.url}#milestone-{milestone.pk}"
 
     def test_pages_keep_the_status_filter(self, client, world):
         for _ in range(60):
