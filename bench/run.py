@@ -416,7 +416,7 @@ class Bench:
         self.part = "pages"
         log(f"Pages, {size:,} milestones")
         self.analyze()
-        data = self.worker("pages", page_size=50, repeats=self.repeats * 2)["data"]
+        data = self.worker("pages", page_size=50, repeats=self.repeats * 5)["data"]
         baseline = data["Admin changelist (baseline)"]
         self.page_queries = getattr(self, "page_queries", {})
         for label in (
@@ -725,7 +725,7 @@ in the same run (medians; baselines interleaved with our runs). Written by
 
 Run: {datetime.now(UTC):%d %B %Y %H:%M} UTC, {mode} mode ({self.repeats} runs per figure,
 fewer for the 5,000-milestone PDF), {time.perf_counter() - started:.0f} s in all.{earlier}
-This machine's cores were shared with other work while it ran, so read the ratios, not the
+Other work may share this machine's two cores while it runs, so read the ratios, not the
 absolute times.
 
 | | |
@@ -753,7 +753,11 @@ Data generation (`generate_demo`, PostgreSQL): {generation}.
   timed from launch to exit (its start-up is part of using it). LibreOffice converts the
   Excel pack with `soffice --headless --convert-to pdf` (first run not counted: it sets up a
   profile). Peak memory is `ru_maxrss` from `os.wait4` of each child: the largest single
-  process (for Chromium, the largest of its processes that were reaped, not their sum).
+  process (for Chromium, the largest of its processes that were reaped, not their sum). CPU
+  time is not compared: `os.wait4` gave Chromium 1.0 s of CPU for 2.3 s of wall time at 300
+  milestones, so its renderers (forked by its zygote) are not counted. A pack of more than
+  `PACK_PDF_PART_ROWS` (600) table rows is laid out in parts and joined (pikepdf); Chromium
+  prints the whole HTML as one document.
 - **Excel pack**: `render_xlsx` of the pack data vs a bare openpyxl write of exactly the cells,
   values, number formats, fonts, fills, alignments, widths, frozen panes and filters that the
   pack holds (read back from the pack, style objects reused), in the same process, interleaved.
@@ -763,8 +767,9 @@ Data generation (`generate_demo`, PostgreSQL): {generation}.
   `load_workbook` (normal mode, as merged cells need) iterating every row.
 - **Pages**: Django test client in one process against PostgreSQL after `VACUUM ANALYZE` of
   the generated rows, signed in (a partnership admin; "My milestones" as the lead with most
-  milestones; "one priority" is a large plan's largest priority); median server time over repeated
-  requests after one warm-up, and the queries of the last request. Baseline: the Django admin
+  milestones; "one priority" is a large plan's largest priority); median server time over
+  15 (quick) or 25 rounds after one warm-up, each round timing every page and the baseline
+  once, and the queries of the last request. Baseline: the Django admin
   changelist of milestones as a superuser with `list_per_page = 50` (the list page's size).
 - **Stored pack**: a quarter is closed, its PDF produced once by the background job (run in
   process), then the download URL is timed (test client, whole streamed body read).
