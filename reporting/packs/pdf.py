@@ -98,8 +98,8 @@ def pack_html(pack: dict, *, parted: dict | None = None) -> str:
 def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -> bytes:
     """Render pack data to PDF bytes: tagged (PDF/UA-1), with a title and language.
 
-    A pack of more than ``PACK_PDF_PART_ROWS`` table rows is rendered in parts and joined, so
-    its memory stays that of a part (``reporting.packs.pdf_parts``).
+    A pack of more than ``PACK_PDF_PART_ROWS`` table rows is laid out in parts and joined, so
+    layout holds one part at a time (``reporting.packs.pdf_parts``).
     """
     fetcher = url_fetcher or StaticOnlyURLFetcher()
     html = pack_html(pack)
