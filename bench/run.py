@@ -756,8 +756,8 @@ Data generation (`generate_demo`, PostgreSQL): {generation}.
   process (for Chromium, the largest of its processes that were reaped, not their sum). CPU
   time is not compared: `os.wait4` gave Chromium 1.0 s of CPU for 2.3 s of wall time at 300
   milestones, so its renderers (forked by its zygote) are not counted. A pack of more than
-  `PACK_PDF_PART_ROWS` (600) table rows is laid out in parts and joined (pikepdf); Chromium
-  prints the whole HTML as one document.
+  `PACK_PDF_PARTS_ABOVE_ROWS` (2,000) table rows, as at 5,000 milestones, is laid out in
+  parts of 600 rows and joined (pikepdf); Chromium prints the whole HTML as one document.
 - **Excel pack**: `render_xlsx` of the pack data vs a bare openpyxl write of exactly the cells,
   values, number formats, fonts, fills, alignments, widths, frozen panes and filters that the
   pack holds (read back from the pack, style objects reused), in the same process, interleaved.

@@ -194,8 +194,10 @@ CSRF_FAILURE_VIEW = "config.security.csrf_failure"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A pack with more milestones than this is produced in the background, not in the request.
 PACK_INLINE_MAX_MILESTONES = int(os.environ.get("PACK_INLINE_MAX_MILESTONES", "1000"))
-# A PDF pack of more table rows than this is laid out in parts and joined, so that layout
-# (about 2 MB a page in WeasyPrint) holds one part at a time, not the whole pack.
+# A PDF pack of more table rows than PACK_PDF_PARTS_ABOVE_ROWS (about 700 milestones) is laid
+# out in parts of PACK_PDF_PART_ROWS rows and joined, so that layout (about 2 MB a page in
+# WeasyPrint) holds one part at a time, not the whole pack. Smaller packs stay one document.
+PACK_PDF_PARTS_ABOVE_ROWS = int(os.environ.get("PACK_PDF_PARTS_ABOVE_ROWS", "2000"))
 PACK_PDF_PART_ROWS = int(os.environ.get("PACK_PDF_PART_ROWS", "600"))
 
 # The product's name in the header; each page also shows the partnership's own name.

@@ -98,15 +98,15 @@ def pack_html(pack: dict, *, parted: dict | None = None) -> str:
 def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -> bytes:
     """Render pack data to PDF bytes: tagged (PDF/UA-1), with a title and language.
 
-    A pack of more than ``PACK_PDF_PART_ROWS`` table rows is laid out in parts and joined, so
-    layout holds one part at a time (``reporting.packs.pdf_parts``).
+    A pack of more than ``PACK_PDF_PARTS_ABOVE_ROWS`` table rows is laid out in parts of
+    ``PACK_PDF_PART_ROWS`` and joined, so layout holds one part at a time
+    (``reporting.packs.pdf_parts``).
     """
     fetcher = url_fetcher or StaticOnlyURLFetcher()
     html = pack_html(pack)
-    max_rows = settings.PACK_PDF_PART_ROWS
-    if len(pdf_parts.ROW.findall(html)) <= max_rows:
+    if len(pdf_parts.ROW.findall(html)) <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
         return _document(html, fetcher).write_pdf(pdf_variant=VARIANT)
-    return _render_in_parts(pack, fetcher, max_rows)
+    return _render_in_parts(pack, fetcher, settings.PACK_PDF_PART_ROWS)
 
 
 def _document(html: str, fetcher: StaticOnlyURLFetcher):

@@ -1,8 +1,8 @@
 """A large board pack rendered as several WeasyPrint documents and joined into one tagged PDF.
 
 WeasyPrint keeps the laid-out boxes of every page (a Pango layout per line of text) until it
-writes the file: about 2 MB a page, so a 1,500-page pack peaked at 4 GB. Laying the pack out in
-parts of at most ``PACK_PDF_PART_ROWS`` table rows bounds that, and the parts are joined with
+writes the file: about 2 MB a page, so a 1,500-page pack peaked at 4 GB. Laying a large pack
+out in parts of at most ``PACK_PDF_PART_ROWS`` table rows bounds that, and the parts are joined with
 pikepdf (qpdf), copying each part's pages and then its tag tree (PDF/UA), so a screen reader
 still finds every page's text in reading order.
 

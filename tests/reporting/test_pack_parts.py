@@ -1,7 +1,8 @@
 """A large PDF pack is rendered in parts and joined (reporting.packs.pdf_parts).
 
-Forced here on a small pack by setting ``PACK_PDF_PART_ROWS`` low, and read back as a reader
-would: page numbers, the contents page, bookmarks, running headers, tags and every row.
+Forced here on a small pack by setting ``PACK_PDF_PARTS_ABOVE_ROWS`` and ``PACK_PDF_PART_ROWS``
+low, and read back as a reader would: page numbers, the contents page, bookmarks, running
+headers, tags and every row.
 """
 
 import re
@@ -29,7 +30,7 @@ def pack(scenario):
 
 @pytest.fixture
 def parted(pack, settings):
-    settings.PACK_PDF_PART_ROWS = 6
+    settings.PACK_PDF_PARTS_ABOVE_ROWS = settings.PACK_PDF_PART_ROWS = 6
     return PdfReader(BytesIO(render(pack, "pdf")))
 
 
@@ -115,8 +116,25 @@ def test_every_page_keeps_its_running_header_and_tags(parted):
             assert element.get_object().raw_get("/Pg").idnum == page.indirect_reference.idnum
 
 
+def test_a_pack_below_the_threshold_is_one_document_with_links_and_a_page_total(pack):
+    reader = PdfReader(BytesIO(render(pack, "pdf")))
+    texts = page_texts(reader)
+
+    assert f"Page 3 of {len(texts)}" in texts[2]
+    links = [a.get_object() for a in reader.pages[1].get("/Annots", ())]
+    assert {str(a["/Dest"]) for a in links if a["/Subtype"] == "/Link"} == {
+        "summary",
+        "changes",
+        "exceptions",
+        "slipped",
+        "completed",
+        "indicators",
+        "plan",
+    }
+
+
 def test_parts_hold_the_same_text_as_one_document(pack, parted, settings):
-    settings.PACK_PDF_PART_ROWS = 100_000
+    settings.PACK_PDF_PARTS_ABOVE_ROWS = 100_000
     whole = PdfReader(BytesIO(render(pack, "pdf")))
 
     # Parts repeat table and running headers on their extra pages; no text is lost or added.
