@@ -11,7 +11,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from plans.demo_data import (
+from demo.data import (
     GROUPS,
     OBJECTS,
     OUTCOME_ENDS,

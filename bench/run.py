@@ -83,7 +83,7 @@ class Bench:
         self.pg_base = args.pg.rstrip("/")
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",  # local: the demo app is installed
             "DATABASE_URL": f"{self.pg_base}/{DB_NAME}",
             "DJANGO_MEDIA_ROOT": str(self.tmp / "media"),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",

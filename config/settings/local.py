@@ -3,3 +3,6 @@
 from .base import *  # noqa: F403
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+
+# The demo (`load_demo`, `generate_demo`) is installed where it is wanted, never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405

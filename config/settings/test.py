@@ -10,3 +10,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+
+# The demo's data and commands are tested, and journeys load the demo.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405

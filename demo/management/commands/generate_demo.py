@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.demo_data import demo_delete, demo_generate, partnership_names
+from demo.data import demo_delete, demo_generate, partnership_names
 from plans.models import Partnership
 
 

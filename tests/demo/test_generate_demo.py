@@ -5,8 +5,8 @@ import hashlib
 import pytest
 from django.core.management import CommandError, call_command
 
+from demo.data import demo_delete, demo_generate
 from outcomes.models import Indicator, IndicatorValue
-from plans.demo_data import demo_delete, demo_generate
 from plans.models import RAG, Milestone, MilestoneUpdate, Partnership, Person, Plan
 
 

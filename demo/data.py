@@ -39,6 +39,7 @@ from plans.models import (
 )
 from plans.numbering import number_sort_key
 from plans.periods import FinancialQuarter, quarters_between
+from reporting.models import Snapshot
 
 PLACES = [
     "Middlesbrough",
@@ -431,7 +432,6 @@ def demo_generate(
 
 def demo_delete(*, partnerships: int) -> int:
     """Delete generated partnerships (by their demo slugs) and everything in them."""
-    from reporting.models import Snapshot
 
     slugs = [slug for _, slug in partnership_names(partnerships)]
     with transaction.atomic():
