@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("indicators/", include("outcomes.urls")),
     path("reporting/", include("reporting.urls")),
+    path("", include("portability.urls")),
 ]

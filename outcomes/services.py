@@ -93,7 +93,7 @@ def indicator_values_upload(*, rows: list[CsvValueRow], user) -> int:
 def indicators_json_import(*, data: list[dict], context) -> None:
     """Rebuild a plan's indicators and their values from its JSON export (inside its import).
 
-    Called by ``plans.json_import`` (registered in ``OutcomesConfig``); ``context`` maps the
+    Called by ``portability.json_import``; ``context`` maps the
     export's outcome, priority and person ids to the new plan's. Judgements are not imported:
     they follow from the values, as everywhere else.
     """

@@ -7,14 +7,9 @@ app_name = "plans"
 urlpatterns = [
     path("plans/", pages.PlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", pages.PlanDetailView.as_view(), name="plan_detail"),
-    # Importing legacy spreadsheets and exporting JSON (plans.views.imports).
+    # Importing legacy spreadsheets (plans.views.imports).
     path("plans/import/", imports.ImportStartView.as_view(), name="import_start"),
     path("plans/import/<str:token>/", imports.ImportPreviewView.as_view(), name="import_preview"),
-    path(
-        "plans/<int:pk>/export.json",
-        imports.PlanExportJsonView.as_view(),
-        name="plan_export_json",
-    ),
     path("milestones/", pages.MilestoneListView.as_view(), name="milestone_list"),
     path("milestones/<int:pk>/", pages.MilestoneDetailView.as_view(), name="milestone_detail"),
     path("outcomes/<int:pk>/", pages.OutcomeDetailView.as_view(), name="outcome_detail"),

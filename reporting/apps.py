@@ -6,13 +6,9 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting and board packs"
 
     def ready(self):
-        # plans never imports reporting: reporting plugs into removals, the export and import.
-        from plans.exporting import register_export_section
-        from plans.json_import import register_import_section
+        # plans never imports reporting, yet a person's removal must reach the names frozen
+        # into closed quarters' snapshots: the one hook plans offers a higher app.
         from plans.personal_data import register_person_removal_hook
-        from reporting.selectors import periods_export
-        from reporting.services import periods_json_import, snapshots_redact_person
+        from reporting.services import snapshots_redact_person
 
         register_person_removal_hook(snapshots_redact_person)
-        register_export_section("periods", periods_export)
-        register_import_section("periods", periods_json_import)

@@ -264,14 +264,17 @@ def _state_remap(state: dict, context) -> dict:
     return state
 
 
+class SnapshotDigestMismatch(ValueError):
+    """A snapshot in a plan's JSON export was changed after it was exported."""
+
+
 def periods_json_import(*, data: list[dict], context) -> None:
     """Rebuild a plan's periods and snapshots from its JSON export (inside the plan's import).
 
     Each snapshot's digest is checked against its data as exported, so a file changed since
     it was exported is refused; the frozen ids are then mapped to this database's and the
-    digest recomputed. Called by ``plans.json_import`` (registered in ``ReportingConfig``).
+    digest recomputed. Called by ``portability.json_import``.
     """
-    from plans.json_import import PlanJsonImportError
     from reporting.models import SnapshotRedaction
 
     snapshots = []
@@ -293,7 +296,7 @@ def periods_json_import(*, data: list[dict], context) -> None:
     snapshots.sort(key=lambda pair: (pair[1]["created_at"], pair[1].get("id") or 0))
     for period, item in snapshots:
         if state_digest(item["data"]) != item["digest"]:
-            raise PlanJsonImportError(
+            raise SnapshotDigestMismatch(
                 f"The snapshot of {period.label} taken at {item['created_at']} does not match "
                 "its digest: the file has been changed since it was exported. Nothing was "
                 "imported; import an unedited export."

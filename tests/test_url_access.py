@@ -174,7 +174,7 @@ ACCESS: dict[str, Access] = {
         post=(LOGIN, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND),
         why="a token works only in the session of the admin who uploaded the file",
     ),
-    "plans:plan_export_json": members(
+    "portability:plan_export_json": members(
         fill=({"pk": Obj("plan")},), why="any member may take the plan's data away"
     ),
     # --- Reading the plan (plans.views.pages) --------------------------------------------------

@@ -13,16 +13,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.text import slugify
-from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from config.security import security_event
 from plans.access import is_partnership_admin, partnership_ids_for
-from plans.exporting import plan_export
 from plans.importer.forms import ImportCheckForm, ImportUploadForm
 from plans.importer.layout import FIELDS
 from plans.importer.services import plan_file_read, plan_import
@@ -229,19 +226,3 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
             ],
             tree=result.parsed.priorities,
         )
-
-
-class PlanExportJsonView(View):
-    """Any member of the plan's partnership may download the plan as JSON."""
-
-    def get(self, request, pk):
-        plan = get_object_or_404(
-            Plan.objects.select_related("partnership"),
-            pk=pk,
-            partnership_id__in=partnership_ids_for(request.user),
-        )
-        security_event("plan_exported", user_id=request.user.pk, plan_id=plan.pk, format="json")
-        response = JsonResponse(plan_export(plan=plan), json_dumps_params={"indent": 2})
-        filename = f"{slugify(plan.partnership.name)}-{slugify(plan.title)}.json"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from outcomes.models import IndicatorSettings
 from outcomes.selectors import indicator_snapshot, scorecard
-from plans.exporting import export_sections
 from plans.periods import FinancialQuarter
+from portability.export import SECTIONS
 from tests import factories
 
 
@@ -176,7 +176,7 @@ def test_snapshot_and_export_are_json_serialisable(plan):
     assert snapshot[1]["on_target"]["code"] == "on_target"
     assert snapshot[1]["parent"] == "NI 111"
 
-    exported = export_sections()["indicators"](plan=plan)
+    exported = SECTIONS["indicators"](plan=plan)
     json.dumps(exported)
     sub = next(i for i in exported if i["code"] == "NI 111 a")
     assert sub["latest"] == {

@@ -16,9 +16,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from plans import exporting, personal_data, services
+from plans import personal_data, services
 from plans.models import Delegation, Membership, MilestoneUpdate, Person
 from plans.personal_data import FORMER_LEAD, redact_text
+from portability import export as exporting
 from reporting import services as reporting_services
 from reporting.models import PackJob, Snapshot, SnapshotRedaction
 from reporting.packs import build_pack
@@ -253,7 +254,7 @@ def test_the_json_export_names_no_one_who_has_left(world, admin_user, client):
         "Simon Perry",
     ]
     client.force_login(admin_user)
-    download = client.get(reverse("plans:plan_export_json", args=[world["plan"].pk]))
+    download = client.get(reverse("portability:plan_export_json", args=[world["plan"].pk]))
     assert_no_trace_of_ken(download.content.decode(), "JSON download")
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.json_import import PlanJsonImportError, plan_json_import
+from portability.json_import import PlanJsonImportError, plan_json_import
 
 
 class Command(BaseCommand):

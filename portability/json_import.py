@@ -1,9 +1,8 @@
-"""Rebuild a plan from its JSON export (``plans.exporting.plan_export``): your data leaves with you.
+"""Rebuild a plan from its JSON export (``portability.export.plan_export``): your data leaves.
 
-The plan's own items are rebuilt here; other apps' sections (``indicators`` from outcomes,
-``periods`` with their snapshots from reporting) are loaded by functions those apps register
-from their ``AppConfig.ready()``, since ``plans`` never imports them. Everything lands in one
-transaction or not at all.
+The plan's own items are rebuilt here; the other apps' sections (``indicators`` from
+outcomes, ``periods`` with their snapshots from reporting) are loaded by those apps' own
+services, called from ``SECTIONS``. Everything lands in one transaction or not at all.
 
 Ids in the file are the exporting database's; each loader records the new id of every old
 one in ``ImportContext.ids`` so later sections (and the snapshots' frozen ids) can be mapped.
@@ -20,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from plans.exporting import EXPORT_VERSION
+from config.security import security_event
+from outcomes import services as outcomes_services
 from plans.models import (
     Action,
     Delegation,
@@ -33,6 +33,9 @@ from plans.models import (
     Plan,
     Priority,
 )
+from portability.export import EXPORT_VERSION
+from reporting import services as reporting_services
+from reporting.services import SnapshotDigestMismatch
 
 
 class PlanJsonImportError(Exception):
@@ -57,16 +60,12 @@ class ImportContext:
         return self.ids.get(kind, {}).get(int(old_id))
 
 
-_sections: dict[str, Callable[..., None]] = {}
-
-
-def register_import_section(key: str, load: Callable[..., None]) -> None:
-    """Load an export's ``key`` section with ``load(data=..., context=...)`` after the plan."""
-    _sections[key] = load
-
-
-def import_sections() -> dict[str, Callable[..., None]]:
-    return dict(_sections)
+# Each section is loaded with ``load(data=..., context=...)`` after the plan, in this order.
+SECTIONS: dict[str, Callable[..., None]] = {
+    "indicators": outcomes_services.indicators_json_import,
+    "indicator_settings": outcomes_services.indicator_settings_json_import,
+    "periods": reporting_services.periods_json_import,
+}
 
 
 def _date(value: str | None) -> date | None:
@@ -217,6 +216,8 @@ def plan_json_import(*, data: dict, partnership_name: str | None = None) -> Plan
             return _import(data, partnership_name=partnership_name)
     except PlanJsonImportError:
         raise
+    except SnapshotDigestMismatch as error:
+        raise PlanJsonImportError(str(error)) from error
     except IntegrityError as error:
         raise PlanJsonImportError(
             f"The file contradicts itself or this database ({error.__class__.__name__}); "
@@ -230,8 +231,6 @@ def plan_json_import(*, data: dict, partnership_name: str | None = None) -> Plan
 
 
 def _import(data: dict, *, partnership_name: str | None) -> Plan:
-    from config.security import security_event
-
     partnership = _partnership(partnership_name or data["partnership"])
     title = data["plan"]["title"]
     if Plan.objects.filter(partnership=partnership, title=title).exists():
@@ -295,7 +294,7 @@ def _import(data: dict, *, partnership_name: str | None) -> Plan:
         if any(targets):
             action.see_also.set([t for t in targets if t])
 
-    for key, load in import_sections().items():
+    for key, load in SECTIONS.items():
         if key in data:
             load(data=data[key], context=context)
     security_event(

@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.exporting import plan_export
 from plans.models import Plan
+from portability.export import plan_export
 
 
 class Command(BaseCommand):

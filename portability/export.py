@@ -1,26 +1,24 @@
-"""Extension point for the plan's JSON export: other apps add their own sections.
+"""The plan's JSON export: its structure and people, then the sections of the apps below.
 
-``plans`` never imports ``outcomes`` or ``reporting``; they register a function from their
-``AppConfig.ready()`` that returns a JSON-serialisable value for a plan, and the export
-puts it under the registered key.
+``portability`` sits above ``plans``, ``outcomes`` and ``reporting``, so it calls their
+selectors for its sections directly (indicators, their settings, quarters with snapshots).
 """
 
 from collections.abc import Callable
 from typing import Any
 
+from outcomes import selectors as outcomes_selectors
+from reporting import selectors as reporting_selectors
+
 # 2: ids, positions, every update, people, organisations and delegations (importable).
 EXPORT_VERSION = 2
 
-_sections: dict[str, Callable[..., Any]] = {}
-
-
-def register_export_section(key: str, build: Callable[..., Any]) -> None:
-    """Add ``build(plan=...)``'s result to every plan export under ``key``."""
-    _sections[key] = build
-
-
-def export_sections() -> dict[str, Callable[..., Any]]:
-    return dict(_sections)
+# Each section is ``build(plan=...)``, a JSON-ready value put under its key.
+SECTIONS: dict[str, Callable[..., Any]] = {
+    "indicators": outcomes_selectors.indicators_export,
+    "indicator_settings": outcomes_selectors.indicator_settings_export,
+    "periods": reporting_selectors.periods_export,
+}
 
 
 def _plan_tree(plan):
@@ -203,6 +201,6 @@ def plan_export(*, plan) -> dict[str, Any]:
         **_people(plan),
         "priorities": priorities,
     }
-    for key, build in export_sections().items():
+    for key, build in SECTIONS.items():
         data[key] = build(plan=plan)
     return data

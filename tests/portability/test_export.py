@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from plans import exporting
 from plans.importer.services import plan_import
+from portability import export as exporting
 from tests import factories
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -49,7 +49,7 @@ def test_export_holds_the_hierarchy_with_leads_dates_rag_and_commentary(plan):
 
 
 def test_export_includes_every_registered_section(plan, monkeypatch):
-    monkeypatch.setattr(exporting, "_sections", {"extra": lambda *, plan: {"title": plan.title}})
+    monkeypatch.setattr(exporting, "SECTIONS", {"extra": lambda *, plan: {"title": plan.title}})
     assert exporting.plan_export(plan=plan)["extra"] == {"title": "Action Plan 2009"}
 
 
@@ -57,7 +57,7 @@ def test_export_includes_every_registered_section(plan, monkeypatch):
 def test_export_query_count_does_not_grow_with_the_plan(
     plan, extra_outcomes, django_assert_max_num_queries, monkeypatch
 ):
-    monkeypatch.setattr(exporting, "_sections", {})
+    monkeypatch.setattr(exporting, "SECTIONS", {})
     priority = plan.priorities.first()
     for _ in range(extra_outcomes):
         outcome = factories.OutcomeFactory(priority=priority)
@@ -68,7 +68,7 @@ def test_export_query_count_does_not_grow_with_the_plan(
 
 def test_any_member_can_download_the_json(client, board_user, plan):
     client.force_login(board_user)
-    response = client.get(reverse("plans:plan_export_json", kwargs={"pk": plan.pk}))
+    response = client.get(reverse("portability:plan_export_json", kwargs={"pk": plan.pk}))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     assert json.loads(response.content)["plan"]["title"] == plan.title
@@ -76,7 +76,7 @@ def test_any_member_can_download_the_json(client, board_user, plan):
 
 def test_another_partnership_gets_404_for_the_json(client, outsider, plan):
     client.force_login(outsider)
-    response = client.get(reverse("plans:plan_export_json", kwargs={"pk": plan.pk}))
+    response = client.get(reverse("portability:plan_export_json", kwargs={"pk": plan.pk}))
     assert response.status_code == 404
 
 

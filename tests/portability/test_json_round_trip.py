@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from outcomes.models import IndicatorSettings, IndicatorValue
 from plans import services
-from plans.exporting import plan_export
-from plans.json_import import PlanJsonImportError, plan_json_import
 from plans.models import Delegation, Milestone, MilestoneUpdate, Person, Plan, ReportingPeriod
+from portability.export import plan_export
+from portability.json_import import PlanJsonImportError, plan_json_import
 from reporting import services as reporting_services
 from reporting.models import Snapshot, SnapshotRedaction
 from reporting.packs import build_pack
@@ -441,7 +441,7 @@ def test_the_command_refuses_a_file_that_is_not_json_with_a_sentence(tmp_path, d
 
 def test_the_plan_page_download_carries_the_whole_export(client, plan, board_user):
     client.force_login(board_user)
-    response = client.get(reverse("plans:plan_export_json", args=[plan.pk]))
+    response = client.get(reverse("portability:plan_export_json", args=[plan.pk]))
     assert response.status_code == 200
     downloaded = json.loads(response.content)
     assert normalised(downloaded) == normalised(through_a_file(plan_export(plan=plan)))
