@@ -81,100 +81,89 @@ def word_footer(document, text: str) -> None:
     document.sections[0].footer.paragraphs[0].text = text
 
 
-def build_slough_lscb(path: Path) -> None:
-    """Slough LSCB business plan 2012/13: Priority 1a as a Word table, RAG as fill colour."""
+def build_rotherham_yos(path: Path) -> None:
+    """Rotherham YOS improvement action plan after HMIP's short quality screening (2012–13).
+
+    A Word table: several numbered actions in one cell, their dates one per line in the
+    next, the recommendation's cell merged down over its actions.
+    """
     document = word_document(
-        ["SLSCB BUSINESS PLAN – ACTIONS, TIMESCALES, OUTCOMES AND RAG RATINGS"]
-    )
-    table = document.add_table(rows=0, cols=5)
-    table.style = "Table Grid"
-
-    def spanning_row(text, *, fill=None, bold=False):
-        cells = table.add_row().cells
-        merged = cells[0].merge(cells[4])
-        cell_write(merged, text, bold=bold)
-        if fill:
-            cell_shade(merged, fill)
-
-    spanning_row("PRIORITY 1a Early Help and Prevention", fill=GREY, bold=True)
-    spanning_row(
-        "Strategic Lead from SLSCB Executive: Nancy Barber/Jill King (BHFT) Chair of Quality "
-        "and Performance Sub Group"
-    )
-    spanning_row(
         [
-            "OBJECTIVES:",
-            "SLSCB to take a robust role in the implementation, monitoring and evaluation of "
-            "the Early Intervention Strategy.",
-            "To improve the effectiveness of universal services to reduce the number of "
-            "children requiring early help and targeted services",
-            "To reduce the number of children referred into child protection and other "
-            "specialist safeguarding services though more effective integrated early help that "
-            "improves outcomes for CYP",
+            "Youth Offending Services - Improvement Action Plan",
+            "In response to the Short Quality Screening (SQS) of youth offending work "
+            "12th-14th November 2012 by HM Inspectorate of Probation",
         ]
     )
-    header = table.add_row().cells
+    table = document.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
     for cell, text in zip(
-        header,
+        table.rows[0].cells,
         [
-            "Specific Actions",
-            "Timescale/ Target",
-            "Lead",
-            "Output/Outcome measurement",
-            "RAG rating",
+            "Ref No",
+            "AREA REQUIRING IMPROVEMENT (Recommendations)",
+            "Action Required",
+            ["Planned", "Completion Date"],
+            "Lead Officer / Agency",
+            "Progress against agreed action and impact monitoring",
         ],
         strict=True,
     ):
         cell_write(cell, text, bold=True)
         cell_shade(cell, GREY)
-    rows = [
-        (
-            "1. To ensure that the Early Intervention Strategy addresses safeguarding priorities "
-            "by engaging in the consultation on, and agreement to, the Strategy.",
-            "Strategy agreed and in place by April 2012",
-            "Chair of SLSCB",
-            [
-                "Strategy agreed and in place by April 2012.",
-                "(Agreement to strategy secured at joint meeting of SLSCB and CP on 11th April "
-                "2012)",
-            ],
-            BLUE,
-        ),
-        (
-            "2. Support the implementation of the Early Response Hub to ensure that safeguarding "
-            "priorities are to the fore. Allocation of Munro training monies to support "
-            "programme of multi-agency training to support effective implementation of Early "
-            "Response Hub operation",
-            "Training programme to run across financial year 2012/13",
-            "Pan-Berkshire Training Sub-Group and Early Intervention Sub Group of Children’s "
-            "Partnership",
-            [
-                "Target number of staff across each agency?",
-                "Evaluation of staff understanding/operational effectiveness",
-                "Early help data in scorecard.",
-            ],
-            None,
-        ),
-        (
-            "3. Support the implementation of the Referral Hub co-ordinated by Thames Valley "
-            "Police. Receive first evaluation of operation of Hub and determine if further "
-            "actions required to secure operational effectiveness.",
-            [
-                "Evaluation of Hub to be received in June/July 2012",
-                "Review of Hub operation completed by September 2012",
-            ],
-            "Jim Reeves",
-            "",
-            None,
-        ),
-    ]
-    for action, timescale, lead, measure, fill in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, [action, timescale, lead, measure, ""], strict=True):
-            cell_write(cell, text)
-        if fill:
-            cell_shade(cells[4], fill)
-    word_footer(document, "1")
+    first = table.add_row().cells
+    second = table.add_row().cells
+    cell_write(first[0], "1")
+    cell_write(
+        first[1],
+        "Timeliness of initial assessments (ASSET – Youth Justice Board Assessment Tool). "
+        "Completion required within 20 working days for Referral Orders, 15 days for all other "
+        "Court Orders.",
+    )
+    cell_write(
+        first[2],
+        "(1a) Raise performance from 78% (inspection findings) to 98% completion of ASSET.",
+    )
+    cell_write(first[3], "March 2013")
+    cell_write(first[4], "Operations Managers (SF), (CD)")
+    cell_write(
+        first[5],
+        [
+            "Action completed.",
+            "The current target of 98% needs to be reviewed and redefined. This is due to "
+            "assessments being out of time because a percentage of young people are not turning "
+            "up for assessment appointments.",
+            "Whilst efforts are made to ensure young people do keep appointments (including, if "
+            "necessary, a return to court) this is not always possible and is not always in the "
+            "control of the YOS.",
+            "Update (July 2013)",
+            "53 assessments completed between April – July 2013 of which 45 were completed on "
+            "time (84.9%). In 8 cases assessments were not completed on time and this was due to "
+            "young people missing appointments in 6 cases and a difficulty obtaining interpreters "
+            "in 2 cases.",
+            "Further work will be undertaken to review and define this measure and regular "
+            "monitoring and reporting will commence to the YOT Management Board as a standing "
+            "performance item.",
+            "CYPS P&Q are undertaking a service quality review (SQR) which includes compliance "
+            "audits for this area.",
+        ],
+    )
+    cell_write(
+        second[2],
+        [
+            "(1b) Weekly information system reports to managers detailing ASSET due times, case "
+            "manager responsible and, days to completion.",
+            "(1c) Address underperformance of completion of ASSET in supervision and record in "
+            "supervision notes. Record actions taken in respect of underperformance e.g. target "
+            "setting/training/coaching.",
+        ],
+    )
+    cell_write(second[3], ["January 2013", "March 2013"])
+    # The public transcript ends inside this row's lead cell: it is left empty here.
+    for column in (0, 1):
+        first[column].merge(second[column])
+    word_footer(
+        document, "Rotherham Metropolitan Borough Council – Children and Young People’s Services"
+    )
     document.save(path)
 
 
@@ -787,6 +776,93 @@ def build_york_send_wsoa(path: Path) -> None:
     book.save(path)
 
 
+def build_slough_lscb(path: Path) -> None:
+    """Slough LSCB business plan 2012/13, Priority 1a: a Word table copied into Excel.
+
+    The cells keep their line breaks; the RAG column says nothing in words, only in fill.
+    """
+    book, sheet = xlsx_book("Priority 1a")
+    for letter, width in zip("ABCDE", [55, 28, 30, 40, 10], strict=True):
+        sheet.column_dimensions[letter].width = width
+    xlsx_row(
+        sheet, 1, ["SLSCB BUSINESS PLAN – ACTIONS, TIMESCALES, OUTCOMES AND RAG RATINGS"], bold=True
+    )
+    spanning = [
+        ("PRIORITY 1a Early Help and Prevention", True, GREY),
+        (
+            "Strategic Lead from SLSCB Executive: Nancy Barber/Jill King (BHFT) Chair of Quality "
+            "and Performance Sub Group",
+            False,
+            None,
+        ),
+        (
+            "OBJECTIVES:\nSLSCB to take a robust role in the implementation, monitoring and "
+            "evaluation of the Early Intervention Strategy.\nTo improve the effectiveness of "
+            "universal services to reduce the number of children requiring early help and "
+            "targeted services\nTo reduce the number of children referred into child protection "
+            "and other specialist safeguarding services though more effective integrated early "
+            "help that improves outcomes for CYP",
+            False,
+            None,
+        ),
+    ]
+    for offset, (text, bold, fill) in enumerate(spanning):
+        xlsx_row(sheet, 3 + offset, [text], bold=bold, fill=fill)
+        sheet.merge_cells(f"A{3 + offset}:E{3 + offset}")
+    xlsx_row(
+        sheet,
+        6,
+        [
+            "Specific Actions",
+            "Timescale/ Target",
+            "Lead",
+            "Output/Outcome measurement",
+            "RAG rating",
+        ],
+        bold=True,
+        fill=GREY,
+    )
+    rows = [
+        (
+            "1. To ensure that the Early Intervention Strategy addresses safeguarding priorities "
+            "by engaging in the consultation on, and agreement to, the Strategy.",
+            "Strategy agreed and in place by April 2012",
+            "Chair of SLSCB",
+            "Strategy agreed and in place by April 2012.\n(Agreement to strategy secured at joint "
+            "meeting of SLSCB and CP on 11th April 2012)",
+            BLUE,
+        ),
+        (
+            "2. Support the implementation of the Early Response Hub to ensure that safeguarding "
+            "priorities are to the fore. Allocation of Munro training monies to support "
+            "programme of multi-agency training to support effective implementation of Early "
+            "Response Hub operation",
+            "Training programme to run across financial year 2012/13",
+            "Pan-Berkshire Training Sub-Group and Early Intervention Sub Group of Children’s "
+            "Partnership",
+            "Target number of staff across each agency?\nEvaluation of staff "
+            "understanding/operational effectiveness\nEarly help data in scorecard.",
+            None,
+        ),
+        (
+            "3. Support the implementation of the Referral Hub co-ordinated by Thames Valley "
+            "Police. Receive first evaluation of operation of Hub and determine if further "
+            "actions required to secure operational effectiveness.",
+            "Evaluation of Hub to be received in June/July 2012\nReview of Hub operation "
+            "completed by September 2012",
+            "Jim Reeves",
+            None,
+            None,
+        ),
+    ]
+    for offset, (action, timescale, lead, measure, fill) in enumerate(rows):
+        xlsx_row(sheet, 7 + offset, [action, timescale, lead, measure])
+        if fill:
+            sheet.cell(row=7 + offset, column=5).fill = PatternFill("solid", fgColor=fill)
+    xlsx_row(sheet, 11, [None, None, None, None, "1"])
+    book.save(path)
+
+
 # --- CSV -------------------------------------------------------------------------------
 
 
@@ -1039,8 +1115,9 @@ def build_lscb_cse_plan(path: Path) -> None:
 
 
 BUILDERS = {
-    "slough-lscb-business-plan-2012-13.docx": build_slough_lscb,
+    "slough-lscb-business-plan-2012-13.xlsx": build_slough_lscb,
     "maidstone-scrutiny-scraip-2014.docx": build_maidstone_scraip,
+    "rotherham-yos-improvement-plan-2013.docx": build_rotherham_yos,
     "bracknell-forest-corporate-parenting-2025-28.docx": build_bracknell_corporate_parenting,
     "three-rivers-csp-action-plan-2008-09-q4.xls": build_three_rivers_csp,
     "brighton-hove-lscb-business-plan.xls": build_brighton_lscb,
