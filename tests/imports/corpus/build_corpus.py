@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -1129,10 +1130,32 @@ BUILDERS = {
 }
 
 
+def zip_settle(path: Path) -> None:
+    """Give every member of a .docx/.xlsx the same fixed time, so a rebuild changes no byte."""
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    stamp = WRITTEN.timetuple()[:6]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in members:
+            settled = zipfile.ZipInfo(info.filename, stamp)
+            settled.compress_type = info.compress_type
+            settled.external_attr = info.external_attr
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time into the workbook's properties.
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + WRITTEN.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
+                    data,
+                )
+            archive.writestr(settled, data)
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
     for name, build in BUILDERS.items():
         build(FILES / name)
+        if name.endswith((".docx", ".xlsx")):
+            zip_settle(FILES / name)
         print(f"wrote files/{name}")
 
 
