@@ -6,7 +6,10 @@ and scored against its truth file (``corpus/truth``) by ``fidelity.py``. Run wit
 see each file's score, or ``python tests/imports/corpus/score.py`` for the table.
 """
 
+import zipfile
+
 import pytest
+from defusedxml import ElementTree
 
 from tests.imports import fidelity
 
@@ -47,3 +50,36 @@ def test_the_importer_keeps_at_least_the_recorded_share_of_the_corpus_facts():
     scores = [score_of(path) for path in TRUTHS]
     print(f"\n{fidelity.table(scores)}")
     assert fidelity.total_percent(scores) >= CORPUS_FIDELITY_THRESHOLD
+
+
+def content(path):
+    """A file's content; for .docx/.xlsx/.ods, each XML member as a tree, so that how the
+    XML library of the day spells it (namespace placement, self-closing tags) is no change."""
+    if not zipfile.is_zipfile(path):
+        return path.read_bytes()
+
+    def tree(element):
+        return (
+            element.tag,
+            sorted(element.attrib.items()),
+            (element.text or "").strip(),
+            [tree(child) for child in element],
+            (element.tail or "").strip(),
+        )
+
+    with zipfile.ZipFile(path) as archive:
+        return {
+            name: tree(ElementTree.fromstring(data)) if data.lstrip().startswith(b"<") else data
+            for name in archive.namelist()
+            for data in [archive.read(name)]
+        }
+
+
+def test_the_committed_corpus_files_are_what_the_builder_writes(tmp_path):
+    from tests.imports.corpus import build_corpus
+
+    for built in build_corpus.corpus_write(tmp_path):
+        committed = fidelity.CORPUS / "files" / built.name
+        assert content(committed) == content(built), (
+            f"{built.name} differs from what build_corpus.py writes: run it to rebuild the corpus"
+        )

@@ -1150,13 +1150,21 @@ def zip_settle(path: Path) -> None:
             archive.writestr(settled, data)
 
 
+def corpus_write(directory: Path) -> list[Path]:
+    """Write every corpus file into ``directory``; return their paths."""
+    paths = []
+    for name, build in BUILDERS.items():
+        build(directory / name)
+        if name.endswith((".docx", ".xlsx")):
+            zip_settle(directory / name)
+        paths.append(directory / name)
+    return paths
+
+
 def main() -> None:
     FILES.mkdir(exist_ok=True)
-    for name, build in BUILDERS.items():
-        build(FILES / name)
-        if name.endswith((".docx", ".xlsx")):
-            zip_settle(FILES / name)
-        print(f"wrote files/{name}")
+    for path in corpus_write(FILES):
+        print(f"wrote files/{path.name}")
 
 
 if __name__ == "__main__":
