@@ -656,7 +656,13 @@ def build_york_send_wsoa(path: Path) -> None:
     widths = [8, 40, 45, 12, 12, 16, 40, 30] + [12] * len(reviews)
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
-    fills = {"Progressing but delayed": AMBER, "Completed": GREEN, "Embedded": GREEN}
+    fills = {
+        "Started but delayed": AMBER,
+        "Progressing but delayed": AMBER,
+        "Progressing and on track": GREEN,
+        "Completed": BLUE,
+        "Embedded": BLUE,
+    }
     last = openpyxl.utils.get_column_letter(len(header))
     xlsx_row(
         sheet,
@@ -736,6 +742,100 @@ def build_york_send_wsoa(path: Path) -> None:
             "September 2020",
             "(M.S) CCG",
             "Introduction of a joint data dashboard to drive forward the improvement journey.",
+            None,
+        ],
+        [],
+    )
+    row += 1
+    area(
+        2,
+        "Joint Commissioning: Joint commissioning of services based on analysis of SEND is not "
+        "established in accordance with the expectations of the 2014 reform",
+    )
+    item(
+        [
+            "2.1",
+            "The City of York Council (CYC) and Clinical Commissioning Group (CCG) have a joint "
+            "commissioning strategy for children and young people aged 0 to 25 with Special "
+            "Educational Needs and Disabilities (SEND) in York.",
+            "(A) Develop and implement a city wide joint commissioning strategy for children and "
+            "young people aged 0 to 25 with SEND.",
+            "June 2020",
+            "March 2-21",
+            "CYC (S.D) CCG (S.DV) (P.C)",
+            "The co-produced Joint commissioning strategy in place by March 2021. There are 5 "
+            "jointly commissioned projects in place using the framework set out in the joint "
+            "commissioning strategy. All commissioning decisions involve children, young people "
+            "and families from March 2021. 2 schemes subject to section 75 agreements in place "
+            "by September 2021.",
+            "Evidence based commissioning is in place, drawing on the JSNA, shared data sources "
+            "and evaluation of current commissioned services. Increased level of engagement with "
+            "children, young people and families in the commissioning of future services in "
+            "York, evidenced through attendance at engagement events, present at board meetings, "
+            "and participation in the evaluation of services. Use of section 75 agreements to "
+            "support joint commissioning and joint working across the local area.",
+        ],
+        [
+            "Started but delayed",
+            "Progressing and on track",
+            "Progressing and on track",
+            "Progressing and on track",
+            "Completed",
+            "Embedded",
+            "Embedded",
+            "Embedded",
+            "Embedded",
+        ],
+    )
+    row += 1
+    area(
+        3,
+        "Co-Production: Children, young people and families are not involved consistently in "
+        "co-producing the education, health and care services they need",
+    )
+    item(
+        [
+            "3.1",
+            "There is an agreed model for co-production in York across in the Clinical "
+            "Commissioning Group (CCG), City of York Council (CYC) and children, young people "
+            "and parent carer groups.",
+            "(A) External facilitated engagement events provided by the Council for Disabled "
+            "Children to develop the model for effective co-production in York.",
+            "June 2020",
+            "September 2020",
+            "CYC (L.B) CCG (K.McN)",
+            "The model will be published on the Local Offer, and of families surveyed 75% "
+            "indicate an increase in awareness of how young people, parents and carers can be "
+            "involved in co-producing local services in York.",
+            "The voice of children, young people and families is evident and clear through "
+            "auditing, quality assurance and impact assessment.",
+        ],
+        [
+            "Started but delayed",
+            "Progressing and on track",
+            "Completed",
+            "Completed",
+            "Completed",
+            "Embedded",
+            "Embedded",
+            "Embedded",
+            "Embedded",
+        ],
+    )
+    item(
+        [
+            "3.1",
+            "There is an agreed model for co-production in York across in the CCG, CYC and "
+            "children, young people and parent carer groups.",
+            "(B) Establishment of an outcomes audit framework for co-production that will "
+            "evidence the level of engagement in practice, satisfaction rates and the impact "
+            "achieved.",
+            "June 2020",
+            "May 2021",
+            "CYC (L.B) CCG (K.McN)",
+            "Case file audits and quality assurance will indicate that by May 2021 90% of "
+            "Education, Helath and Care Plan’s (EHCPs) indicate effective co-production with "
+            "children, young people, families and partner agencies.",
             None,
         ],
         [],
