@@ -53,8 +53,11 @@ class PackJob(models.Model):
     """A board pack produced in the background: progress while it runs, the file when done.
 
     A closed period's pack is rendered once per snapshot, format and filter and then served
-    from ``file``; an open period's (DRAFT) pack is rendered afresh for each request. Written by
-    ``reporting.tasks``.
+    from ``file``; an open period's (DRAFT) pack is served from ``file`` while the data it was
+    built from is unchanged (``source_digest``), and rendered again once the plan changes.
+    A running job records ``heartbeat_at`` every few seconds: one whose heartbeat stops lost
+    its worker, and is queued again once or failed (``reporting.tasks.pack_jobs_stale_handle``).
+    Written by ``reporting.tasks``.
     """
 
     class Status(models.TextChoices):
@@ -62,6 +65,7 @@ class PackJob(models.Model):
         RUNNING = "running", "Being produced"
         DONE = "done", "Ready"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -98,15 +102,22 @@ class PackJob(models.Model):
         related_name="+",
         help_text="Set when the pack covers one organisation's items only.",
     )
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0 to 100.")
     stage = models.CharField(max_length=100, blank=True, help_text="The step now under way.")
-    message = models.TextField(blank=True, help_text="Why it failed, in words a user can act on.")
+    message = models.TextField(
+        blank=True, help_text="Why it failed or was cancelled, in words a user can act on."
+    )
     file = models.FileField(upload_to="packs/%Y/%m/", blank=True)
     filename = models.CharField(max_length=120, blank=True, help_text="Name offered on download.")
     size = models.PositiveIntegerField(default=0, help_text="Bytes in the stored file.")
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True, help_text="The background task's id.")
+    source_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the pack's data when rendered: a draft is reused while it matches.",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -118,6 +129,9 @@ class PackJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life from the worker rendering it."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -126,7 +140,7 @@ class PackJob(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                condition=models.Q(status__in=["queued", "running", "done", "failed", "cancelled"]),
                 name="packjob_status_valid",
             ),
             models.CheckConstraint(
@@ -139,7 +153,7 @@ class PackJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
 
 
 class SnapshotRedaction(models.Model):

@@ -180,13 +180,24 @@ def _state_redact(value, *, removal, key: str = ""):
     return value
 
 
+PACK_CANCELLED_MESSAGE = (
+    "This pack was cancelled because a person was removed from the partnership while it was "
+    "being produced. Ask for it again: the new pack shows them as 'Former lead'."
+)
+PACK_WITHDRAWN_MESSAGE = (
+    "This pack was withdrawn because a person was removed from the partnership after it was "
+    "produced, and it named them. Ask for it again: the new pack shows them as "
+    "'Former lead'."
+)
+
+
 def snapshots_redact_person(removal) -> int:
     """Replace a removed person's name in their partnership's snapshots; return how many changed.
 
     Called by ``plans.services.person_remove`` inside its transaction (registered in
     ``ReportingConfig.ready``). Each rewritten snapshot gets a new digest and a
-    ``SnapshotRedaction`` record; board packs stored from the old text are deleted so they are
-    rendered again from the redacted snapshot.
+    ``SnapshotRedaction`` record; board packs of the partnership are cancelled and their files
+    deleted, so they are rendered again from the redacted data when asked for.
     """
     from reporting.models import PackJob, SnapshotRedaction
 
@@ -208,11 +219,28 @@ def snapshots_redact_person(removal) -> int:
             digest=snapshot.digest,
         )
         changed.append(snapshot.pk)
-    # Stored packs (closed quarters' and drafts') were rendered with the old name.
-    # The files go only once the removal is committed, so a rollback leaves every pack whole.
-    stored = PackJob.objects.filter(period__plan__partnership_id=removal.partnership_id)
-    files = [(job.file.storage, job.file.name) for job in stored.exclude(file="")]
-    stored.delete()
+    # Packs of the partnership were (or are being) rendered with the old name: running and
+    # queued ones are cancelled (the worker checks before storing and discards its output),
+    # finished ones lose their file. Each job keeps its row, so whoever is watching it reads
+    # what happened. The files go only once the removal is committed, so a rollback leaves
+    # every pack whole.
+    jobs = PackJob.objects.filter(period__plan__partnership_id=removal.partnership_id)
+    jobs.filter(status__in=[PackJob.Status.QUEUED, PackJob.Status.RUNNING]).update(
+        status=PackJob.Status.CANCELLED,
+        stage="Cancelled",
+        message=PACK_CANCELLED_MESSAGE,
+        finished_at=timezone.now(),
+    )
+    finished = jobs.exclude(file="")
+    files = {(job.file.storage, job.file.name) for job in finished}
+    finished.update(
+        status=PackJob.Status.CANCELLED,
+        stage="Cancelled",
+        message=PACK_WITHDRAWN_MESSAGE,
+        file="",
+        size=0,
+        source_digest="",
+    )
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     return len(changed)
 

@@ -200,6 +200,16 @@ PACK_INLINE_MAX_MILESTONES = int(os.environ.get("PACK_INLINE_MAX_MILESTONES", "1
 # WeasyPrint) holds one part at a time, not the whole pack. Smaller packs stay one document.
 PACK_PDF_PARTS_ABOVE_ROWS = int(os.environ.get("PACK_PDF_PARTS_ABOVE_ROWS", "2000"))
 PACK_PDF_PART_ROWS = int(os.environ.get("PACK_PDF_PART_ROWS", "600"))
+# A running pack job records a heartbeat every PACK_JOB_HEARTBEAT_EVERY seconds; one silent for
+# PACK_JOB_STALE_AFTER seconds lost its worker (killed, or its machine stopped) and is queued
+# again once, then failed with a sentence (reporting.tasks.pack_jobs_stale_handle).
+PACK_JOB_HEARTBEAT_EVERY = float(os.environ.get("PACK_JOB_HEARTBEAT_EVERY", "20"))
+PACK_JOB_STALE_AFTER = float(os.environ.get("PACK_JOB_STALE_AFTER", "180"))
+# Packs one person may have waiting or being produced at once (identical requests share a job).
+PACK_JOBS_PER_PERSON = int(os.environ.get("PACK_JOBS_PER_PERSON", "3"))
+# A request for a pack another request is rendering waits this many seconds for it, then
+# shows the job's progress page instead of rendering the same pack a second time.
+PACK_INLINE_WAIT = float(os.environ.get("PACK_INLINE_WAIT", "30"))
 
 # The product's name in the header; each page also shows the partnership's own name.
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Partnership plans")

@@ -1,7 +1,6 @@
 """Board packs produced in the background: ask for one, watch its progress, download it."""
 
-from contextlib import suppress
-
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -12,7 +11,7 @@ from django.views.generic import TemplateView, View
 from config.security import security_event
 from reporting import selectors, tasks
 from reporting.packs import FORMATS
-from reporting.views.board_pack import filter_form, filter_values
+from reporting.views.board_pack import filter_form, filter_values, pack_limit_response
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
@@ -24,7 +23,10 @@ class PackJobRequestView(View):
             raise Http404("Packs come as pdf or xlsx.")
         period = selectors.period_get(user=request.user, pk=pk)
         filters = filter_values(filter_form(request, period.plan))
-        job = tasks.pack_job_request(period=period, fmt=fmt, user=request.user, **filters)
+        try:
+            job = tasks.pack_job_request(period=period, fmt=fmt, user=request.user, **filters)
+        except tasks.PackLimitReached as error:
+            return pack_limit_response(request, period, fmt, error)
         return redirect("reporting:pack_job", pk=job.pk)
 
 
@@ -51,11 +53,14 @@ class PackJobDownloadView(View):
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class PackJobRetryView(View):
-    """Try a failed pack again."""
+    """Try a failed or cancelled pack again (or show the identical one already under way)."""
 
     def post(self, request, pk: int):
         job = tasks.pack_job_get(user=request.user, pk=pk)
-        # Already queued, running or done: nothing to retry, and the job page says which.
-        with suppress(ValidationError):
-            tasks.pack_job_retry(job=job)
+        try:
+            job = tasks.pack_job_retry(job=job, user=request.user)
+        except tasks.PackLimitReached as error:
+            messages.error(request, error.messages[0])
+        except ValidationError:
+            pass  # already queued, running or done: nothing to retry, and the job page says which
         return redirect("reporting:pack_job", pk=job.pk)

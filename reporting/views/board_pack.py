@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
@@ -10,7 +11,7 @@ from config.security import security_event
 from plans.access import is_partnership_admin
 from reporting import selectors, tasks
 from reporting.forms import PackFilterForm
-from reporting.packs import FORMATS, pack_filename, render
+from reporting.packs import FORMATS
 from reporting.packs.data import pack_for_period
 
 
@@ -82,20 +83,32 @@ class PackDownloadView(View):
                 "query": request.GET.urlencode(),
             }
             return TemplateResponse(request, "reporting/pack_job_start.html", context)
-        pack = pack_for_period(period=period, **filters)
-        content = render(pack, fmt)
-        tasks.pack_store_rendered(
-            period=period,
-            fmt=fmt,
-            content=content,
-            filename=pack_filename(pack, fmt),
-            user=request.user,
-            **filters,
-        )
+        try:
+            job, content = tasks.pack_inline(period=period, fmt=fmt, user=request.user, **filters)
+        except tasks.PackLimitReached as error:
+            return pack_limit_response(request, period, fmt, error)
+        if job.status != job.Status.DONE:
+            # Another request is still rendering this pack, or it was cancelled meanwhile.
+            return redirect("reporting:pack_job", pk=job.pk)
+        if content is None:
+            with job.file.open("rb") as stored_file:
+                content = stored_file.read()
         response = HttpResponse(content, content_type=FORMATS[fmt][0])
-        response["Content-Disposition"] = f'attachment; filename="{pack_filename(pack, fmt)}"'
+        response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+def pack_limit_response(request, period, fmt, error) -> TemplateResponse:
+    """The "produce the pack" page with the per-person limit's sentence as its error."""
+    context = {
+        "period": period,
+        "plan": period.plan,
+        "fmt": fmt,
+        "query": request.GET.urlencode(),
+        "error": error.messages[0],
+    }
+    return TemplateResponse(request, "reporting/pack_job_start.html", context, status=429)
 
 
 class PeriodChangesView(TemplateView):

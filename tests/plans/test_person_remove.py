@@ -295,7 +295,7 @@ def test_closed_quarter_snapshot_is_redacted_recorded_and_its_digest_still_holds
     )
 
 
-def test_stored_packs_rendered_with_the_old_name_are_deleted(
+def test_stored_packs_rendered_with_the_old_name_lose_their_file_and_say_why(
     world, admin_user, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.STORAGES = {
@@ -316,7 +316,10 @@ def test_stored_packs_rendered_with_the_old_name_are_deleted(
     assert stored.exists()
     with django_capture_on_commit_callbacks(execute=True):
         remove_ken(world, admin_user)
-    assert not PackJob.objects.filter(pk=job.pk).exists()
+    job.refresh_from_db()
+    assert job.status == PackJob.Status.CANCELLED
+    assert "withdrawn because a person was removed" in job.message
+    assert not job.file
     assert not stored.exists()
 
 

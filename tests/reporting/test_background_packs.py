@@ -8,12 +8,14 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from plans.models import Milestone
 from reporting import packs, services, tasks
 from reporting.models import PackJob
-from reporting.views import board_pack as board_pack_views
 from tests import factories
+from tests.reporting.conftest import record_update
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -47,14 +49,23 @@ def render_calls(monkeypatch):
         return real(pack, fmt)
 
     monkeypatch.setattr(packs, "render", counting)
-    # The download view imported the name itself.
-    monkeypatch.setattr(board_pack_views, "render", counting)
     return calls
 
 
 def run_worker():
     """Run the database queue's worker until the queue is empty, as `db_worker` does."""
     call_command("db_worker", batch=True, interval=0, no_startup_delay=True, verbosity=0)
+
+
+def cell_texts(content: bytes) -> str:
+    book = load_workbook(BytesIO(content), read_only=True)
+    return " ".join(
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
 
 
 def sheet_titles(content: bytes) -> list[str]:
@@ -217,16 +228,28 @@ def test_reclosing_a_reopened_period_makes_a_new_pack(
 
 
 @pytest.mark.django_db
-def test_open_period_drafts_are_rendered_afresh_each_time(
+def test_an_open_periods_draft_is_rendered_again_only_once_the_plan_changes(
     board_user, period, render_calls, settings
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-    tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
-    tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    first = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    second = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+
+    assert render_calls == ["xlsx"]  # the second draft reuses the first one's file
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.status == PackJob.Status.DONE and second.file.name == first.file.name
+    assert tasks.pack_stored_get(period=period, fmt="xlsx") is None
+
+    milestone = Milestone.objects.filter(action__outcome__priority__plan=period.plan).first()
+    record_update(milestone, status="red", commentary="Funding withdrawn.")
+    third = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
 
     assert render_calls == ["xlsx", "xlsx"]
-    assert tasks.pack_stored_get(period=period, fmt="xlsx") is None
+    third.refresh_from_db()
+    assert third.file.name != first.file.name
+    assert "Funding withdrawn." in cell_texts(third.file.open("rb").read())
 
 
 @pytest.mark.django_db
@@ -272,27 +295,45 @@ def test_board_pack_page_lists_the_plans_background_packs(client, board_user, pe
 
 
 @pytest.mark.django_db
-def test_a_job_whose_worker_vanished_is_marked_failed_and_can_be_retried(
+def test_a_job_whose_heartbeat_stopped_is_queued_again_once_then_failed_and_can_be_retried(
     client, board_user, period, settings
 ):
+    settings.PACK_JOB_STALE_AFTER = 180
     with time_machine.travel(datetime(2020, 1, 6, 9, tzinfo=LONDON), tick=False):
         job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
-        # The database worker claimed it, then was killed mid-render.
-        PackJob.objects.filter(pk=job.pk).update(status="running", started_at=job.created_at)
+        # The database worker claimed it, then was killed mid-render (kill -9).
+        PackJob.objects.filter(pk=job.pk).update(
+            status="running", started_at=job.created_at, heartbeat_at=job.created_at, attempts=1
+        )
     client.force_login(board_user)
+    url = reverse("reporting:pack_job", args=[job.pk])
 
-    with time_machine.travel(datetime(2020, 1, 6, 9, 20, tzinfo=LONDON), tick=False):
-        page = client.get(reverse("reporting:pack_job", args=[job.pk])).content.decode()
-        assert "Being produced" in page
-    with time_machine.travel(datetime(2020, 1, 6, 9, 31, tzinfo=LONDON), tick=False):
-        page = client.get(reverse("reporting:pack_job", args=[job.pk])).content.decode()
+    with time_machine.travel(datetime(2020, 1, 6, 9, 2, tzinfo=LONDON), tick=False):
+        assert "Being produced" in client.get(url).content.decode()
+    with time_machine.travel(datetime(2020, 1, 6, 9, 4, tzinfo=LONDON), tick=False):
+        page = client.get(url).content.decode()
+    job.refresh_from_db()
+    assert job.status == PackJob.Status.QUEUED
+    assert "the last one stopped" in page
+
+    # The second worker is killed too: this time the job fails with a sentence.
+    with time_machine.travel(datetime(2020, 1, 6, 9, 5, tzinfo=LONDON), tick=False):
+        PackJob.objects.filter(pk=job.pk).update(
+            status="running", heartbeat_at=timezone.now(), attempts=2
+        )
+    with time_machine.travel(datetime(2020, 1, 6, 9, 9, tzinfo=LONDON), tick=False):
+        # Asking for the same pack notices it, rather than returning the stuck job.
+        again = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+        page = client.get(url).content.decode()
     job.refresh_from_db()
     assert job.status == PackJob.Status.FAILED
     assert "worker stopped before the board pack was finished" in job.message
+    assert again.pk != job.pk
     assert "Try again" in page
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    with time_machine.travel(datetime(2020, 1, 6, 9, 32, tzinfo=LONDON), tick=False):
+    PackJob.objects.filter(pk=again.pk).delete()
+    with time_machine.travel(datetime(2020, 1, 6, 9, 10, tzinfo=LONDON), tick=False):
         client.post(reverse("reporting:pack_job_retry", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == PackJob.Status.DONE
