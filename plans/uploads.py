@@ -45,6 +45,7 @@ _MAIN_NAMESPACES = (
 _CELL_LIKE = {"c", "si", "comment", "row"}  # each becomes an object in the parser
 _TEXT = {"t", "v"}
 
+
 class UploadRefused(Exception):
     """The upload cannot be read; the message says why and what to do, in a sentence."""
 
