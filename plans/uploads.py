@@ -46,6 +46,11 @@ _CELL_LIKE = {"c", "si", "comment", "row"}  # each becomes an object in the pars
 _TEXT = {"t", "v"}
 
 
+# The csv module stops at 131,072 characters a field with its own words; lifting that (once,
+# here: it is process-wide) lets csv_bounds_check name the line and the cell's length.
+csv.field_size_limit(max(csv.field_size_limit(), DEFAULT_MAX_CHARACTERS + 1))
+
+
 class UploadRefused(Exception):
     """The upload cannot be read; the message says why and what to do, in a sentence."""
 
@@ -249,14 +254,13 @@ def csv_bounds_check(
                 raise UploadRefused(
                     f"Line {reader.line_num:,} has a cell of {longest:,} "
                     f"characters; a cell may hold at most {max_cell_characters:,}. Shorten it "
-                    "and upload the file again."
+                    "(or close a quotation mark left open before it) and upload the file again."
                 )
     except csv.Error as error:
         raise UploadRefused(
-            f"Line {reader.line_num:,} of this file could not be read: a cell "
-            f"is longer than {csv.field_size_limit():,} characters, or a quotation mark is not "
-            "closed. Check that line, or save the file from Excel as 'CSV UTF-8' and upload "
-            "it again."
+            f"Line {reader.line_num:,} of this file could not be read: a quotation mark may "
+            "not be closed, or a cell is far too long. Check that line, or save the file from "
+            "Excel as 'CSV UTF-8' and upload it again."
         ) from error
 
 
