@@ -12,9 +12,14 @@ from decimal import Decimal
 from outcomes.formatting import parse_value
 from outcomes.models import Indicator, IndicatorValue
 from outcomes.periods import IndicatorPeriod
+from plans.uploads import UploadRefused, csv_bounds_check
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
+MAX_CELL_CHARACTERS = 10_000  # a note is a sentence or two; longer is not a value's note
+# IndicatorValue.value is max_digits=18, decimal_places=6: 12 digits before the point.
+MAX_WHOLE_DIGITS = 12
+MAX_DECIMAL_PLACES = 6
 REQUIRED = ("code", "period", "value")
 KINDS = {k.value: k.value for k in IndicatorValue.Kind} | {
     k.label.lower(): k.value for k in IndicatorValue.Kind
@@ -54,6 +59,10 @@ def check_values_csv(
     """Read and check every row; ``allowed_ids`` None means the user may enter for all."""
     if len(text.encode()) > MAX_BYTES:
         return [], [CsvError(None, "The file is larger than 1 MB. Split it into smaller files.")]
+    try:
+        csv_bounds_check(text, max_cell_characters=MAX_CELL_CHARACTERS)
+    except UploadRefused as refusal:
+        return [], [CsvError(None, str(refusal))]
     reader = csv.DictReader(io.StringIO(text))
     headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [h for h in REQUIRED if h not in headers]
@@ -107,7 +116,13 @@ def check_values_csv(
         try:
             parsed = parse_value(value_text)
         except ValueError as error:
-            problems.append(str(error).rstrip("."))
+            problems.append(str(error).rstrip(".")[:200])
+        if parsed and parsed.value is not None:
+            problems.extend(value_out_of_range(parsed.value))
+        if len(comparator) > 100:
+            problems.append(
+                f"the comparator's name is {len(comparator):,} characters; use 100 or fewer"
+            )
         if period and indicator and kind:
             key = (indicator.pk, kind, period, comparator.lower())
             if key in seen:
@@ -133,3 +148,17 @@ def check_values_csv(
     if not rows and not errors:
         errors.append(CsvError(None, "The file has no values in it."))
     return rows, errors
+
+
+def value_out_of_range(value: Decimal) -> list[str]:
+    """What the value column cannot hold, in words (it would fail, not round, when saved)."""
+    whole = value.adjusted() + 1 if value else 0
+    if whole > MAX_WHOLE_DIGITS:
+        return [
+            f"the value has {whole:,} digits before the decimal point; a value may have at "
+            f"most {MAX_WHOLE_DIGITS} (under a million million)"
+        ]
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_DECIMAL_PLACES:
+        return [f"the value has {-exponent:,} decimal places; give at most {MAX_DECIMAL_PLACES}"]
+    return []

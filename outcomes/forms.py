@@ -2,6 +2,7 @@
 
 from django import forms
 
+from outcomes.csv_values import value_out_of_range
 from outcomes.formatting import parse_value
 from outcomes.models import IndicatorValue
 from outcomes.periods import IndicatorPeriod
@@ -70,6 +71,10 @@ class ActualForm(forms.Form):
                     "Enter the result as a number; if there is none, choose 'No, it is not "
                     "available for this period'.",
                 )
+                return cleaned
+            problems = value_out_of_range(parsed.value)
+            if problems:
+                self.add_error("value", problems[0][0].upper() + problems[0][1:] + ".")
                 return cleaned
             cleaned["number"] = parsed.value
         return cleaned

@@ -16,6 +16,8 @@ from datetime import date, datetime, time
 from django.conf import settings
 
 from plans.importer.registry import SheetFinding
+from plans.uploads import UploadRefused as ImportRefused
+from plans.uploads import csv_bounds_check, xlsx_bounds_check
 
 # A real plan's worksheet XML is rarely more than 30× smaller zipped; bombs are 100s×.
 MAX_COMPRESSION_RATIO = 150
@@ -26,10 +28,6 @@ MAX_ZIP_MEMBERS = 2000
 # A plan table has tens of columns. Reading further costs time for nothing: each heading is
 # fuzzy-matched, and 50,000 columns took 9 s a read (the browser journey reads four times).
 MAX_COLUMNS = 500
-
-
-class ImportRefused(Exception):
-    """The file cannot be imported; the message says why and what to do, in a sentence."""
 
 
 @dataclass(slots=True)
@@ -172,6 +170,7 @@ def _plain(value):
 
 def _read_xlsx(data: bytes, *, sheets: list[str] | None) -> list[Sheet]:
     _check_zip(data)
+    xlsx_bounds_check(data)  # cells and characters, streamed, before openpyxl builds any
     import openpyxl  # defusedxml is installed, so openpyxl refuses XML entity attacks
 
     try:
@@ -289,6 +288,7 @@ def _read_csv(data: bytes, *, filename: str) -> Sheet:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    csv_bounds_check(text, dialect=dialect)
     stem = (filename or "Plan").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "Plan"
     sheet = Sheet(name=stem, rows=[])
     widest = number = 0

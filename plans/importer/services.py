@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.db import Error as DatabaseFault
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -221,9 +221,13 @@ def plan_import(
     sheets: list[str] | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    parsed: ParsedFile | None = None,
 ) -> ImportResult:
-    """Import a legacy plan file into ``plan`` in one transaction (rolled back on a dry run)."""
-    parsed = plan_file_read(data=data, filename=filename, mapping=mapping, sheets=sheets)
+    """Import a legacy plan file into ``plan`` in one transaction (rolled back on a dry run).
+
+    ``parsed``: the same file already read with the same mapping and sheets, not read again.
+    """
+    parsed = parsed or plan_file_read(data=data, filename=filename, mapping=mapping, sheets=sheets)
     result = ImportResult(filename=filename, dry_run=dry_run, parsed=parsed)
     result.findings = list(parsed.findings)
     if parsed.refused:
@@ -232,6 +236,10 @@ def plan_import(
     now = now or timezone.now()
     try:
         with transaction.atomic():
+            # Two admins confirming at once: the second waits here for the first to commit,
+            # then matches what it added instead of adding it twice (PostgreSQL; a no-op on
+            # SQLite, which has one writer at a time and meets the conflict below instead).
+            Plan.objects.select_for_update().filter(pk=plan.pk).exists()
             _Writer(plan=plan, result=result, now=now).write(parsed.priorities)
             for handler, sheet in parsed.handled:
                 counts, findings = handler.import_sheet(
@@ -246,6 +254,14 @@ def plan_import(
                 transaction.set_rollback(True)
             elif dry_run:
                 transaction.set_rollback(True)
+    except IntegrityError:
+        # A person or organisation the file adds was added meanwhile: another import into the
+        # plan committed while this one was writing. The file is not at fault.
+        logger.warning("Import into plan %s met a concurrent import", plan.pk)
+        result.refused = (
+            "Someone else imported into this plan at the same time, so nothing was imported "
+            "from this file. Check the plan, then import the file again if anything is missing."
+        )
     except (DatabaseFault, ValueError):
         # Error, not DatabaseError: a dropped connection raises InterfaceError, which is not
         # one. The exception's class goes to the log, never into the admin's sentence.

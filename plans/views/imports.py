@@ -179,6 +179,7 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
             filename=self.entry["filename"],
             mapping=self.entry["mapping"],
             sheets=self.entry["chosen"],
+            parsed=parsed,  # read above with this mapping and these sheets: once per request
         )
         if not imported.ok:
             return self.render_to_response(self.context(imported, form))

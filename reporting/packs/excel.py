@@ -2,7 +2,8 @@
 
 Every sheet: a title row saying what it is (and DRAFT for live data), a header row that is
 frozen, filtered and repeated when printed, landscape fit to width. User text is always
-written as text, so a commentary beginning "=", "+", "-" or "@" never becomes a formula.
+written as text, and text beginning "=", "+", "-", "@", a tab or a carriage return carries
+Excel's quote prefix, so it never becomes a formula, even once edited or saved as CSV.
 """
 
 from collections.abc import Iterable
@@ -50,6 +51,11 @@ def put(ws: Worksheet, row: int, column: int, value, *, wrap: bool = False):
     if isinstance(cell.value, str):
         # openpyxl would store "=…" as a live formula; data_type "s" keeps it a string.
         cell.data_type = "s"
+        if cell.value.startswith(FORMULA_TRIGGERS):
+            # ...and the quote prefix (Excel's leading apostrophe) keeps it one when the cell
+            # is edited or the sheet is saved as CSV. Whatever reaches here is neutralised:
+            # the update service strips a leading tab, so "\t=1+1" arrives as "=1+1".
+            cell.quotePrefix = True
     elif isinstance(cell.value, date | datetime):
         cell.number_format = DATE_FORMAT
     cell.alignment = WRAP if wrap else TOP

@@ -205,3 +205,47 @@ def test_csv_without_the_needed_columns_says_which(client, admin_user, plan, ind
     response = upload(client, plan, "indicator,when,value\nNI 45,2019/20 Q2,1\n")
     [error] = response.context["csv_errors"]
     assert "does not have code, period" in error.message
+
+
+def test_csv_cell_over_the_csv_modules_limit_is_refused_with_a_sentence(
+    client, admin_user, plan, indicator
+):
+    client.force_login(admin_user)
+    text = "code,period,value,note\nNI 45,2019/20 Q2,72%," + "x" * 140_000 + "\n"
+    response = upload(client, plan, text)
+    assert response.status_code == 200
+    messages = [e.message for e in response.context["csv_errors"]]
+    assert messages == [
+        "Line 2 has a cell of 140,000 characters; a cell may hold at most 10,000. Shorten it "
+        "(or close a quotation mark left open before it) and upload the file again."
+    ]
+    assert "Nothing was saved" in response.content.decode()
+    assert not IndicatorValue.objects.filter(year=2019, quarter=2).exists()
+
+
+def test_csv_value_too_large_for_the_column_is_refused_with_a_sentence(
+    client, admin_user, plan, indicator
+):
+    client.force_login(admin_user)
+    text = "code,period,value\nNI 45,2019/20 Q2," + "9" * 400 + "\nNI 45,2019/20 Q3,1.1234567\n"
+    response = upload(client, plan, text)
+    assert response.status_code == 200
+    errors = {e.line: e.message for e in response.context["csv_errors"]}
+    assert errors[2] == (
+        "The value has 400 digits before the decimal point; a value may have at most 12 "
+        "(under a million million)."
+    )
+    assert errors[3] == "The value has 7 decimal places; give at most 6."
+    assert not IndicatorValue.objects.filter(year=2019, quarter__in=[2, 3]).exists()
+
+
+def test_entry_form_value_too_large_for_the_column_is_refused_with_a_sentence(
+    client, admin_user, indicator
+):
+    client.force_login(admin_user)
+    response = client.post(
+        enter_url(indicator), {"period": "2019/20 Q2", "status": "value", "value": "9" * 400}
+    )
+    assert response.status_code == 200
+    assert "a value may have at most 12" in response.content.decode()
+    assert not IndicatorValue.objects.filter(year=2019, quarter=2).exists()

@@ -342,3 +342,60 @@ def test_building_the_packs_data_costs_the_same_queries_at_two_plan_sizes(partne
     assert closed_small == closed_big
     assert live_big <= 12
     assert closed_big <= 4
+
+
+def quote_prefixed(data: bytes) -> set[str]:
+    """The cell values of the saved workbook whose style carries quotePrefix="1", per its XML."""
+    import zipfile
+
+    archive = zipfile.ZipFile(BytesIO(data))
+    styles = archive.read("xl/styles.xml").decode()
+    cell_xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S).group(1)
+    prefixed = {
+        index
+        for index, xf in enumerate(re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", cell_xfs, re.S))
+        if 'quotePrefix="1"' in xf
+    }
+    values = set()
+    for name in archive.namelist():
+        if name.startswith("xl/worksheets/sheet"):
+            sheet = archive.read(name).decode()
+            for style, text in re.findall(r'<c [^>]*?s="(\d+)"[^>]*>.*?<t[^>]*>(.*?)</t>', sheet):
+                if int(style) in prefixed:
+                    values.add(text.replace("&#13;", "\n").replace("\r", "\n"))
+    return values
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1"])
+def test_formula_like_text_carries_the_quote_prefix_in_the_saved_workbook(scenario, text):
+    record_update(scenario.milestones["worse"], status="red", commentary=text)
+    data = build_pack(period_id=scenario.q3.pk, fmt="xlsx")
+
+    wb = load_workbook(BytesIO(data))
+    expected = text.replace("\r", "\n")
+    cells = [c for row in wb["Full plan"].iter_rows(min_row=3) for c in row if c.value == expected]
+    assert cells and all(c.quotePrefix and c.data_type == "s" for c in cells)
+    assert expected in quote_prefixed(data)
+    # Ordinary text is not prefixed (the prefix would show in Excel's formula bar).
+    ordinary = [c for row in wb["Full plan"].iter_rows(min_row=3) for c in row if c.value == "Red"]
+    assert ordinary and not any(c.quotePrefix for c in ordinary)
+
+
+def test_an_update_saved_with_a_leading_tab_reaches_the_pack_neutralised(scenario):
+    from plans.services import milestone_update
+
+    milestone = Milestone.objects.get(pk=scenario.milestones["worse"].pk)
+    milestone_update(
+        milestone=milestone,
+        user=scenario.admin,
+        expected_version=milestone.version,
+        status="red",
+        commentary="\t=1+1",
+        due_date=milestone.due_date,
+    )
+    data = build_pack(period_id=scenario.q3.pk, fmt="xlsx")
+    wb = load_workbook(BytesIO(data))
+    cells = [c for row in wb["Full plan"].iter_rows(min_row=3) for c in row if c.value == "=1+1"]
+    assert cells, "the service strips the tab, so '=1+1' is what reaches the pack"
+    assert all(c.quotePrefix and c.data_type == "s" for c in cells)
+    assert "=1+1" in quote_prefixed(data)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from outcomes.sheet_import import IndicatorSheetHandler
 from plans.models import Plan
+from plans.uploads import UploadRefused, xlsx_bounds_check
 
 
 def workbook_rows(path: Path) -> dict[str, list[list]]:
@@ -45,7 +46,10 @@ class Command(BaseCommand):
         except Plan.DoesNotExist as error:
             raise CommandError(f"There is no plan with id {plan}.") from error
         try:
+            xlsx_bounds_check(path.read_bytes())
             sheets = workbook_rows(path)
+        except UploadRefused as refusal:
+            raise CommandError(f"{path}: {refusal}") from refusal
         except Exception as error:  # openpyxl raises many kinds for a bad file
             raise CommandError(f"{path} could not be read as an .xlsx file: {error}") from error
         handler = IndicatorSheetHandler()
