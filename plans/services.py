@@ -446,7 +446,9 @@ def lead_user_ensure(*, person: Person):
         raise ValidationError({"email": f"{person} has no e-mail address; add one first"})
     User = get_user_model()
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
+        )
         if person.removed_at is not None:
             raise ValidationError(
                 {"person": "This person has been removed; nobody was sent a link"}
@@ -500,7 +502,9 @@ def person_email_change(*, person: Person, email: str, user) -> Person:
         raise PermissionDenied("Only a partnership admin can change a person's e-mail address.")
     email = (email or "").strip()
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
+        )
         if person.removed_at is not None:
             raise ValidationError({"email": "This person has been removed; add them again instead"})
         old = person.email
