@@ -188,3 +188,37 @@ def test_a_visitor_asking_for_a_link_does_not_join_two_partnerships_leads(client
     # Whoever asked gets links only to the address typed.
     assert {tuple(m.to) for m in mail.outbox} <= {(alice.email,)}
     assert all(re.search(r"/accounts/link/\?sesame=", m.body) for m in mail.outbox)
+
+
+def test_the_migration_records_only_accounts_the_old_flow_plainly_made():
+    """Existing data: provenance is backfilled for flow-made accounts and nothing else."""
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("plans.migrations.0005_lead_account_provenance")._backfill
+    partnership = factories.PartnershipFactory()
+    other = factories.PartnershipFactory()
+
+    def lead(username, email, **extra):
+        account = User.objects.create_user(username=username, email=email, **extra)
+        person = factories.PersonFactory(partnership=partnership, email=email, user=account)
+        factories.MembershipFactory(user=account, partnership=partnership, role="lead")
+        return account, person
+
+    made, made_person = lead("pat@probation.example.org", "pat@probation.example.org")
+    hashed, _ = lead("sam@police.example.org#999999", "sam@police.example.org")
+    with_password, _ = lead("kim@nhs.example.org", "kim@nhs.example.org", password=PASSWORD)
+    staff, _ = lead("lee@council.example.org", "lee@council.example.org", is_staff=True)
+    council, _ = lead("council-jo", "jo@council.example.org")
+    elsewhere, _ = lead("al@school.example.org", "al@school.example.org")
+    factories.MembershipFactory(user=elsewhere, partnership=other, role="board")
+    LeadAccount.objects.all().delete()
+
+    backfill(apps, None)
+
+    recorded = set(LeadAccount.objects.values_list("user_id", flat=True))
+    assert made.pk in recorded
+    assert LeadAccount.objects.get(user=made).person == made_person
+    assert recorded.isdisjoint({with_password.pk, staff.pk, council.pk, elsewhere.pk})
+    assert hashed.pk not in recorded  # "#999999" is not this person's id
