@@ -12,6 +12,7 @@ partnerships' objects, and cannot create or delete a partnership. The site opera
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans.admin_scoping import PartnershipScopedInline, PartnershipScopedModelAdmin
@@ -29,6 +30,28 @@ from plans.models import (
     Priority,
     ReportingPeriod,
 )
+
+
+class NoRevertHistoryAdmin(SimpleHistoryAdmin):
+    """History to read, never to revert: the model's state follows an append-only log.
+
+    A milestone's status and dates follow its ``MilestoneUpdate`` rows, a quarter's open or
+    closed state follows its close (with a snapshot) and reopen (with a reason), and a
+    person's removal follows ``person_remove``. Reverting an old version would set that state
+    with no update, snapshot or reason (issue 12, finding 11), so the history pages show old
+    versions and refuse to save them, for superusers too. Change these through the service.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(
+                "Old versions cannot be restored here: change it through the service."
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 # --- Inlines ------------------------------------------------------------------------------
 
@@ -158,13 +181,49 @@ class OrganisationAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+class PersonAdmin(PartnershipScopedModelAdmin, NoRevertHistoryAdmin):
     partnership_lookup = "partnership"
     list_display = ["name", "role_title", "organisation", "partnership", "user", "removed_at"]
     list_filter = ["partnership", "organisation", ("removed_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "role_title", "email", "organisation__name"]
     list_select_related = ["partnership", "organisation", "user"]
     autocomplete_fields = ["organisation", "user"]
+
+    def get_exclude(self, request, obj=None):
+        # Only the sign-in-link flow links a lead to an account, inside their partnership
+        # (issue 12, finding 1); a superuser may still link an existing account by hand.
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser:
+            exclude.append("user")
+        return exclude
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser and obj is not None:
+            fields.append("user")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        """An e-mail correction goes through ``person_email_change``: the account this
+        partnership made follows it and outstanding sign-in links are voided."""
+        from django.contrib import messages
+
+        from plans.services import person_email_change
+
+        if not (change and "email" in form.changed_data):
+            return super().save_model(request, obj, form, change)
+        email = obj.email
+        obj.email = form.initial.get("email", "")
+        super().save_model(request, obj, form, change)
+        person = person_email_change(person=obj, email=email, user=request.user)
+        obj.email = person.email
+        if person.user_id and not person.account_followed:
+            messages.warning(
+                request,
+                f"{person}'s sign-in account was not made by this partnership, so its e-mail "
+                "address was not changed. Sign-in links still go to the account's own address; "
+                "ask the site operator if that address is wrong.",
+            )
 
 
 @admin.register(Delegation)
@@ -192,7 +251,7 @@ class PlanAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+class ReportingPeriodAdmin(PartnershipScopedModelAdmin, NoRevertHistoryAdmin):
     """Closing and reopening go through the reporting app, which freezes the snapshot."""
 
     partnership_lookup = "plan__partnership"
@@ -264,7 +323,7 @@ class ActionAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
+class MilestoneAdmin(PartnershipScopedModelAdmin, NoRevertHistoryAdmin):
     partnership_lookup = "action__outcome__priority__plan__partnership"
     list_display = [
         "reference",

@@ -19,8 +19,10 @@ Each admin names its model's path to the partnership in ``partnership_lookup`` (
   too: a Rotherham lead cannot lead a Middlesbrough milestone). Errors are form errors.
 
 User accounts are not partnership data: a partnership admin chooses only among accounts that
-already belong to one of their partnerships (as a member or a linked lead), and the User admin
-stays with superusers.
+already belong to one of their partnerships (as a member, or a linked lead's account that is
+not staff or superuser), and the User admin stays with superusers. A partnership admin never
+sets ``Person.user``: only the sign-in-link flow links a lead to an account
+(``plans.services.lead_user_ensure``), inside the lead's own partnership.
 """
 
 from django import forms
@@ -28,7 +30,12 @@ from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    BadRequest,
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    PermissionDenied,
+)
 from django.db.models import Q, QuerySet
 
 from plans.access import partnership_ids_for
@@ -77,10 +84,12 @@ def partnership_path(admin_site, model) -> str | None:
 
 
 def _users_of(ids: list[int]) -> QuerySet:
+    """Accounts a partnership admin may choose: members of their partnerships, and their
+    leads' accounts unless staff or superuser (an operator's account linked to a lead record
+    must never become a choice for a role)."""
     User = get_user_model()
-    return User.objects.filter(
-        Q(memberships__partnership_id__in=ids) | Q(people__partnership_id__in=ids)
-    ).distinct()
+    linked = Q(people__partnership_id__in=ids, is_staff=False, is_superuser=False)
+    return User.objects.filter(Q(memberships__partnership_id__in=ids) | linked).distinct()
 
 
 class PartnershipCheckedForm:
@@ -295,8 +304,24 @@ class PartnershipScopedAdminMixin:
         return type(form_class.__name__, (PartnershipCheckedForm, form_class), attrs)
 
 
+def _refuse_nul(values) -> None:
+    """A NUL cannot be stored or searched for (PostgreSQL refuses it with an error, a 500):
+    a query string holding one is a bad request, answered with a 400."""
+    if any("\x00" in value for value in values):
+        raise BadRequest("The address holds a character that cannot be searched for.")
+
+
 class PartnershipScopedModelAdmin(PartnershipScopedAdminMixin):
     """Mixin for a ``ModelAdmin`` (put it before ``admin.ModelAdmin``/``SimpleHistoryAdmin``)."""
+
+    def changelist_view(self, request, extra_context=None):
+        _refuse_nul([*request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])])
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Also the admin's autocomplete, which searches through here.
+        _refuse_nul([search_term or ""])
+        return super().get_search_results(request, queryset, search_term)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         return self._checked(request, super().get_form(request, obj, change=change, **kwargs))

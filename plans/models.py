@@ -579,3 +579,44 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.person} — {FinancialQuarter(self.year, self.quarter).label}"
+
+
+class LeadAccount(models.Model):
+    """Provenance: this sign-in account was created by a partnership's sign-in-link flow.
+
+    Written only by ``plans.services.lead_user_ensure`` when it creates an account for a lead
+    who had none. Only such an account follows its lead's e-mail corrections and is closed
+    when its lead is removed, and only by the partnership that created it; an account that
+    existed before (a council account, staff, the site operator) is never touched by a
+    partnership admin's action.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lead_account",
+        help_text="The account the sign-in-link flow created.",
+    )
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="lead_accounts",
+        help_text="The partnership whose sign-in-link flow created the account.",
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_accounts",
+        help_text="The lead the account was created for.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person"], name="lead_account_one_per_person")
+        ]
+
+    def __str__(self):
+        return f"Account {self.user_id} created by {self.partnership} for person {self.person_id}"

@@ -22,6 +22,7 @@ from sesame.utils import get_query_string
 from plans.models import (
     RAG,
     Delegation,
+    LeadAccount,
     Membership,
     Milestone,
     MilestoneUpdate,
@@ -227,10 +228,12 @@ def delegation_delete(*, delegation: Delegation) -> None:
 
 
 def _removed_names(person: Person) -> tuple[str, ...]:
-    """The words that identify a lead: name, e-mail, and their account's name and address."""
+    """The words that identify a lead: name, e-mail, and (if their partnership's sign-in-link
+    flow made it) their account's name and address. Another account's names are its owner's,
+    not this lead record's."""
     names = [person.name, person.email]
     user = person.user
-    if user is not None:
+    if user is not None and _created_here(user, person=person):
         names += [user.get_full_name(), user.email]
     # Very short strings ("Jo", "MW") would redact ordinary words in other people's text.
     return tuple(n.strip() for n in names if n and len(n.strip()) >= 3)
@@ -252,10 +255,13 @@ def _lead_texts_redact(*, partnership_id: int, names: tuple[str, ...]) -> None:
     outcome_ids = history[PlanOutcome].filter(priority_id__in=priority_ids).values("id")
     action_ids = history[Action].filter(outcome_id__in=outcome_ids).values("id")
     mentions = reduce(operator.or_, [Q(lead_text__icontains=name) for name in names])
+    # Live items only where they are now in this partnership: an item a superuser moved to
+    # another partnership is that partnership's, even if it was once this one's.
+    here = "outcome__priority__plan__partnership_id"
     querysets = [
-        Action.objects.filter(id__in=action_ids),
+        Action.objects.filter(id__in=action_ids, **{here: partnership_id}),
         history[Action].filter(id__in=action_ids),
-        Milestone.objects.filter(action_id__in=action_ids),
+        Milestone.objects.filter(action_id__in=action_ids, **{f"action__{here}": partnership_id}),
         Milestone.history.model.objects.filter(action_id__in=action_ids),
     ]
     for queryset in querysets:
@@ -265,16 +271,52 @@ def _lead_texts_redact(*, partnership_id: int, names: tuple[str, ...]) -> None:
                 queryset.model.objects.filter(pk=pk).update(lead_text=redacted)
 
 
-def _admin_log_redact(*, names: tuple[str, ...]) -> None:
-    """Replace ``names`` in the Django admin's own log (its history pages show these texts)."""
+def _admin_log_targets(*, person: Person, account) -> list[tuple[type, list]]:
+    """The admin-log objects that are about this person, in their partnership only.
+
+    The person; delegations they gave or received (found through history, since removal
+    deletes them); the memberships of their account in this partnership; and the account
+    itself only when this partnership made it. Never another partnership's objects, whatever
+    their text says.
+    """
+    from django.contrib.auth import get_user_model
+
+    delegations = Delegation.history.model.objects.filter(
+        Q(lead_id=person.pk) | Q(delegate_id=person.pk)
+    ).values_list("id", flat=True)
+    targets = [(Person, [person.pk]), (Delegation, list(set(delegations)))]
+    if account is not None:
+        memberships = Membership.history.model.objects.filter(
+            user_id=account.pk, partnership_id=person.partnership_id
+        ).values_list("id", flat=True)
+        targets.append((Membership, list(set(memberships))))
+        if _created_here(account, person=person):
+            targets.append((get_user_model(), [account.pk]))
+    return targets
+
+
+def _admin_log_redact(*, targets: list[tuple[type, list]], names: tuple[str, ...]) -> None:
+    """Replace ``names`` in the Django admin's log entries about ``targets`` (model, ids).
+
+    The log is site-wide, so the entries are chosen by content type and object id, never by
+    searching every entry's text (which rewrote other partnerships' entries).
+    """
     from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
 
     from plans.personal_data import redact_text
 
-    mentions = [
-        Q(object_repr__icontains=name) | Q(change_message__icontains=name) for name in names
+    about = [
+        Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(i) for i in ids],
+        )
+        for model, ids in targets
+        if ids
     ]
-    entries = LogEntry.objects.filter(reduce(operator.or_, mentions))
+    if not about or not names:
+        return
+    entries = LogEntry.objects.filter(reduce(operator.or_, about))
     for pk, label, message in entries.values_list("pk", "object_repr", "change_message"):
         LogEntry.objects.filter(pk=pk).update(
             object_repr=redact_text(label, names=names)[:200],
@@ -308,14 +350,18 @@ def person_remove(*, person: Person, user) -> Person:
                 reduce(operator.or_, theirs),
                 milestone__action__outcome__priority__plan__partnership_id=partnership_id,
             ).update(author_name=FORMER_LEAD)
+        account = person.user
+        closes = account is not None and _created_here(account, person=person)
+        log_targets = _admin_log_targets(person=person, account=account)
         if names:
             _lead_texts_redact(partnership_id=partnership_id, names=names)
-            _admin_log_redact(names=names)
 
-        account = person.user
         person.name = FORMER_LEAD
         person.email = ""
         person.removed_at = timezone.now()
+        if account is not None and not closes:
+            # Not this partnership's account to close: only the link from this record goes.
+            person.user = None
         person._history_user = user
         person._change_reason = "Removed: has left"
         person.save()
@@ -326,9 +372,11 @@ def person_remove(*, person: Person, user) -> Person:
 
         if account is not None:
             Membership.objects.filter(user=account, partnership_id=partnership_id).delete()
-            if not Membership.objects.filter(user=account).exists():
-                # No partnership left: the account can never sign in again, and nothing
-                # shown anywhere (the audit trail's "who") names them.
+            if closes and not Membership.objects.filter(user=account).exists():
+                # Made by this partnership's sign-in-link flow for this lead and used nowhere
+                # else: it can never sign in again, and nothing shown (the audit trail's
+                # "who") names them. Any other account (staff, the operator, a council
+                # account) is never closed by a partnership admin.
                 account.is_active = False
                 account.username = f"former-lead-{account.pk}"
                 account.first_name = FORMER_LEAD
@@ -336,6 +384,8 @@ def person_remove(*, person: Person, user) -> Person:
                 account.email = ""
                 account.set_unusable_password()
                 account.save()
+        if names:
+            _admin_log_redact(targets=log_targets, names=names)
 
         removal = Removal(
             person_id=person.pk,
@@ -354,43 +404,127 @@ def person_remove(*, person: Person, user) -> Person:
     return person
 
 
-def lead_user_ensure(*, person: Person):
-    """The sign-in account for a lead, creating one (role lead) for an e-mail with none yet.
+def _created_here(account, *, person: Person) -> bool:
+    """True when ``account`` is the one this person's partnership's sign-in-link flow made.
 
-    Every lead record with the same address that has no account is linked to it, and the
-    account is made a lead of each of their partnerships where it has no role yet.
+    Only such an account may follow the lead's e-mail corrections or be closed when the lead
+    is removed: never staff, a superuser, or an account with a role or a lead record in any
+    other partnership (that would be a write outside the partnership acting).
+    """
+    if account is None or account.is_staff or account.is_superuser:
+        return False
+    provenance = LeadAccount.objects.filter(user=account).first()
+    if provenance is None or provenance.partnership_id != person.partnership_id:
+        return False
+    if provenance.person_id not in (None, person.pk):
+        return False
+    elsewhere = Membership.objects.filter(user=account).exclude(
+        partnership_id=person.partnership_id
+    )
+    others = Person.objects.filter(user=account).exclude(partnership_id=person.partnership_id)
+    return not elsewhere.exists() and not others.exists()
+
+
+def _unused_username(email: str, *, person_pk: int) -> str:
+    User = get_user_model()
+    username = email.lower()[:150]
+    if User.objects.filter(username=username).exists():
+        username = f"{email.lower()[:130]}#{person_pk}"
+    return username
+
+
+def lead_user_ensure(*, person: Person):
+    """The sign-in account of one lead, creating one (role lead, no password) if they have none.
+
+    Everything stays inside the lead's own partnership: no other person is linked, and no
+    account that already exists is taken over because it has the same e-mail address (a
+    council account, staff, the site operator). The account created is recorded as this
+    partnership's (``LeadAccount``). A lead role is given only to that account, and only in
+    this partnership; an account a superuser linked keeps whatever roles it has.
     """
     if not person.email:
         raise ValidationError({"email": f"{person} has no e-mail address; add one first"})
     User = get_user_model()
     with transaction.atomic():
-        user = person.user
-        if user is None:
-            user = (
-                User.objects.filter(email__iexact=person.email, is_active=True)
-                .order_by("pk")
-                .first()
-            )
-        if user is None:
-            username = person.email.lower()
-            if User.objects.filter(username=username).exists():
-                username = f"{username}#{person.pk}"
-            user = User(username=username, email=person.email, first_name=person.name[:150])
-            user.set_unusable_password()
-            user.save()
-        people = Person.objects.filter(
-            email__iexact=person.email, user__isnull=True, removed_at__isnull=True
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
         )
-        for lead in [person, *people.exclude(pk=person.pk)]:
-            if lead.user_id is None:
-                lead.user = user
-                lead.save(update_fields=["user"])
-            Membership.objects.get_or_create(
-                user=user,
-                partnership_id=lead.partnership_id,
-                defaults={"role": Membership.Role.LEAD},
+        if person.removed_at is not None:
+            raise ValidationError(
+                {"person": "This person has been removed; nobody was sent a link"}
             )
+        user = person.user
+        if user is not None:
+            if not user.is_active:
+                raise ValidationError(
+                    {"person": f"The account of {person} is closed; ask the site operator"}
+                )
+            if _created_here(user, person=person):
+                Membership.objects.get_or_create(
+                    user=user,
+                    partnership_id=person.partnership_id,
+                    defaults={"role": Membership.Role.LEAD},
+                )
+            return user
+        user = User(
+            username=_unused_username(person.email, person_pk=person.pk),
+            email=person.email,
+            first_name=person.name[:150],
+        )
+        user.set_unusable_password()
+        user.save()
+        LeadAccount.objects.create(user=user, partnership_id=person.partnership_id, person=person)
+        person.user = user
+        person.save(update_fields=["user"])
+        Membership.objects.get_or_create(
+            user=user,
+            partnership_id=person.partnership_id,
+            defaults={"role": Membership.Role.LEAD},
+        )
     return user
+
+
+def person_email_change(*, person: Person, email: str, user) -> Person:
+    """Correct a lead's e-mail address; their sign-in account follows if this partnership made it.
+
+    The account's address changes only for an account this partnership's sign-in-link flow
+    created for this lead (``_created_here``); with ``SESAME_INVALIDATE_ON_EMAIL_CHANGE`` that
+    voids every sign-in link sent to the old address. Any other account (staff, the site
+    operator, a council account a superuser linked, one shared with another partnership) is
+    left as it is: its owner's address is theirs. ``person.account_followed`` says which.
+    """
+    from plans.access import is_partnership_admin
+
+    acting = user or AnonymousUser()
+    if not (acting.is_active and acting.is_superuser) and not is_partnership_admin(
+        acting, person.partnership_id
+    ):
+        raise PermissionDenied("Only a partnership admin can change a person's e-mail address.")
+    email = (email or "").strip()
+    with transaction.atomic():
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
+        )
+        if person.removed_at is not None:
+            raise ValidationError({"email": "This person has been removed; add them again instead"})
+        old = person.email
+        person.email = email
+        person.full_clean(validate_unique=False, validate_constraints=False)
+        person._history_user = user
+        person._change_reason = "E-mail address corrected"
+        person.save()
+        account = person.user
+        followed = _created_here(account, person=person)
+        if followed and account.email != email:
+            if old and account.username.lower() in {old.lower(), f"{old.lower()}#{person.pk}"}:
+                account.username = _unused_username(
+                    email or f"lead-{person.pk}", person_pk=person.pk
+                )
+            account.email = email
+            # A new address voids outstanding links (SESAME_INVALIDATE_ON_EMAIL_CHANGE).
+            account.save()
+        person.account_followed = followed
+    return person
 
 
 def signin_link(*, user, base_url: str) -> str:
@@ -401,7 +535,9 @@ def signin_link(*, user, base_url: str) -> str:
 
 
 def signin_link_send(*, user, base_url: str) -> None:
-    """E-mail ``user`` a sign-in link."""
+    """E-mail ``user`` a sign-in link, at the account's own address (which follows its lead's)."""
+    if not user.email:
+        raise ValidationError({"person": "This account has no e-mail address; add one first"})
     context = {"user": user, "link": signin_link(user=user, base_url=base_url)}
     send_mail(
         subject="Your sign-in link for partnership plans",
@@ -412,25 +548,26 @@ def signin_link_send(*, user, base_url: str) -> None:
 
 
 def signin_link_request(*, email: str, base_url: str) -> int:
-    """Send a sign-in link to whoever signs in with ``email`` or leads with it.
+    """Send a sign-in link to each account with ``email``, and to each lead with it.
 
-    Returns how many links were sent; callers must not tell the visitor (no enumeration).
+    A lead with no account gets one of their own, in their own partnership only
+    (``lead_user_ensure``): a visitor typing an address never joins two partnerships' lead
+    records into one account, nor hands an existing account a role. Every link goes to the
+    account's own address, which is the one typed. Returns how many links were sent; callers
+    must not tell the visitor (no enumeration).
     """
     email = email.strip()
     if not email:
         return 0
     User = get_user_model()
-    users = list(User.objects.filter(email__iexact=email, is_active=True))
-    if not users:
-        person = (
-            Person.objects.filter(email__iexact=email, removed_at__isnull=True)
-            .order_by("pk")
-            .first()
-        )
-        if person is None:
-            return 0
-        users = [lead_user_ensure(person=person)]
-    for user in users:
+    users = {user.pk: user for user in User.objects.filter(email__iexact=email, is_active=True)}
+    people = Person.objects.filter(
+        email__iexact=email, removed_at__isnull=True, user__isnull=True
+    ).order_by("pk")
+    for person in people:
+        user = lead_user_ensure(person=person)
+        users.setdefault(user.pk, user)
+    for user in users.values():
         signin_link_send(user=user, base_url=base_url)
     return len(users)
 

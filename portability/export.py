@@ -110,12 +110,23 @@ def _people(plan) -> dict[str, Any]:
     }
 
 
-def plan_export(*, plan) -> dict[str, Any]:
+def _without_emails(value):
+    """``value`` with every ``email`` left empty (the key kept, so the format stays one)."""
+    if isinstance(value, dict):
+        return {k: "" if k == "email" else _without_emails(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_emails(v) for v in value]
+    return value
+
+
+def plan_export(*, plan, with_emails: bool = True) -> dict[str, Any]:
     """The plan's whole hierarchy as JSON-ready data, plus every registered app's section.
 
     Enough to rebuild the plan (``plans.json_import.plan_json_import``): every item with its
     number and position, leads, dates, and every update with its author's name and time.
-    Ids are the exporting database's own; an import maps them to new ones.
+    Ids are the exporting database's own; an import maps them to new ones. People's e-mail
+    addresses are left empty unless ``with_emails`` (partnership admins and the server's
+    command line only).
     """
     from plans.models import RAG
 
@@ -203,4 +214,4 @@ def plan_export(*, plan) -> dict[str, Any]:
     }
     for key, build in SECTIONS.items():
         data[key] = build(plan=plan)
-    return data
+    return data if with_emails else _without_emails(data)

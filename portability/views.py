@@ -6,13 +6,14 @@ from django.utils.text import slugify
 from django.views import View
 
 from config.security import security_event
-from plans.access import partnership_ids_for
+from plans.access import is_partnership_admin, partnership_ids_for
 from plans.models import Plan
 from portability.export import plan_export
 
 
 class PlanExportJsonView(View):
-    """Any member of the plan's partnership may download the plan as JSON."""
+    """Any member of the plan's partnership may download the plan as JSON; only its admins
+    get people's e-mail addresses in it."""
 
     def get(self, request, pk):
         plan = get_object_or_404(
@@ -21,7 +22,10 @@ class PlanExportJsonView(View):
             partnership_id__in=partnership_ids_for(request.user),
         )
         security_event("plan_exported", user_id=request.user.pk, plan_id=plan.pk, format="json")
-        response = JsonResponse(plan_export(plan=plan), json_dumps_params={"indent": 2})
+        data = plan_export(
+            plan=plan, with_emails=is_partnership_admin(request.user, plan.partnership_id)
+        )
+        response = JsonResponse(data, json_dumps_params={"indent": 2})
         filename = f"{slugify(plan.partnership.name)}-{slugify(plan.title)}.json"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -108,6 +108,10 @@ AUTHENTICATION_BACKENDS = [
 # them. A link only signs in: it gives no more than the lead's own password would.
 SESAME_MAX_AGE = int(os.environ.get("SESAME_MAX_AGE_SECONDS", str(7 * 24 * 60 * 60)))
 SESAME_ONE_TIME = True
+# A link is bound to the address it was sent to: correcting a lead's e-mail address (the
+# account this partnership made follows it, plans.services.person_email_change) voids every
+# link already sent to the old one. Turning this on also voided links sent before it was set.
+SESAME_INVALIDATE_ON_EMAIL_CHANGE = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

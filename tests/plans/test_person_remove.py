@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from plans import personal_data, services
-from plans.models import Delegation, Membership, MilestoneUpdate, Person
+from plans.models import Delegation, LeadAccount, Membership, MilestoneUpdate, Person
 from plans.personal_data import FORMER_LEAD, redact_text
 from portability import export as exporting
 from reporting import services as reporting_services
@@ -91,6 +91,9 @@ def world(partnership, admin_user):
         email="simon.perry@council.example",
         user=simon_user,
     )
+    # Ken's account is the one his partnership's sign-in-link flow made, so removing him may
+    # close it; Simon's is a council account the partnership did not make.
+    LeadAccount.objects.create(user=ken_user, partnership=partnership, person=ken)
     Delegation.objects.create(lead=simon, delegate=ken)
     with time_machine.travel(at(2019, 9, 15, 10), tick=False):
         plan = factories.PlanFactory(
@@ -338,6 +341,17 @@ def test_the_account_of_someone_with_no_other_partnership_is_closed(world, admin
     response = client.get(reverse("plans:my_milestones"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_an_account_the_partnership_did_not_make_is_never_closed(world, admin_user):
+    """Simon's council account existed before: removing him ends his role here, nothing more."""
+    simon = world["simon_user"]
+    services.person_remove(person=world["simon"], user=admin_user)
+    simon.refresh_from_db()
+    assert simon.is_active and simon.username == "simon" and simon.has_usable_password()
+    assert simon.get_full_name() == "Simon Perry"
+    assert not Membership.objects.filter(user=simon).exists()
+    assert Person.objects.get(pk=world["simon"].pk).user is None
 
 
 def test_someone_who_stays_in_another_partnership_keeps_their_account_there(

@@ -439,8 +439,9 @@ def test_the_command_refuses_a_file_that_is_not_json_with_a_sentence(tmp_path, d
         call_command("import_plan_json", str(path))
 
 
-def test_the_plan_page_download_carries_the_whole_export(client, plan, board_user):
-    client.force_login(board_user)
+def test_the_plan_page_download_carries_the_whole_export(client, plan, admin_user):
+    # A partnership admin's download: others get no e-mail addresses (issue 12, finding 13).
+    client.force_login(admin_user)
     response = client.get(reverse("portability:plan_export_json", args=[plan.pk]))
     assert response.status_code == 200
     downloaded = json.loads(response.content)
