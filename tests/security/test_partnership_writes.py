@@ -286,7 +286,7 @@ def test_only_partnership_admins_get_email_addresses_in_the_json_export(client, 
     emails = list(Person.objects.filter(partnership=partnership).values_list("email", flat=True))
     member = factories.MembershipFactory(partnership=partnership, role=role).user
     client.force_login(member)
-    response = client.get(reverse("plans:plan_export_json", args=[plan.pk]))
+    response = client.get(reverse("portability:plan_export_json", args=[plan.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     found = [email for email in emails if email in body]
