@@ -578,6 +578,7 @@ UNCOVERED_MODELS = {
     "IndicatorSettings": "one row of settings per partnership; no page takes its id",
     "Snapshot": "a closed period's frozen copy; pages reach it by the period's id",
     "SnapshotRedaction": "a record kept when a removal rewrites a snapshot; no page shows it",
+    "RequestCount": "hashed counts behind the e-mail form limits; no page shows or takes one",
 }
 
 
