@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views.generic import FormView, TemplateView
 from sesame import settings as sesame_settings
@@ -78,7 +79,9 @@ class SignInLinkLoginView(SesameLoginView):
         if not token or parse_token(token, SesameBackend().get_user) is None:
             return self.login_failed()
         context = {"token": token, "next": self.get_redirect_url()}
-        return render(request, "registration/signin_link_landing.html", context)
+        response = render(request, "registration/signin_link_landing.html", context)
+        add_never_cache_headers(response)  # the page holds the token: no cache keeps it
+        return response
 
     def post(self, request):
         token = request.POST.get(sesame_settings.TOKEN_NAME)
