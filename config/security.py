@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.shortcuts import render
+from ipware import get_client_ip
 
 logger = logging.getLogger("security")
 
@@ -114,6 +115,32 @@ class SecurityEventMiddleware:
         return response
 
 
+class PrivateResponseMiddleware:
+    """Headers every response carries that the settings of Django and django-csp cannot give.
+
+    ``Permissions-Policy`` (settings.PERMISSIONS_POLICY) turns off browser features the service
+    never uses, for it and anything it might embed. Every response to a signed-in user (pages,
+    JSON, file downloads, errors) is ``Cache-Control: private, no-store``, so neither a shared
+    proxy nor the browser's cache keeps a copy of plan data once the person has gone. Placed
+    above the session and authentication middleware, it sees their outcome and every error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(
+            f"{feature}=({' '.join(allow)})" for feature, allow in settings.PERMISSIONS_POLICY
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.permissions_policy)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+            response.headers.pop("Expires", None)
+        return response
+
+
 def on_login_failed(sender, credentials=None, request=None, **kwargs):
     username = (credentials or {}).get(get_user_model().USERNAME_FIELD)
     user_id = _user_id_for_username(username)
@@ -139,11 +166,46 @@ def on_logged_out(sender, request=None, user=None, **kwargs):
     security_event("signed_out", user_id=_user_id(user))
 
 
+def client_ip(request) -> str | None:
+    """The address of the person making the request, as the trusted proxies saw it.
+
+    django-axes (``AXES_CLIENT_IP_CALLABLE``) and the e-mail form limits (``plans.limits``) both
+    use this. With ``TRUSTED_PROXY_COUNT`` = 0 it is ``REMOTE_ADDR``. With N proxies in front,
+    each appending the address it was reached from to ``X-Forwarded-For``, it is the Nth entry
+    from the right, the one the outermost proxy wrote; entries further left came from the
+    client and are ignored, so adding some changes nothing. django-ipware counts only the
+    proxies listed after the client (N - 1), and is told not to refuse a longer chain (a
+    council's own web proxy may add an entry of its own).
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        address, _routable = get_client_ip(
+            request,
+            proxy_order="left-most",
+            proxy_count=proxies - 1,
+            request_header_order=["HTTP_X_FORWARDED_FOR"],
+            strict=False,
+        )
+        if address:
+            return address
+    # No proxy, or a request that did not come through them (no or too short a header).
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """django-axes' lockout page: the service's own page, saying how long to wait (429)."""
     cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
     minutes = int(cooloff.total_seconds() // 60) if isinstance(cooloff, timedelta) else None
     return render(request, "403.html", {"locked_out": True, "cooloff_minutes": minutes}, status=429)
+
+
+def bad_request(request, exception=None):
+    """400 (a Host header not in ALLOWED_HOSTS, an interrupted session): the service's page.
+
+    Django's own handler renders 400.html without the request, so the layout would lose the
+    service's name; nothing here calls request.get_host(), which raised in the first place.
+    """
+    return render(request, "400.html", status=400)
 
 
 def csrf_failure(request, reason=""):

@@ -4,6 +4,8 @@ from django.urls import include, path
 from plans.views import accounts
 from plans.views.pages import home
 
+handler400 = "config.security.bad_request"
+
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/sign-in-link/", accounts.SignInLinkRequestView.as_view(), name="signin_link"),
@@ -13,6 +15,8 @@ urlpatterns = [
         name="signin_link_sent",
     ),
     path("accounts/link/", accounts.SignInLinkLoginView.as_view(), name="signin_link_login"),
+    # Before Django's own: the same address and name, limited and sent by the worker.
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("plans.urls")),

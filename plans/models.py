@@ -620,3 +620,24 @@ class LeadAccount(models.Model):
 
     def __str__(self):
         return f"Account {self.user_id} created by {self.partnership} for person {self.person_id}"
+
+
+class RequestCount(models.Model):
+    """One request counted against an hourly limit (sign-in links, password resets).
+
+    Kept in the database so that every web worker and app server shares the counts. ``key``
+    is a keyed hash of the limit's subject (an e-mail address or a client address), so the
+    table holds no address in clear; rows older than the window are deleted as it goes.
+    """
+
+    key = models.CharField(max_length=64, help_text="HMAC-SHA256 of the limit and its subject.")
+    at = models.DateTimeField(default=timezone.now, help_text="When the request was counted.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "at"], name="request_count_key_at_idx"),
+            models.Index(fields=["at"], name="request_count_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.key[:8]}… at {self.at:%Y-%m-%d %H:%M}"

@@ -40,3 +40,9 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Background tasks (e-mails, packs) run at once inside the call that enqueues them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -579,6 +579,7 @@ UNCOVERED_MODELS = {
     "Snapshot": "a closed period's frozen copy; pages reach it by the period's id",
     "SnapshotRedaction": "a record kept when a removal rewrites a snapshot; no page shows it",
     "LeadAccount": "which partnership's sign-in-link flow made an account; no page shows it",
+    "RequestCount": "hashed counts behind the e-mail form limits; no page shows or takes one",
 }
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.security.PrivateResponseMiddleware",
     "config.security.SecurityEventMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,10 +157,20 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-# Sign-in links requested by e-mail address: at most this many an hour per address and per
-# network address (plans.views.accounts); over the limit the reply is the same, no e-mail.
+# Reverse proxies (TLS terminator, load balancer) in front of the app that each append the
+# address they were reached from to X-Forwarded-For. 0 (local, tests): the client is
+# REMOTE_ADDR. Production reads the same variable with a default of 1 (it requires a TLS
+# proxy). Lockouts and the e-mail limits below count config.security.client_ip's address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+
+# Sign-in links and password resets requested by e-mail address: at most this many an hour
+# per address and per client address (plans.limits, counted in the database so every process
+# shares them); over the limit the reply is the same and no e-mail is sent.
 SIGNIN_LINK_LIMIT_PER_ADDRESS = int(os.environ.get("SIGNIN_LINK_LIMIT_PER_ADDRESS", "3"))
 SIGNIN_LINK_LIMIT_PER_IP = int(os.environ.get("SIGNIN_LINK_LIMIT_PER_IP", "20"))
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "5"))
+PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "20"))
 
 # Logs name the lockout parameters only (masked by AXES_SENSITIVE_PARAMETERS), not the browser;
 # the lockout page is the service's own GOV.UK page, not axes' plain text.
@@ -182,6 +193,30 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# Browser features nothing in the service uses, refused to it and to anything it embeds
+# (config.security.PrivateResponseMiddleware); an empty list means "nobody".
+PERMISSIONS_POLICY = [
+    (feature, [])
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+]
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

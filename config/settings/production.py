@@ -28,6 +28,10 @@ if "*" in ALLOWED_HOSTS:  # noqa: F405
 
 # The load balancer or reverse proxy terminates TLS and must set X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# ...and append the client's address to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for;
+# HAProxy: option forwardfor). Set the number of such proxies in front of the app; with 0,
+# every visitor would share the proxy's address for lockouts and limits.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)

@@ -1,45 +1,30 @@
 """Signing in without a council account: e-mailed one-use links, and admins sending them."""
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views.generic import FormView, TemplateView
+from sesame import settings as sesame_settings
+from sesame.backends import ModelBackend as SesameBackend
+from sesame.tokens import parse_token
 from sesame.views import LoginView as SesameLoginView
 
 from config.security import security_event
-from plans import services
+from plans import services, tasks
 from plans.access import partnership_ids_for
 from plans.forms import SendSignInLinkForm, SignInLinkRequestForm
+from plans.limits import email_request_allow
 from plans.models import Membership, Person
 
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
-
-
-def _signin_link_allowed(request, email: str) -> bool:
-    """At most a few links an hour per address and per network address, so nobody can use the
-    form to flood a lead's inbox or create accounts in bulk. Counts live in Django's cache
-    (per process with the default local-memory cache; a shared cache makes them global)."""
-    limits = (
-        (f"signin-link:email:{email.strip().lower()}", settings.SIGNIN_LINK_LIMIT_PER_ADDRESS),
-        (f"signin-link:ip:{get_client_ip_address(request)}", settings.SIGNIN_LINK_LIMIT_PER_IP),
-    )
-    allowed = True
-    for key, limit in limits:
-        cache.add(key, 0, timeout=60 * 60)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=60 * 60)
-            count = 1
-        allowed = allowed and count <= limit
-    return allowed
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -50,10 +35,17 @@ class SignInLinkRequestView(FormView):
     form_class = SignInLinkRequestForm
 
     def form_valid(self, form):
-        if _signin_link_allowed(self.request, form.cleaned_data["email"]):
-            services.signin_link_request(
-                email=form.cleaned_data["email"], base_url=_base_url(self.request)
-            )
+        email = form.cleaned_data["email"]
+        if email_request_allow(
+            request=self.request,
+            kind="signin-link",
+            email=email,
+            per_address=settings.SIGNIN_LINK_LIMIT_PER_ADDRESS,
+            per_ip=settings.SIGNIN_LINK_LIMIT_PER_IP,
+        ):
+            # The worker looks the address up and sends the mail: known and unknown addresses
+            # cost the request the same.
+            tasks.signin_link_request_send.enqueue(email=email, base_url=_base_url(self.request))
         else:
             # The same reply as ever: a limit must not tell anyone which addresses exist.
             security_event("signin_link_throttled", user_id=None)
@@ -73,10 +65,58 @@ class SignInLinkSentView(TemplateView):
 
 @method_decorator(login_not_required, name="dispatch")
 class SignInLinkLoginView(SesameLoginView):
-    """Sign in from an e-mailed link; an expired or used link explains what to do instead."""
+    """Sign in from an e-mailed link: opening it (GET or HEAD) shows a page with a "Sign in"
+    button, and only that button's POST (with its CSRF token) signs in and spends the link.
+
+    Mail link scanners open every link before the lead does; they no longer use it up. And a
+    link an attacker sends cannot sign a victim's browser into the attacker's account unseen.
+    An expired or used link explains what to do instead.
+    """
+
+    def get(self, request):
+        token = request.GET.get(sesame_settings.TOKEN_NAME, "")
+        # Checking the token does not spend it: only login() moves last_login on.
+        if not token or parse_token(token, SesameBackend().get_user) is None:
+            return self.login_failed()
+        context = {"token": token, "next": self.get_redirect_url()}
+        response = render(request, "registration/signin_link_landing.html", context)
+        add_never_cache_headers(response)  # the page holds the token: no cache keeps it
+        return response
+
+    def post(self, request):
+        token = request.POST.get(sesame_settings.TOKEN_NAME)
+        user = authenticate(request, sesame=token) if token else None
+        if user is None:
+            return self.login_failed()
+        login(request, user)
+        return self.login_success()
 
     def login_failed(self):
         return render(self.request, "registration/signin_link_invalid.html", status=403)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, limited like sign-in links and sent by the worker.
+
+    The reply is the same whatever the address and whether or not a limit was reached.
+    """
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        if email_request_allow(
+            request=self.request,
+            kind="password-reset",
+            email=email,
+            per_address=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+            per_ip=settings.PASSWORD_RESET_LIMIT_PER_IP,
+        ):
+            tasks.password_reset_send.enqueue(
+                email=email, domain=self.request.get_host(), use_https=self.request.is_secure()
+            )
+        else:
+            security_event("password_reset_throttled", user_id=None)
+        return redirect(self.get_success_url())
 
 
 class SendSignInLinkView(FormView):
