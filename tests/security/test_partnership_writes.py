@@ -79,7 +79,9 @@ def mistyped(partnership):
     return admin, person
 
 
-def test_correcting_an_address_redirects_links_and_voids_the_old_ones(client, mistyped):
+def test_correcting_an_address_redirects_links_and_voids_the_old_ones(
+    client, mistyped, immediate_tasks
+):
     admin, person = mistyped
     client.force_login(admin)
     client.post(reverse("plans:send_signin_link"), {"person": person.pk})
@@ -104,7 +106,11 @@ def test_correcting_an_address_redirects_links_and_voids_the_old_ones(client, mi
     assert len(mail.outbox) == sent, "the mistyped address still gets links"
     client.post(reverse("signin_link"), {"email": "nina@nhs.example.org"})
     assert mail.outbox[-1].to == ["nina@nhs.example.org"]
-    assert client.get(link_in(mail.outbox[-1])).status_code == 302
+    assert len(mail.outbox) == sent + 1
+    # The corrected address's link opens the landing page, and its button signs in.
+    landing = client.get(link_in(mail.outbox[-1]))
+    token = re.search(r'name="sesame" value="([^"]+)"', landing.content.decode()).group(1)
+    assert client.post(reverse("signin_link_login"), {"sesame": token}).status_code == 302
 
 
 def test_an_address_change_never_rewrites_a_staff_or_existing_account(client, partnership):

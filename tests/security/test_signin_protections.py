@@ -237,7 +237,7 @@ def test_every_signed_in_response_is_private_and_not_stored(
     client.force_login(admin_user)
     responses = {
         "HTML page": client.get(reverse("plans:plan_list")),
-        "JSON export": client.get(reverse("plans:plan_export_json", args=[plan.pk])),
+        "JSON export": client.get(reverse("portability:plan_export_json", args=[plan.pk])),
         "Excel download": client.get(reverse("reporting:pack_download", args=[period.pk, "xlsx"])),
         "404 page": client.get("/no-such-page/"),
         "403 page": board.get(reverse("plans:send_signin_link")),
