@@ -13,6 +13,7 @@ urlpatterns = [
         name="signin_link_sent",
     ),
     path("accounts/link/", accounts.SignInLinkLoginView.as_view(), name="signin_link_login"),
+    path("", include("mfa.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("plans.urls")),

@@ -10,3 +10,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# Two-factor sign-in is enforced in tests as in production; tests/conftest.py marks sessions
+# made with Client.force_login / Client.login as verified (tests marked mfa_unverified are not).
+MFA_REQUIRED = True
