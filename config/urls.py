@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/link/", accounts.SignInLinkLoginView.as_view(), name="signin_link_login"),
     # Before Django's own: the same address and name, limited and sent by the worker.
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("", include("mfa.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("plans.urls")),

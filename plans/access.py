@@ -83,3 +83,13 @@ def may_update_milestone(*, user, milestone) -> bool:
         .filter(Q(pk__in=leads) | Q(delegations_received__lead__in=leads))
         .exists()
     )
+
+
+def has_admin_powers(user) -> bool:
+    """Staff, superusers and partnership admins: the accounts that must sign in with a second
+    factor (mfa.middleware). Leads and board members have none of these powers."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()

@@ -41,7 +41,12 @@ INSTALLED_APPS = [
     "csp",
     # Security-event logging (failed sign-ins, lockouts, refusals): see config/security.py.
     "config.security.SecurityConfig",
+    # Two-factor sign-in for everyone with admin powers (mfa/): TOTP apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "plans",
+    "mfa",
     "outcomes",
     "reporting",
     "portability",
@@ -60,7 +65,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.otp_device from the session (the device a code was checked against).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After sign-in is required: staff, superusers and partnership admins reach nothing but
+    # the code and set-up pages until they have given a code (mfa.middleware).
+    "mfa.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -156,6 +166,19 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+
+# Two-factor sign-in (mfa/): staff, superusers and partnership admins give a code from an
+# authenticator app (TOTP) or a recovery code after their password or sign-in link, and set one
+# up at first sign-in. On unless MFA_REQUIRED is false (only the local demo defaults to off;
+# `check --deploy` warns when it is off). Leads and board members are never asked.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+MFA_RECOVERY_CODES = 10
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = os.environ.get("SERVICE_NAME", "Partnership plans")
+# Wrong codes slow the next try down exponentially: 1 s, 2 s, 4 s … per device (django-otp's
+# throttling; 0 would turn it off). Recovery codes are throttled the same way.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Reverse proxies (TLS terminator, load balancer) in front of the app that each append the
 # address they were reached from to X-Forwarded-For. 0 (local, tests): the client is

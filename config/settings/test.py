@@ -13,3 +13,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # The demo's data and commands are tested, and journeys load the demo.
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
+
+# Two-factor sign-in is enforced in tests as in production; tests/conftest.py marks sessions
+# made with Client.force_login / Client.login as verified (tests marked mfa_unverified are not).
+MFA_REQUIRED = True

@@ -93,3 +93,32 @@ def assert_accessible():
         return result
 
     return check
+
+
+def two_factor_set_up(page, check=None):
+    """On the set-up page an admin meets at first sign-in: do what a person does with an
+    authenticator app (type the key shown as text into it), give its code, keep the recovery
+    codes and go on. ``check(page, name, errors=False)``, if given, is called on each page
+    (a wrong code first, so the error page is checked too). Returns the recovery codes."""
+    from playwright.sync_api import expect
+
+    from tests.mfa_helpers import totp_code_from_key
+
+    expect(page.get_by_role("heading", level=1, name="Set up two-factor sign-in")).to_be_visible()
+    if check:
+        check(page, "two-factor set-up")
+        page.get_by_label("Code from the app").fill("000000")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_text("The code is not right").first).to_be_visible()
+        check(page, "two-factor set-up with a wrong code", errors=True)
+        page.wait_for_timeout(1100)  # django-otp makes the next try wait a second
+    key = page.locator("#secret-key").inner_text()
+    page.get_by_label("Code from the app").fill(totp_code_from_key(key))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1, name="Your recovery codes")).to_be_visible()
+    if check:
+        check(page, "recovery codes")
+    codes = page.locator(".app-recovery-codes code").all_inner_texts()
+    with page.expect_navigation():
+        page.get_by_role("button", name="I have kept my recovery codes").click()
+    return codes

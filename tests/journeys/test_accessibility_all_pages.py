@@ -24,6 +24,7 @@ from outcomes.models import Indicator
 from plans import reminders
 from plans.models import Milestone, MilestoneUpdate, Person, Plan
 from reporting.models import ReportingPeriod
+from tests.journeys.conftest import two_factor_set_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,12 +60,16 @@ def demo(transactional_db):
     }
 
 
-def sign_in(page, username, password):
+def sign_in(page, username, password, *, two_factor=None):
+    """Sign in with a password; an admin then sets up two-factor sign-in (``two_factor`` is
+    the Walk whose checks run on those pages)."""
     page.goto(reverse("login"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    codes = two_factor_set_up(page, check=two_factor.check) if two_factor is not None else None
     page.wait_for_url(re.compile(r".*/(my-milestones|plans)/.*"))
+    return codes
 
 
 def submit(page, name=None):
@@ -257,7 +262,20 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
 
     # Admin: history, chasing, sign-in links, import, indicator entry, quarter forms.
     page = new_page()
-    sign_in(page, "demo-admin", "demo-admin-only")
+    recovery_codes = sign_in(page, "demo-admin", "demo-admin-only", two_factor=walk)
+    # Signing in again (another browser): the code page, its error, and a recovery code.
+    second = new_page()
+    second.goto(reverse("login"))
+    second.get_by_label("Username").fill("demo-admin")
+    second.get_by_label("Password").fill("demo-admin-only")
+    submit(second, "Sign in")
+    walk.check(second, "two-factor code")
+    submit(second, "Continue")
+    walk.check(second, "two-factor code with errors", errors=True)
+    second.get_by_label("Code").fill(recovery_codes[0])
+    submit(second, "Continue")
+    expect(second.get_by_text("You have 9 recovery codes left")).to_be_visible()
+    walk.check(second, "signed in with a recovery code")
     walk.visit(
         page,
         reverse("plans:item_history", args=["milestone", milestone.pk]),

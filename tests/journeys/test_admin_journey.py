@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from plans.models import Milestone, Plan
 from reporting.models import ReportingPeriod
+from tests.journeys.conftest import two_factor_set_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +38,8 @@ def test_an_admin_imports_a_new_plan_then_closes_and_reopens_a_quarter(
     page.get_by_label("Username").fill("demo-admin")
     page.get_by_label("Password").fill("demo-admin-only")
     page.get_by_role("button", name="Sign in").click()
+    # An admin sets up two-factor sign-in at first sign-in, then lands where they were going.
+    two_factor_set_up(page)
     expect(page.get_by_role("heading", level=1, name="Plans")).to_be_visible()
 
     # No plan to import into yet: add its title and dates in the admin.

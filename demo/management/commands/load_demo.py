@@ -324,3 +324,12 @@ class Command(BaseCommand):
         )
         for username, password, what in rows:
             self.stdout.write(f"  {username:<24} password: {password:<18} {what}")
+        if settings.MFA_REQUIRED:
+            self.stdout.write(
+                "demo-admin sets up two-factor sign-in (an authenticator app) at first sign-in."
+            )
+        else:
+            self.stdout.write(
+                "Two-factor sign-in for admins is off in this demo (MFA_REQUIRED=false, "
+                "config/settings/local.py); run with MFA_REQUIRED=true to try it."
+            )
