@@ -4,7 +4,7 @@ from django.urls import include, path
 from plans.views import accounts
 from plans.views.pages import home
 
-handler400 = "config.security.bad_request"
+handler400 = "security.views.bad_request"
 
 urlpatterns = [
     path("", home, name="home"),

@@ -15,10 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 
-from config.security import security_event
 from mfa import services
 from mfa.forms import CodeForm
 from plans.access import has_admin_powers
+from security.events import security_event
 
 RECOVERY_CODES_SESSION_KEY = "mfa_recovery_codes"
 

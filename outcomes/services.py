@@ -5,10 +5,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from outcomes.csv_values import CsvValueRow
-from outcomes.models import Indicator, IndicatorValue
+from outcomes.models import Indicator, IndicatorSettings, IndicatorValue
 from outcomes.periods import IndicatorPeriod
+from plans.models import Organisation, Person
 
 
 @transaction.atomic
@@ -97,9 +99,6 @@ def indicators_json_import(*, data: list[dict], context) -> None:
     export's outcome, priority and person ids to the new plan's. Judgements are not imported:
     they follow from the values, as everywhere else.
     """
-    from django.utils.dateparse import parse_datetime
-
-    from plans.models import Organisation, Person
 
     plan = context.plan
     organisations = {o.name: o for o in Organisation.objects.filter(partnership=plan.partnership)}
@@ -165,7 +164,6 @@ def indicators_json_import(*, data: list[dict], context) -> None:
 
 def indicator_settings_json_import(*, data: dict | None, context) -> None:
     """Set the partnership's comparator threshold from an export, unless it has its own already."""
-    from outcomes.models import IndicatorSettings
 
     if data:
         IndicatorSettings.objects.get_or_create(

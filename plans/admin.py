@@ -11,7 +11,7 @@ partnerships' objects, and cannot create or delete a partnership. The site opera
 ``is_staff`` for the partnership admins who should use these screens.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -30,6 +30,7 @@ from plans.models import (
     Priority,
     ReportingPeriod,
 )
+from plans.services import person_email_change
 
 
 class NoRevertHistoryAdmin(SimpleHistoryAdmin):
@@ -206,9 +207,6 @@ class PersonAdmin(PartnershipScopedModelAdmin, NoRevertHistoryAdmin):
     def save_model(self, request, obj, form, change):
         """An e-mail correction goes through ``person_email_change``: the account this
         partnership made follows it and outstanding sign-in links are voided."""
-        from django.contrib import messages
-
-        from plans.services import person_email_change
 
         if not (change and "email" in form.changed_data):
             return super().save_model(request, obj, form, change)

@@ -1,7 +1,7 @@
 """Hourly limits on the public forms that send e-mail, counted in the database.
 
 The sign-in link and password reset forms answer anyone, so each is limited per e-mail
-address and per client address (``config.security.client_ip``, which reads the address the
+address and per client address (``security.addresses.client_ip``, which reads the address the
 trusted proxy saw). The counts are rows of ``RequestCount``, so every web worker and app
 server shares them: a limit of 3 is 3 however many processes serve the form.
 """
@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from config.security import client_ip
 from plans.models import RequestCount
+from security.addresses import client_ip
 
 WINDOW = timedelta(hours=1)
 

@@ -9,26 +9,37 @@ from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_query_string
 
+from plans.access import is_partnership_admin
 from plans.models import (
     RAG,
+    Action,
     Delegation,
     LeadAccount,
     Membership,
     Milestone,
     MilestoneUpdate,
     Person,
+    Plan,
+    Priority,
     ReminderSent,
 )
+from plans.models import Outcome as PlanOutcome
+from plans.personal_data import FORMER_LEAD, Removal, person_removal_hooks, redact_text
+from plans.reminders import reminder_digests
+from security.events import security_event
 
 logger = logging.getLogger("plans")
 
@@ -245,9 +256,6 @@ def _lead_texts_redact(*, partnership_id: int, names: tuple[str, ...]) -> None:
     Both in the items and in their history, including items since deleted (their historical
     rows are found through the partnership's plans' history, as the audit pages find them).
     """
-    from plans.models import Action, Plan, Priority
-    from plans.models import Outcome as PlanOutcome
-    from plans.personal_data import redact_text
 
     history = {m: m.history.model.objects for m in (Plan, Priority, PlanOutcome, Action)}
     plan_ids = history[Plan].filter(partnership_id=partnership_id).values("id")
@@ -279,7 +287,6 @@ def _admin_log_targets(*, person: Person, account) -> list[tuple[type, list]]:
     itself only when this partnership made it. Never another partnership's objects, whatever
     their text says.
     """
-    from django.contrib.auth import get_user_model
 
     delegations = Delegation.history.model.objects.filter(
         Q(lead_id=person.pk) | Q(delegate_id=person.pk)
@@ -301,10 +308,6 @@ def _admin_log_redact(*, targets: list[tuple[type, list]], names: tuple[str, ...
     The log is site-wide, so the entries are chosen by content type and object id, never by
     searching every entry's text (which rewrote other partnerships' entries).
     """
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    from plans.personal_data import redact_text
 
     about = [
         Q(
@@ -326,9 +329,6 @@ def _admin_log_redact(*, targets: list[tuple[type, list]], names: tuple[str, ...
 
 def person_remove(*, person: Person, user) -> Person:
     """Remove a lead who has left: "Former lead" everywhere, access ended, history kept."""
-    from config.security import security_event
-    from plans.access import is_partnership_admin
-    from plans.personal_data import FORMER_LEAD, Removal, person_removal_hooks
 
     if not is_partnership_admin(user or AnonymousUser(), person.partnership_id):
         raise PermissionDenied("Only a partnership admin can remove a person.")
@@ -493,7 +493,6 @@ def person_email_change(*, person: Person, email: str, user) -> Person:
     operator, a council account a superuser linked, one shared with another partnership) is
     left as it is: its owner's address is theirs. ``person.account_followed`` says which.
     """
-    from plans.access import is_partnership_admin
 
     acting = user or AnonymousUser()
     if not (acting.is_active and acting.is_superuser) and not is_partnership_admin(
@@ -529,7 +528,6 @@ def person_email_change(*, person: Person, email: str, user) -> Person:
 
 def signin_link(*, user, base_url: str) -> str:
     """A one-use, time-limited link that signs ``user`` in (django-sesame)."""
-    from django.urls import reverse
 
     return f"{base_url.rstrip('/')}{reverse('signin_link_login')}{get_query_string(user)}"
 
@@ -581,7 +579,6 @@ class ReminderRun:
 
 def reminders_send(*, today: date | None = None, base_url: str) -> ReminderRun:
     """E-mail each lead one digest of what needs their update; record it; retry failures later."""
-    from plans.reminders import reminder_digests
 
     quarter, digests = reminder_digests(today=today)
     already = set(

@@ -7,7 +7,20 @@ selectors for its sections directly (indicators, their settings, quarters with s
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import OuterRef, Prefetch, Subquery
+
 from outcomes import selectors as outcomes_selectors
+from plans.models import (
+    RAG,
+    Action,
+    Delegation,
+    Milestone,
+    MilestoneUpdate,
+    Organisation,
+    Outcome,
+    Person,
+    Priority,
+)
 from reporting import selectors as reporting_selectors
 
 # 2: ids, positions, every update, people, organisations and delegations (importable).
@@ -23,9 +36,6 @@ SECTIONS: dict[str, Callable[..., Any]] = {
 
 def _plan_tree(plan):
     """The plan's priorities with everything under them, in a fixed number of queries."""
-    from django.db.models import OuterRef, Prefetch, Subquery
-
-    from plans.models import Action, Milestone, MilestoneUpdate, Outcome, Priority
 
     updates = MilestoneUpdate.objects.order_by("created_at", "pk")
     # When each milestone was created, from its history, in the same query as the milestone.
@@ -86,7 +96,6 @@ def _update(update) -> dict[str, Any]:
 
 def _people(plan) -> dict[str, Any]:
     """The partnership's organisations, people and delegations (three queries)."""
-    from plans.models import Delegation, Organisation, Person
 
     organisations = Organisation.objects.filter(partnership_id=plan.partnership_id).order_by(
         "name", "pk"
@@ -128,7 +137,6 @@ def plan_export(*, plan, with_emails: bool = True) -> dict[str, Any]:
     addresses are left empty unless ``with_emails`` (partnership admins and the server's
     command line only).
     """
-    from plans.models import RAG
 
     priorities = []
     for priority in _plan_tree(plan):

@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from config.security import security_event
 from outcomes import services as outcomes_services
 from plans.models import (
     Action,
@@ -36,6 +35,7 @@ from plans.models import (
 from portability.export import EXPORT_VERSION
 from reporting import services as reporting_services
 from reporting.services import SnapshotDigestMismatch
+from security.events import security_event
 
 
 class PlanJsonImportError(Exception):

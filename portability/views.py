@@ -5,10 +5,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 from django.views import View
 
-from config.security import security_event
 from plans.access import is_partnership_admin, partnership_ids_for
 from plans.models import Plan
 from portability.export import plan_export
+from security.events import security_event
 
 
 class PlanExportJsonView(View):

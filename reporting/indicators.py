@@ -8,6 +8,8 @@ way, and a change of shape in outcomes is absorbed in one place.
 
 from typing import Any
 
+from outcomes.models import Indicator, Polarity
+from outcomes.selectors import indicator_snapshot
 from plans.models import Plan
 from plans.periods import FinancialQuarter
 
@@ -67,13 +69,7 @@ def normalise_indicator(row: dict, *, polarity_labels: dict | None = None) -> di
 
 
 def indicator_rows(*, plan: Plan, quarter: FinancialQuarter) -> list[dict]:
-    """The plan's indicators as at ``quarter``, normalised; empty until outcomes provides them."""
-    try:
-        from outcomes.models import Indicator, Polarity
-        from outcomes.selectors import indicator_snapshot
-    except ImportError:
-        # The outcomes app ships its selectors separately; until then packs have no scorecard.
-        return []
+    """The plan's indicators as at ``quarter``, normalised (empty for a plan with none)."""
     rows = indicator_snapshot(plan=plan, quarter=quarter)
     if not rows:
         return []

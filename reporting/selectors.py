@@ -23,7 +23,7 @@ from plans.models import (
     ReportingPeriod,
 )
 from reporting.indicators import indicator_rows
-from reporting.models import Snapshot
+from reporting.models import Snapshot, SnapshotRedaction
 
 STATE_SCHEMA_VERSION = 1
 
@@ -244,7 +244,6 @@ def period_state(*, period: ReportingPeriod) -> tuple[dict, Snapshot | None]:
 
 def periods_export(*, plan: Plan) -> list[dict]:
     """The plan's reporting periods with every snapshot, for the plan's JSON export (3 queries)."""
-    from reporting.models import SnapshotRedaction
 
     snapshots = Snapshot.objects.order_by("created_at", "pk").prefetch_related(
         Prefetch("redactions", queryset=SnapshotRedaction.objects.order_by("redacted_at", "pk"))

@@ -5,6 +5,7 @@ changed. Reopening needs a partnership admin and a reason, which ``ReportingPeri
 (django-simple-history) keeps with who did it and when: that history is the audit trail.
 """
 
+import copy
 import hashlib
 import json
 from datetime import date, timedelta
@@ -19,7 +20,8 @@ from django.utils.dateparse import parse_datetime
 from plans.access import is_partnership_admin
 from plans.models import Plan, ReportingPeriod
 from plans.periods import quarters_between
-from reporting.models import Snapshot
+from plans.personal_data import FORMER_LEAD, is_name, redact_text
+from reporting.models import PackJob, Snapshot, SnapshotRedaction
 from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
 
 DEFAULT_DEADLINE_DAYS = 14
@@ -159,7 +161,6 @@ _TEXT_KEYS = frozenset({"lead_text"})
 
 def _state_redact(value, *, removal, key: str = ""):
     """A copy of a plan state (or part of it) with ``removal``'s person as "Former lead"."""
-    from plans.personal_data import FORMER_LEAD, is_name, redact_text
 
     if isinstance(value, dict):
         is_person = {"id", "name", "role_title"} <= value.keys()
@@ -199,7 +200,6 @@ def snapshots_redact_person(removal) -> int:
     ``SnapshotRedaction`` record; board packs of the partnership are cancelled and their files
     deleted, so they are rendered again from the redacted data when asked for.
     """
-    from reporting.models import PackJob, SnapshotRedaction
 
     changed = []
     snapshots = Snapshot.objects.select_for_update().filter(
@@ -251,7 +251,6 @@ def _state_remap(state: dict, context) -> dict:
     An id the export did not include (an item deleted before the plan was exported) becomes
     its negative, so it can never be mistaken for an item of this database.
     """
-    import copy
 
     def new(kind: str, old):
         if old is None:
@@ -303,7 +302,6 @@ def periods_json_import(*, data: list[dict], context) -> None:
     it was exported is refused; the frozen ids are then mapped to this database's and the
     digest recomputed. Called by ``portability.json_import``.
     """
-    from reporting.models import SnapshotRedaction
 
     snapshots = []
     for item in data:

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import path, reverse
 
 import config.urls
-from config.security import security_event
+from security.events import security_event
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -39,8 +39,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    # Security-event logging (failed sign-ins, lockouts, refusals): see config/security.py.
-    "config.security.SecurityConfig",
+    # Security-event logging (failed sign-ins, lockouts, refusals): see security/.
+    "security.apps.SecurityConfig",
     # Two-factor sign-in for everyone with admin powers (mfa/): TOTP apps and recovery codes.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -58,8 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "config.security.PrivateResponseMiddleware",
-    "config.security.SecurityEventMiddleware",
+    "security.middleware.PrivateResponseMiddleware",
+    "security.middleware.SecurityEventMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,9 +183,9 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # Reverse proxies (TLS terminator, load balancer) in front of the app that each append the
 # address they were reached from to X-Forwarded-For. 0 (local, tests): the client is
 # REMOTE_ADDR. Production reads the same variable with a default of 1 (it requires a TLS
-# proxy). Lockouts and the e-mail limits below count config.security.client_ip's address.
+# proxy). Lockouts and the e-mail limits below count security.addresses.client_ip's address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "security.addresses.client_ip"
 
 # Sign-in links and password resets requested by e-mail address: at most this many an hour
 # per address and per client address (plans.limits, counted in the database so every process
@@ -198,7 +198,7 @@ PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", 
 # Logs name the lockout parameters only (masked by AXES_SENSITIVE_PARAMETERS), not the browser;
 # the lockout page is the service's own GOV.UK page, not axes' plain text.
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "security.views.lockout_response"
 
 # Security headers and sessions, the same in every environment so that tests and local use
 # meet them too (production.py adds the HTTPS-only parts). No inline script or style anywhere:
@@ -217,7 +217,7 @@ CONTENT_SECURITY_POLICY = {
 }
 X_FRAME_OPTIONS = "DENY"
 # Browser features nothing in the service uses, refused to it and to anything it embeds
-# (config.security.PrivateResponseMiddleware); an empty list means "nobody".
+# (security.middleware.PrivateResponseMiddleware); an empty list means "nobody".
 PERMISSIONS_POLICY = [
     (feature, [])
     for feature in (
@@ -250,7 +250,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "config.security.csrf_failure"
+CSRF_FAILURE_VIEW = "security.views.csrf_failure"
 
 # Background jobs (large board packs): the database is the queue, so no extra service is needed
 # on SQLite or PostgreSQL; run `python manage.py db_worker` beside the web server.

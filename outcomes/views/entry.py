@@ -6,12 +6,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView
 
-from config.security import security_event
 from outcomes import selectors, services
 from outcomes.csv_values import check_values_csv, decode
 from outcomes.formatting import format_value
 from outcomes.forms import ActualForm, ValuesUploadForm
 from outcomes.permissions import enterable_indicator_ids, may_enter_values
+from security.events import security_event
 
 
 class ActualEnterView(FormView):

@@ -15,12 +15,12 @@ from sesame.backends import ModelBackend as SesameBackend
 from sesame.tokens import parse_token
 from sesame.views import LoginView as SesameLoginView
 
-from config.security import security_event
 from plans import services, tasks
 from plans.access import partnership_ids_for
 from plans.forms import SendSignInLinkForm, SignInLinkRequestForm
 from plans.limits import email_request_allow
 from plans.models import Membership, Person
+from security.events import security_event
 
 
 def _base_url(request) -> str:

@@ -18,12 +18,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from config.security import security_event
 from plans.access import is_partnership_admin, partnership_ids_for
 from plans.importer.forms import ImportCheckForm, ImportUploadForm
 from plans.importer.layout import FIELDS
 from plans.importer.services import plan_file_read, plan_import
 from plans.models import Membership, Plan
+from security.events import security_event
 
 SESSION_KEY = "plan_imports"
 MAX_PENDING = 5

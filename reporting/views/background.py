@@ -8,10 +8,10 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
-from config.security import security_event
 from reporting import selectors, tasks
 from reporting.packs import FORMATS
 from reporting.views.board_pack import filter_form, filter_values, pack_limit_response
+from security.events import security_event
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")

@@ -7,12 +7,12 @@ from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
-from config.security import security_event
 from plans.access import is_partnership_admin
 from reporting import selectors, tasks
 from reporting.forms import PackFilterForm
 from reporting.packs import FORMATS
 from reporting.packs.data import pack_for_period
+from security.events import security_event
 
 
 def filter_form(request, plan) -> PackFilterForm:

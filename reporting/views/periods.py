@@ -10,10 +10,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
-from config.security import security_event
 from plans.access import is_partnership_admin
 from reporting import selectors, services
 from reporting.forms import PeriodDeadlineForm, PeriodReopenForm
+from security.events import security_event
 
 
 def _error_text(error: ValidationError) -> str:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from sesame.utils import get_query_string
 
-from config.security import client_ip
+from security.addresses import client_ip
 from tests import factories
 
 PASSWORD = "correct horse battery staple"
