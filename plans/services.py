@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from sesame.utils import get_query_string
 
+from plans import rag
 from plans.models import (
     RAG,
     Delegation,
@@ -30,9 +31,6 @@ from plans.models import (
 )
 
 logger = logging.getLogger("plans")
-
-# Worst first: a lead choosing a status later in this order than the suggestion is kinder.
-_SEVERITY = {RAG.RED: 0, RAG.AMBER: 1, RAG.GREEN: 2, RAG.NOT_STARTED: 2}
 
 
 @dataclass(frozen=True)
@@ -58,10 +56,8 @@ def rag_suggest(*, due_date: date | None, original_due_date: date | None, today:
 
 
 def is_kinder(*, status: str, suggested: str) -> bool:
-    """True when ``status`` is a better judgement than the dates suggest (Complete never is)."""
-    if status == RAG.COMPLETE or suggested not in _SEVERITY:
-        return False
-    return _SEVERITY[status] > _SEVERITY[suggested]
+    """True when ``status`` is kinder than the dates suggest (the rule is in plans/rag.py)."""
+    return rag.is_kinder(status=status, suggested=suggested)
 
 
 def milestone_update_errors(

@@ -7,12 +7,7 @@ a snapshot are read the same way.
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from plans.models import RAG
-
-RAG_LABELS = dict(RAG.choices)
-# Worst first, as boards read it; "not started" sits between amber (issues) and green.
-RAG_RANK = {"red": 0, "amber": 1, "not_started": 2, "green": 3, "complete": 4}
-RAG_ORDER = ["red", "amber", "green", "complete", "not_started"]
+from plans import rag
 
 
 def to_date(value: str | None) -> date | None:
@@ -73,7 +68,7 @@ def iter_milestones(state: dict) -> Iterator[dict]:
                         "lead_name": lead,
                         "organisation": organisation,
                         "organisation_ids": milestone_organisation_ids(milestone, action),
-                        "status_label": RAG_LABELS.get(status, status),
+                        "status_label": rag.label(status),
                         "original_due": original,
                         "due": due,
                         "completed": to_date(milestone["completed_on"]),
