@@ -5,7 +5,9 @@ of one partnership can never read or change another's data, even by guessing ids
 """
 
 from django.contrib.auth.mixins import AccessMixin
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
 
 from plans.models import Membership, Partnership, Person
 
@@ -58,6 +60,31 @@ class PartnershipScopedMixin(AccessMixin):
         return self.scope_queryset(super().get_queryset())
 
 
+def acting_lead_ids(*, user, partnership_id: int) -> set[int] | None:
+    """The people whose items ``user`` may update in a partnership, or None for all of them.
+
+    The one rule for milestones and indicators alike: a partnership admin may update
+    everything (None); a lead may update what they lead and what the leads who named them a
+    delegate lead; a board member, a person the admin removed, and anyone outside the
+    partnership may update nothing (an empty set).
+    """
+    role = role_in(user, partnership_id)
+    if role == Membership.Role.ADMIN:
+        return None
+    if role != Membership.Role.LEAD:
+        return set()
+    pairs = Person.objects.filter(
+        user=user, partnership_id=partnership_id, removed_at__isnull=True
+    ).values_list("pk", "delegations_received__lead")
+    return {pk for pair in pairs for pk in pair if pk is not None}
+
+
+def may_act_for(*, user, partnership_id: int, lead_ids: set[int]) -> bool:
+    """True when ``user`` may update an item led by any of ``lead_ids`` (see acting_lead_ids)."""
+    acting = acting_lead_ids(user=user, partnership_id=partnership_id)
+    return acting is None or bool(acting & lead_ids)
+
+
 def may_update_milestone(*, user, milestone) -> bool:
     """The milestone's lead, the action's leads, their named delegates, and partnership admins.
 
@@ -66,20 +93,40 @@ def may_update_milestone(*, user, milestone) -> bool:
     if not user.is_authenticated:
         return False
     partnership_id = milestone.action.outcome.priority.plan.partnership_id
-    role = role_in(user, partnership_id)
-    if role is None:
-        return False
-    if role == Membership.Role.ADMIN:
+    acting = acting_lead_ids(user=user, partnership_id=partnership_id)
+    if acting is None:
         return True
-    if role != Membership.Role.LEAD:
+    if not acting:
         return False
     leads = set(milestone.action.leads.values_list("pk", flat=True))
     if milestone.lead_id:
         leads.add(milestone.lead_id)
-    if not leads:
-        return False
-    return (
-        Person.objects.filter(user=user, partnership_id=partnership_id, removed_at__isnull=True)
-        .filter(Q(pk__in=leads) | Q(delegations_received__lead__in=leads))
-        .exists()
-    )
+    return bool(acting & leads)
+
+
+class AdminOnlyMixin:
+    """Pages for partnership admins only; the one mixin for them.
+
+    A view whose address names no partnership (the import journey) sets
+    ``admin_of_any_partnership = True``: it refuses (403) anyone who is not an admin of some
+    partnership before doing anything. A view whose address leads to one partnership calls
+    ``require_admin(partnership_id)`` once it knows which: another partnership's is not
+    found (404), a member who is not its admin is refused (403). ``admin_only_message`` is
+    the sentence the 403 page shows.
+    """
+
+    admin_of_any_partnership = False
+    admin_only_message = "Only partnership admins can see this page."
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.admin_of_any_partnership and not partnership_ids_for(
+            request.user, roles=(Membership.Role.ADMIN,)
+        ):
+            raise PermissionDenied(self.admin_only_message)
+        return super().dispatch(request, *args, **kwargs)
+
+    def require_admin(self, partnership_id: int) -> None:
+        if partnership_id not in partnership_ids_for(self.request.user):
+            raise Http404
+        if not is_partnership_admin(self.request.user, partnership_id):
+            raise PermissionDenied(self.admin_only_message)
