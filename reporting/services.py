@@ -22,12 +22,10 @@ from plans.periods import quarters_between
 from reporting.models import Snapshot
 from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
 
-DEFAULT_DEADLINE_DAYS = 14
-
 
 def deadline_days() -> int:
     """Days after a quarter's last day by which leads update (setting REPORTING_DEADLINE_DAYS)."""
-    return int(getattr(settings, "REPORTING_DEADLINE_DAYS", DEFAULT_DEADLINE_DAYS))
+    return settings.REPORTING_DEADLINE_DAYS
 
 
 def state_digest(data: dict) -> str:
