@@ -4,7 +4,6 @@ Every page, list, export and form scopes its queryset through these functions, s
 of one partnership can never read or change another's data, even by guessing ids.
 """
 
-from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -40,24 +39,6 @@ def role_in(user, partnership_id: int) -> str | None:
 
 def is_partnership_admin(user, partnership_id: int) -> bool:
     return role_in(user, partnership_id) == Membership.Role.ADMIN
-
-
-class PartnershipScopedMixin(AccessMixin):
-    """Limit a view's queryset to the partnerships the signed-in user belongs to.
-
-    Set ``partnership_lookup`` to the path from the model to its partnership, e.g.
-    ``"action__outcome__priority__plan__partnership"``. Objects of other partnerships are
-    simply not found (404), so ids of other partnerships reveal nothing.
-    """
-
-    partnership_lookup = "partnership"
-
-    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        ids = partnership_ids_for(self.request.user)
-        return queryset.filter(**{f"{self.partnership_lookup}__in": ids})
-
-    def get_queryset(self):
-        return self.scope_queryset(super().get_queryset())
 
 
 def acting_lead_ids(*, user, partnership_id: int) -> set[int] | None:
