@@ -10,6 +10,7 @@ Two ways to tell, same answer shape:
 from django.utils import timezone
 
 from plans import rag
+from reporting.schema import Changes, State
 from reporting.state import iter_milestones, to_date, to_datetime
 
 
@@ -25,7 +26,7 @@ def _slip(row: dict, before_due: str | None) -> dict:
     return {**row, "from_due": to_date(before_due)}
 
 
-def period_changes(*, current: dict, previous: dict | None) -> dict:
+def period_changes(*, current: State, previous: State | None) -> Changes:
     """RAG moves better/worse/started (plans/rag.py says which is which), slipped dates with
     reasons, completions, new and removed items, and indicators whose direction of travel
     changed, for ``current`` against ``previous``."""

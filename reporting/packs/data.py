@@ -16,6 +16,7 @@ from plans.models import ReportingPeriod
 from reporting import selectors
 from reporting.changes import period_changes
 from reporting.models import Snapshot
+from reporting.schema import Pack, State, snapshot_state
 from reporting.state import (
     filter_state,
     iter_milestones,
@@ -37,13 +38,13 @@ def _previous_state(*, period: ReportingPeriod, state: dict, snapshot: Snapshot 
         previous_id = state.get("previous_snapshot_id")
         if previous_id is None:
             return None
-        previous = Snapshot.objects.filter(pk=previous_id).only("data").first()
-        return previous.data if previous else None
+        previous = Snapshot.objects.filter(pk=previous_id).only("data", "schema_version").first()
+        return snapshot_state(previous) if previous else None
     before = selectors.period_previous(period=period)
     if before is None or not before.is_closed:
         return None
     previous = selectors.snapshot_latest(period=before)
-    return previous.data if previous else None
+    return snapshot_state(previous) if previous else None
 
 
 def pack_for_period(
@@ -52,7 +53,7 @@ def pack_for_period(
     priority_id: int | None = None,
     organisation_id: int | None = None,
     produced_at: datetime | None = None,
-) -> dict:
+) -> Pack:
     """The pack for a period: from its snapshot when closed, from live data (DRAFT) when open."""
     state, snapshot = selectors.period_state(period=period)
     previous = _previous_state(period=period, state=state, snapshot=snapshot)
@@ -80,13 +81,13 @@ def filter_description(state: dict, *, priority_id=None, organisation_id=None) -
 
 def pack_data(
     *,
-    state: dict,
-    previous: dict | None,
+    state: State,
+    previous: State | None,
     snapshot: Snapshot | None = None,
     priority_id: int | None = None,
     organisation_id: int | None = None,
     produced_at: datetime | None = None,
-) -> dict:
+) -> Pack:
     """Every section of the pack from a state (and the state before it, for changes)."""
     produced_at = produced_at or timezone.now()
     scope = filter_description(state, priority_id=priority_id, organisation_id=organisation_id)
