@@ -55,7 +55,7 @@ STATUSES: dict[str, Status] = {
     for s in (
         Status(
             RAG.RED,
-            "Red",
+            RAG.RED.label,
             "At risk: will not be delivered without help",
             0,
             "#d4351c",
@@ -64,18 +64,20 @@ STATUSES: dict[str, Status] = {
         ),
         Status(
             RAG.AMBER,
-            "Amber",
+            RAG.AMBER.label,
             "Some slippage or issues, but recoverable",
             1,
             "#f47738",
             "#0b0c0c",
             "govuk-tag--orange",
         ),
-        Status(RAG.GREEN, "Green", "On track", 2, "#00703c", "#ffffff", "govuk-tag--green"),
-        Status(RAG.COMPLETE, "Complete", "Done", 3, "#1d70b8", "#ffffff", "govuk-tag--blue"),
+        Status(RAG.GREEN, RAG.GREEN.label, "On track", 2, "#00703c", "#ffffff", "govuk-tag--green"),
+        Status(
+            RAG.COMPLETE, RAG.COMPLETE.label, "Done", 3, "#1d70b8", "#ffffff", "govuk-tag--blue"
+        ),
         Status(
             RAG.NOT_STARTED,
-            "Not started",
+            RAG.NOT_STARTED.label,
             "Work has not begun, or is not yet due",
             None,
             "#b1b4b6",
