@@ -1,6 +1,7 @@
 """Template helpers reading RAG properties from plans/rag.py, so no template spells them."""
 
 from django import template
+from django.utils.html import format_html_join
 
 from plans import rag
 
@@ -17,3 +18,14 @@ def rag_tag_class(status: str) -> str:
 def rag_hint(status: str) -> str:
     """The update form's hint for a RAG value."""
     return rag.status_for(status).hint
+
+
+@register.simple_tag
+def rag_pdf_css() -> str:
+    """The PDF pack's ``.rag-<status>`` rules: fixed text from plans/rag.py, no argument, so
+    nothing a user typed can reach the CSS."""
+    return format_html_join(
+        "\n",
+        "  .rag-{} {{ background: {}; color: {}; }}",
+        ((s.value, s.colour, s.ink) for s in rag.STATUSES.values()),
+    )
