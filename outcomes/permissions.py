@@ -1,9 +1,11 @@
-"""Who may enter an indicator's results: its owner (or their delegate) and partnership admins."""
+"""Who may enter an indicator's results: its owner (or their delegate) and partnership admins.
 
-from django.db.models import Q
+The rule is the milestones' one, ``plans.access.acting_lead_ids``: a lead acts for
+themselves and for the leads who named them a delegate; admins for everyone; board members
+and removed people for no one. Only how an indicator names its lead (``owner``) is here.
+"""
 
-from plans.access import role_in
-from plans.models import Membership, Person
+from plans.access import acting_lead_ids, may_act_for
 
 
 def may_enter_values(*, user, indicator) -> bool:
@@ -13,32 +15,15 @@ def may_enter_values(*, user, indicator) -> bool:
     """
     if not user.is_authenticated:
         return False
-    partnership_id = indicator.plan.partnership_id
-    role = role_in(user, partnership_id)
-    if role is None:
-        return False
-    if role == Membership.Role.ADMIN:
-        return True
-    if indicator.owner_id is None:
-        return False
-    return (
-        Person.objects.filter(user=user, partnership_id=partnership_id)
-        .filter(Q(pk=indicator.owner_id) | Q(delegations_received__lead=indicator.owner_id))
-        .exists()
-    )
+    owners = {indicator.owner_id} if indicator.owner_id else set()
+    return may_act_for(user=user, partnership_id=indicator.plan.partnership_id, lead_ids=owners)
 
 
 def enterable_indicator_ids(*, user, plan) -> set[int] | None:
     """Ids of the plan's indicators the user may enter results for; None means all (admin)."""
-    role = role_in(user, plan.partnership_id)
-    if role == Membership.Role.ADMIN:
+    acting = acting_lead_ids(user=user, partnership_id=plan.partnership_id)
+    if acting is None:
         return None
-    if role is None:
+    if not acting:
         return set()
-    people = Person.objects.filter(user=user, partnership_id=plan.partnership_id)
-    owners = set(people.values_list("pk", flat=True)) | set(
-        people.values_list("delegations_received__lead", flat=True).exclude(
-            delegations_received__lead=None
-        )
-    )
-    return set(plan.indicators.filter(owner_id__in=owners).values_list("pk", flat=True))
+    return set(plan.indicators.filter(owner_id__in=acting).values_list("pk", flat=True))

@@ -4,8 +4,9 @@ Every page, list, export and form scopes its queryset through these functions, s
 of one partnership can never read or change another's data, even by guessing ids.
 """
 
-from django.contrib.auth.mixins import AccessMixin
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
 
 from plans.models import Membership, Partnership, Person
 
@@ -40,22 +41,29 @@ def is_partnership_admin(user, partnership_id: int) -> bool:
     return role_in(user, partnership_id) == Membership.Role.ADMIN
 
 
-class PartnershipScopedMixin(AccessMixin):
-    """Limit a view's queryset to the partnerships the signed-in user belongs to.
+def acting_lead_ids(*, user, partnership_id: int) -> set[int] | None:
+    """The people whose items ``user`` may update in a partnership, or None for all of them.
 
-    Set ``partnership_lookup`` to the path from the model to its partnership, e.g.
-    ``"action__outcome__priority__plan__partnership"``. Objects of other partnerships are
-    simply not found (404), so ids of other partnerships reveal nothing.
+    The one rule for milestones and indicators alike: a partnership admin may update
+    everything (None); a lead may update what they lead and what the leads who named them a
+    delegate lead; a board member, a person the admin removed, and anyone outside the
+    partnership may update nothing (an empty set).
     """
+    role = role_in(user, partnership_id)
+    if role == Membership.Role.ADMIN:
+        return None
+    if role != Membership.Role.LEAD:
+        return set()
+    pairs = Person.objects.filter(
+        user=user, partnership_id=partnership_id, removed_at__isnull=True
+    ).values_list("pk", "delegations_received__lead")
+    return {pk for pair in pairs for pk in pair if pk is not None}
 
-    partnership_lookup = "partnership"
 
-    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        ids = partnership_ids_for(self.request.user)
-        return queryset.filter(**{f"{self.partnership_lookup}__in": ids})
-
-    def get_queryset(self):
-        return self.scope_queryset(super().get_queryset())
+def may_act_for(*, user, partnership_id: int, lead_ids: set[int]) -> bool:
+    """True when ``user`` may update an item led by any of ``lead_ids`` (see acting_lead_ids)."""
+    acting = acting_lead_ids(user=user, partnership_id=partnership_id)
+    return acting is None or bool(acting & lead_ids)
 
 
 def may_update_milestone(*, user, milestone) -> bool:
@@ -66,23 +74,15 @@ def may_update_milestone(*, user, milestone) -> bool:
     if not user.is_authenticated:
         return False
     partnership_id = milestone.action.outcome.priority.plan.partnership_id
-    role = role_in(user, partnership_id)
-    if role is None:
-        return False
-    if role == Membership.Role.ADMIN:
+    acting = acting_lead_ids(user=user, partnership_id=partnership_id)
+    if acting is None:
         return True
-    if role != Membership.Role.LEAD:
+    if not acting:
         return False
     leads = set(milestone.action.leads.values_list("pk", flat=True))
     if milestone.lead_id:
         leads.add(milestone.lead_id)
-    if not leads:
-        return False
-    return (
-        Person.objects.filter(user=user, partnership_id=partnership_id, removed_at__isnull=True)
-        .filter(Q(pk__in=leads) | Q(delegations_received__lead__in=leads))
-        .exists()
-    )
+    return bool(acting & leads)
 
 
 def has_admin_powers(user) -> bool:
@@ -93,3 +93,31 @@ def has_admin_powers(user) -> bool:
     if user.is_staff or user.is_superuser:
         return True
     return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
+
+
+class AdminOnlyMixin:
+    """Pages for partnership admins only; the one mixin for them.
+
+    A view whose address names no partnership (the import journey) sets
+    ``admin_of_any_partnership = True``: it refuses (403) anyone who is not an admin of some
+    partnership before doing anything. A view whose address leads to one partnership calls
+    ``require_admin(partnership_id)`` once it knows which: another partnership's is not
+    found (404), a member who is not its admin is refused (403). ``admin_only_message`` is
+    the sentence the 403 page shows.
+    """
+
+    admin_of_any_partnership = False
+    admin_only_message = "Only partnership admins can see this page."
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.admin_of_any_partnership and not partnership_ids_for(
+            request.user, roles=(Membership.Role.ADMIN,)
+        ):
+            raise PermissionDenied(self.admin_only_message)
+        return super().dispatch(request, *args, **kwargs)
+
+    def require_admin(self, partnership_id: int) -> None:
+        if partnership_id not in partnership_ids_for(self.request.user):
+            raise Http404
+        if not is_partnership_admin(self.request.user, partnership_id):
+            raise PermissionDenied(self.admin_only_message)

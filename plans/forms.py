@@ -64,13 +64,7 @@ class DateField(forms.Field):
 class MilestoneUpdateForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
-        choices=[
-            (RAG.NOT_STARTED, "Not started"),
-            (RAG.RED, "Red"),
-            (RAG.AMBER, "Amber"),
-            (RAG.GREEN, "Green"),
-            (RAG.COMPLETE, "Complete"),
-        ],
+        choices=RAG.choices,  # in the order plans/rag.py decides, Not started last
         error_messages={
             "required": "Select the milestone's status",
             "invalid_choice": "Select the milestone's status",

@@ -14,16 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from plans.numbering import number_sort_key
 from plans.periods import FinancialQuarter
-
-
-class RAG(models.TextChoices):
-    """The lead's judgement of delivery, in the order boards read it (worst first)."""
-
-    RED = "red", "Red"
-    AMBER = "amber", "Amber"
-    GREEN = "green", "Green"
-    COMPLETE = "complete", "Complete"
-    NOT_STARTED = "not_started", "Not started"
+from plans.rag import RAG, status_constraint  # RAG stays importable from here
 
 
 class Partnership(models.Model):
@@ -465,13 +456,10 @@ class Milestone(NumberedItem):
         indexes = [models.Index(fields=["due_date"], name="milestone_due_date_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(completed_on__isnull=True) | Q(status="complete"),
+                condition=Q(completed_on__isnull=True) | Q(status=RAG.COMPLETE),
                 name="milestone_completed_on_only_when_complete",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=["red", "amber", "green", "complete", "not_started"]),
-                name="milestone_status_valid",
-            ),
+            status_constraint(name="milestone_status_valid"),
         ]
 
     def __str__(self):
@@ -540,12 +528,9 @@ class MilestoneUpdate(models.Model):
         ordering = ["-created_at", "-pk"]
         get_latest_by = ["created_at", "pk"]
         constraints = [
+            status_constraint(name="update_status_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["red", "amber", "green", "complete", "not_started"]),
-                name="update_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(completed_on__isnull=True) | Q(status="complete"),
+                condition=Q(completed_on__isnull=True) | Q(status=RAG.COMPLETE),
                 name="update_completed_on_only_when_complete",
             ),
         ]

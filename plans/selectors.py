@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from plans import rag
 from plans.access import partnership_ids_for
 from plans.models import (
     RAG,
@@ -31,8 +32,8 @@ from plans.models import (
     Priority,
 )
 
-# The order boards read RAG in: worst first, then done, then not yet started.
-RAG_ORDER = [RAG.RED, RAG.AMBER, RAG.GREEN, RAG.COMPLETE, RAG.NOT_STARTED]
+# The order boards read RAG in (plans/rag.py decides it, Not started last).
+RAG_ORDER = rag.ORDER
 
 
 def plan_list(*, user) -> QuerySet[Plan]:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_query_string
 
+from plans import rag
 from plans.access import is_partnership_admin
 from plans.models import (
     RAG,
@@ -42,9 +43,6 @@ from plans.reminders import reminder_digests
 from security.events import security_event
 
 logger = logging.getLogger("plans")
-
-# Worst first: a lead choosing a status later in this order than the suggestion is kinder.
-_SEVERITY = {RAG.RED: 0, RAG.AMBER: 1, RAG.GREEN: 2, RAG.NOT_STARTED: 2}
 
 
 @dataclass(frozen=True)
@@ -70,10 +68,8 @@ def rag_suggest(*, due_date: date | None, original_due_date: date | None, today:
 
 
 def is_kinder(*, status: str, suggested: str) -> bool:
-    """True when ``status`` is a better judgement than the dates suggest (Complete never is)."""
-    if status == RAG.COMPLETE or suggested not in _SEVERITY:
-        return False
-    return _SEVERITY[status] > _SEVERITY[suggested]
+    """True when ``status`` is kinder than the dates suggest (the rule is in plans/rag.py)."""
+    return rag.is_kinder(status=status, suggested=suggested)
 
 
 def milestone_update_errors(

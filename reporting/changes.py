@@ -9,14 +9,16 @@ Two ways to tell, same answer shape:
 
 from django.utils import timezone
 
-from reporting.state import RAG_LABELS, RAG_RANK, iter_milestones, to_date, to_datetime
+from plans import rag
+from reporting.schema import Changes, State
+from reporting.state import iter_milestones, to_date, to_datetime
 
 
 def _move(row: dict, before_status: str) -> dict:
     return {
         **row,
         "from_status": before_status,
-        "from_label": RAG_LABELS.get(before_status, before_status),
+        "from_label": rag.label(before_status),
     }
 
 
@@ -24,10 +26,12 @@ def _slip(row: dict, before_due: str | None) -> dict:
     return {**row, "from_due": to_date(before_due)}
 
 
-def period_changes(*, current: dict, previous: dict | None) -> dict:
-    """RAG moves better/worse, slipped dates with reasons, completions, new and removed items,
-    and indicators whose direction of travel changed, for ``current`` against ``previous``."""
-    better, worse, slipped, completed, new, removed = [], [], [], [], [], []
+def period_changes(*, current: State, previous: State | None) -> Changes:
+    """RAG moves better/worse/started (plans/rag.py says which is which), slipped dates with
+    reasons, completions, new and removed items, and indicators whose direction of travel
+    changed, for ``current`` against ``previous``."""
+    better, worse, started, slipped, completed, new, removed = [], [], [], [], [], [], []
+    moves = {rag.BETTER: better, rag.WORSE: worse, rag.STARTED: started, rag.COMPLETED: completed}
     period_start = to_date(current["period"]["start_date"])
     rows = list(iter_milestones(current))
 
@@ -38,7 +42,7 @@ def period_changes(*, current: dict, previous: dict | None) -> dict:
             if old is None:
                 new.append(row)
                 continue
-            _compare(row, old["status"], old["due_date"], better, worse, slipped, completed)
+            _compare(row, old["status"], old["due_date"], moves, slipped)
         removed = sorted(before.values(), key=lambda m: m["priority_index"])
         indicators = _indicator_changes(current.get("indicators"), previous.get("indicators"))
         basis = f"Compared with the closed quarter {previous['period']['label']}."
@@ -53,9 +57,7 @@ def period_changes(*, current: dict, previous: dict | None) -> dict:
                 if row["status"] == "complete" and row["completed"]:
                     completed.append(row)
                 continue
-            _compare(
-                row, row["start_status"], row["start_due_date"], better, worse, slipped, completed
-            )
+            _compare(row, row["start_status"], row["start_due_date"], moves, slipped)
         indicators = []
         basis = (
             "The quarter before was not closed, so changes are read from each milestone's "
@@ -66,24 +68,22 @@ def period_changes(*, current: dict, previous: dict | None) -> dict:
         "basis": basis,
         "better": better,
         "worse": worse,
+        "started": started,
         "slipped": slipped,
         "completed": completed,
         "new": new,
         "removed": removed,
         "indicators": indicators,
-        "count": sum(len(x) for x in (better, worse, slipped, completed, new, removed, indicators)),
+        "count": sum(
+            len(x) for x in (better, worse, started, slipped, completed, new, removed, indicators)
+        ),
     }
 
 
-def _compare(row, old_status, old_due, better, worse, slipped, completed) -> None:
-    status = row["status"]
-    if status != old_status:
-        if status == "complete":
-            completed.append(_move(row, old_status))
-        elif RAG_RANK.get(status, 2) > RAG_RANK.get(old_status, 2):
-            better.append(_move(row, old_status))
-        else:
-            worse.append(_move(row, old_status))
+def _compare(row, old_status, old_due, moves: dict[str, list], slipped: list) -> None:
+    kind = rag.move(old_status, row["status"])
+    if kind is not None:
+        moves[kind].append(_move(row, old_status))
     old = to_date(old_due)
     if row["due"] and old and row["due"] > old:
         slipped.append(_slip(row, old_due))

@@ -12,10 +12,14 @@ from plans.models import ReportingPeriod
 
 
 class Snapshot(models.Model):
-    """Every item of a plan as it stood when a period was closed. Written once, never changed.
+    """Every item of a plan as it stood when a period was closed. Written once; rewritten only
+    to redact a removed person's name (``SnapshotRedaction`` records each rewrite and the new
+    digest; docs/personal-data.md).
 
     A period closed, reopened and closed again has one snapshot per close; the latest is the
     one its board pack is built from, the earlier ones stay as the record of what was closed.
+    ``data`` keeps the shape of its ``schema_version``; readers take it through
+    ``reporting.schema.snapshot_state``, which upgrades it to the current shape in memory.
     """
 
     period = models.ForeignKey(
@@ -30,6 +34,7 @@ class Snapshot(models.Model):
     digest = models.CharField(
         max_length=64, help_text="SHA-256 of the canonical JSON of data, to prove it unchanged."
     )
+    # The shape ``data`` was written in (reporting.schema.STATE_SCHEMA_VERSION at the close).
     schema_version = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_by = models.ForeignKey(

@@ -24,8 +24,7 @@ from plans.models import (
 )
 from reporting.indicators import indicator_rows
 from reporting.models import Snapshot, SnapshotRedaction
-
-STATE_SCHEMA_VERSION = 1
+from reporting.schema import STATE_SCHEMA_VERSION, State, snapshot_state
 
 
 def plan_get(*, user, pk: int) -> Plan:
@@ -114,7 +113,7 @@ def _period_end(period: ReportingPeriod) -> datetime:
     return timezone.make_aware(datetime.combine(period.end_date, time.max))
 
 
-def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> dict:
+def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
     """Every item of the period's plan as it stands now, as JSON-ready data (a constant 6 queries).
 
     Besides the current state, each milestone carries its status and due date at the start
@@ -233,12 +232,13 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> dict:
     }
 
 
-def period_state(*, period: ReportingPeriod) -> tuple[dict, Snapshot | None]:
-    """A closed period's frozen state from its snapshot; an open period's live state."""
+def period_state(*, period: ReportingPeriod) -> tuple[State, Snapshot | None]:
+    """A closed period's frozen state from its snapshot (upgraded to the current schema on
+    read, ``reporting.schema.state_upgrade``); an open period's live state."""
     if period.is_closed:
         snapshot = snapshot_latest(period=period)
         if snapshot is not None:
-            return snapshot.data, snapshot
+            return snapshot_state(snapshot), snapshot
     return plan_state(period=period), None
 
 

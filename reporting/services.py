@@ -24,12 +24,10 @@ from plans.personal_data import FORMER_LEAD, is_name, redact_text
 from reporting.models import PackJob, Snapshot, SnapshotRedaction
 from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
 
-DEFAULT_DEADLINE_DAYS = 14
-
 
 def deadline_days() -> int:
     """Days after a quarter's last day by which leads update (setting REPORTING_DEADLINE_DAYS)."""
-    return int(getattr(settings, "REPORTING_DEADLINE_DAYS", DEFAULT_DEADLINE_DAYS))
+    return settings.REPORTING_DEADLINE_DAYS
 
 
 def state_digest(data: dict) -> str:

@@ -1,4 +1,5 @@
-"""Reading a plan state (the dict ``selectors.plan_state`` builds and snapshots freeze).
+"""Reading a plan state (``reporting.schema.State``: what ``selectors.plan_state`` builds and
+snapshots freeze, upgraded on read by ``reporting.schema.state_upgrade``).
 
 Plain functions over plain data, shared by "what changed" and the packs, so a live state and
 a snapshot are read the same way.
@@ -7,12 +8,8 @@ a snapshot are read the same way.
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from plans.models import RAG
-
-RAG_LABELS = dict(RAG.choices)
-# Worst first, as boards read it; "not started" sits between amber (issues) and green.
-RAG_RANK = {"red": 0, "amber": 1, "not_started": 2, "green": 3, "complete": 4}
-RAG_ORDER = ["red", "amber", "green", "complete", "not_started"]
+from plans import rag
+from reporting.schema import State
 
 
 def to_date(value: str | None) -> date | None:
@@ -51,7 +48,7 @@ def milestone_organisation_ids(milestone: dict, action: dict) -> set[int]:
     return {p["organisation_id"] for p in action.get("leads") or [] if p["organisation_id"]}
 
 
-def iter_milestones(state: dict) -> Iterator[dict]:
+def iter_milestones(state: State) -> Iterator[dict]:
     """Every milestone in plan order, flattened with its priority, outcome and action."""
     as_at = to_date(state.get("as_at"))
     for p_index, priority in enumerate(state["priorities"]):
@@ -73,7 +70,7 @@ def iter_milestones(state: dict) -> Iterator[dict]:
                         "lead_name": lead,
                         "organisation": organisation,
                         "organisation_ids": milestone_organisation_ids(milestone, action),
-                        "status_label": RAG_LABELS.get(status, status),
+                        "status_label": rag.label(status),
                         "original_due": original,
                         "due": due,
                         "completed": to_date(milestone["completed_on"]),
@@ -84,8 +81,8 @@ def iter_milestones(state: dict) -> Iterator[dict]:
 
 
 def filter_state(
-    state: dict, *, priority_id: int | None = None, organisation_id: int | None = None
-) -> dict:
+    state: State, *, priority_id: int | None = None, organisation_id: int | None = None
+) -> State:
     """A copy of ``state`` with only one priority and/or one organisation's milestones."""
     if priority_id is None and organisation_id is None:
         return state
@@ -117,7 +114,7 @@ def filter_state(
     return {**state, "priorities": priorities, "indicators": indicators}
 
 
-def organisation_names(state: dict) -> dict[int, str]:
+def organisation_names(state: State) -> dict[int, str]:
     """Organisation ids to names, as the state recorded them."""
     names: dict[int, str] = {}
     for priority in state["priorities"]:

@@ -272,12 +272,25 @@ PACK_JOBS_PER_PERSON = int(os.environ.get("PACK_JOBS_PER_PERSON", "3"))
 # A request for a pack another request is rendering waits this many seconds for it, then
 # shows the job's progress page instead of rendering the same pack a second time.
 PACK_INLINE_WAIT = float(os.environ.get("PACK_INLINE_WAIT", "30"))
+# Leads update by this many days after a quarter's last day: the deadline new quarters get
+# when an admin sets them up (each quarter's deadline can then be moved on its page).
+REPORTING_DEADLINE_DAYS = int(os.environ.get("REPORTING_DEADLINE_DAYS", "14"))
+# A plan of more milestones than this shows its counts and one priority at a time on its
+# page (its actions 50 a page) instead of the whole hierarchy, so the page stays fast.
+PLAN_PAGE_FULL_MAX_MILESTONES = int(os.environ.get("PLAN_PAGE_FULL_MAX_MILESTONES", "500"))
 
 # The product's name in the header; each page also shows the partnership's own name.
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Partnership plans")
 
 # Uploads: refuse anything larger before reading it.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# An .xlsx upload is a zip: refuse one whose parts say they expand to more than this (a zip
+# bomb), checked before anything is parsed (default 20 times IMPORT_MAX_BYTES, 200 MB).
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(20 * IMPORT_MAX_BYTES))
+)
+# Refuse a sheet of more rows than this while reading it (a real plan has a few hundred).
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -18,11 +18,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from plans.access import is_partnership_admin, partnership_ids_for
+from plans.access import AdminOnlyMixin, is_partnership_admin, partnership_ids_for
 from plans.importer.forms import ImportCheckForm, ImportUploadForm
 from plans.importer.layout import FIELDS
 from plans.importer.services import plan_file_read, plan_import
-from plans.models import Membership, Plan
+from plans.models import Plan
 from security.events import security_event
 
 SESSION_KEY = "plan_imports"
@@ -30,16 +30,14 @@ MAX_PENDING = 5
 STALE_AFTER = timedelta(days=1)
 
 
-class AdminOnlyMixin:
+class ImportAdminMixin(AdminOnlyMixin):
     """Partnership admins only: everyone else gets 403, whatever the URL."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not partnership_ids_for(request.user, roles=(Membership.Role.ADMIN,)):
-            raise PermissionDenied("Only partnership admins can import plans.")
-        return super().dispatch(request, *args, **kwargs)
+    admin_of_any_partnership = True
+    admin_only_message = "Only partnership admins can import plans."
 
 
-class ImportStartView(AdminOnlyMixin, FormView):
+class ImportStartView(ImportAdminMixin, FormView):
     template_name = "plans/import_start.html"
     form_class = ImportUploadForm
 
@@ -96,7 +94,7 @@ class ImportStartView(AdminOnlyMixin, FormView):
             return
 
 
-class ImportPreviewView(AdminOnlyMixin, TemplateView):
+class ImportPreviewView(ImportAdminMixin, TemplateView):
     """The dry run: what will be created, what each column was read as, and every finding."""
 
     template_name = "plans/import_preview.html"

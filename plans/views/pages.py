@@ -56,7 +56,7 @@ class PlanDetailView(DetailView):
         priorities = list(plan.priorities.all())
         for priority in priorities:
             priority.rag_counts = selectors.rag_counts_of(priority)
-        full_max = getattr(settings, "PLAN_PAGE_FULL_MAX_MILESTONES", 500)
+        full_max = settings.PLAN_PAGE_FULL_MAX_MILESTONES
         one_at_a_time = plan.milestone_total > full_max
         chosen = self.chosen_priority(priorities)
         shown, actions_page = [], None

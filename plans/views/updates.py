@@ -9,7 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView
 
 from plans import audit, reminders, services
-from plans.access import is_partnership_admin, may_update_milestone, partnership_ids_for
+from plans.access import (
+    AdminOnlyMixin,
+    is_partnership_admin,
+    may_update_milestone,
+    partnership_ids_for,
+)
 from plans.forms import DelegationForm, MilestoneFilterForm, MilestoneUpdateForm
 from plans.models import (
     RAG,
@@ -239,16 +244,6 @@ class DelegationDeleteView(DelegatesView):
 
     def get(self, request, *args, **kwargs):
         return redirect("plans:delegates")
-
-
-class AdminOnlyMixin:
-    """Partnership admins only: others in the partnership get 403, other partnerships 404."""
-
-    def require_admin(self, partnership_id: int):
-        if partnership_id not in partnership_ids_for(self.request.user):
-            raise Http404
-        if not is_partnership_admin(self.request.user, partnership_id):
-            raise PermissionDenied("Only partnership admins can see this page.")
 
 
 def _page(request) -> int:

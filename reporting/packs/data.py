@@ -11,14 +11,13 @@ from html import escape
 
 from django.utils import timezone
 
+from plans import rag
 from plans.models import ReportingPeriod
 from reporting import selectors
 from reporting.changes import period_changes
 from reporting.models import Snapshot
+from reporting.schema import Pack, State, snapshot_state
 from reporting.state import (
-    RAG_LABELS,
-    RAG_ORDER,
-    RAG_RANK,
     filter_state,
     iter_milestones,
     label,
@@ -26,15 +25,6 @@ from reporting.state import (
     to_date,
     to_datetime,
 )
-
-# Fill colours for RAG, with text always beside them (GOV.UK tag palette).
-RAG_COLOURS = {
-    "red": "#d4351c",
-    "amber": "#f47738",
-    "green": "#00703c",
-    "complete": "#1d70b8",
-    "not_started": "#b1b4b6",
-}
 
 
 def _previous_state(*, period: ReportingPeriod, state: dict, snapshot: Snapshot | None):
@@ -48,13 +38,13 @@ def _previous_state(*, period: ReportingPeriod, state: dict, snapshot: Snapshot 
         previous_id = state.get("previous_snapshot_id")
         if previous_id is None:
             return None
-        previous = Snapshot.objects.filter(pk=previous_id).only("data").first()
-        return previous.data if previous else None
+        previous = Snapshot.objects.filter(pk=previous_id).only("data", "schema_version").first()
+        return snapshot_state(previous) if previous else None
     before = selectors.period_previous(period=period)
     if before is None or not before.is_closed:
         return None
     previous = selectors.snapshot_latest(period=before)
-    return previous.data if previous else None
+    return snapshot_state(previous) if previous else None
 
 
 def pack_for_period(
@@ -63,7 +53,7 @@ def pack_for_period(
     priority_id: int | None = None,
     organisation_id: int | None = None,
     produced_at: datetime | None = None,
-) -> dict:
+) -> Pack:
     """The pack for a period: from its snapshot when closed, from live data (DRAFT) when open."""
     state, snapshot = selectors.period_state(period=period)
     previous = _previous_state(period=period, state=state, snapshot=snapshot)
@@ -91,13 +81,13 @@ def filter_description(state: dict, *, priority_id=None, organisation_id=None) -
 
 def pack_data(
     *,
-    state: dict,
-    previous: dict | None,
+    state: State,
+    previous: State | None,
     snapshot: Snapshot | None = None,
     priority_id: int | None = None,
     organisation_id: int | None = None,
     produced_at: datetime | None = None,
-) -> dict:
+) -> Pack:
     """Every section of the pack from a state (and the state before it, for changes)."""
     produced_at = produced_at or timezone.now()
     scope = filter_description(state, priority_id=priority_id, organisation_id=organisation_id)
@@ -115,7 +105,7 @@ def pack_data(
         summary.append(
             {
                 "priority": label(priority["number"], priority["title"]),
-                "counts": [counts.get(s, 0) for s in RAG_ORDER],
+                "counts": [counts.get(s, 0) for s in rag.ORDER],
                 "total": sum(counts.values()),
             }
         )
@@ -160,14 +150,14 @@ def pack_data(
         "snapshot_digest": snapshot.digest if snapshot else "",
         "produced_at": produced_at,
         "scope": scope,
-        "rag_order": [(s, RAG_LABELS[s], RAG_COLOURS[s]) for s in RAG_ORDER],
+        "rag_order": [(s.value, s.label, s.colour, s.ink) for s in map(rag.status_for, rag.ORDER)],
         "summary": summary,
-        "totals": [totals.get(s, 0) for s in RAG_ORDER],
+        "totals": [totals.get(s, 0) for s in rag.ORDER],
         "total": len(rows),
         "chart_svg": rag_chart_svg(summary),
         "exceptions": sorted(
             (r for r in rows if r["status"] in ("red", "amber")),
-            key=lambda r: RAG_RANK[r["status"]],
+            key=lambda r: rag.status_for(r["status"]).rank,
         ),
         "slipped": [r for r in rows if r["slipped"]],
         "overdue": [r for r in rows if r["overdue"]],
@@ -210,16 +200,16 @@ def rag_chart_svg(summary: list[dict]) -> str:
         name = row["priority"] if len(row["priority"]) <= 48 else row["priority"][:47] + "…"
         parts.append(f'<text x="0" y="{y + 15}">{escape(name)}</text>')
         x = label_width
-        for status, count in zip(RAG_ORDER, row["counts"], strict=True):
+        for status, count in zip(rag.ORDER, row["counts"], strict=True):
             if not count:
                 continue
             width = count / biggest * bar_width
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="20" '
-                f'fill="{RAG_COLOURS[status]}" stroke="#ffffff"/>'
+                f'fill="{rag.status_for(status).colour}" stroke="#ffffff"/>'
             )
             if width >= 16:
-                colour = "#0b0c0c" if status in ("amber", "not_started") else "#ffffff"
+                colour = rag.status_for(status).ink
                 parts.append(
                     f'<text x="{x + width / 2:.1f}" y="{y + 14}" text-anchor="middle" '
                     f'fill="{colour}">{count}</text>'
@@ -227,11 +217,11 @@ def rag_chart_svg(summary: list[dict]) -> str:
             x += width
     legend_y = len(summary) * row_height + 20
     x = label_width
-    for status in RAG_ORDER:
+    for status in map(rag.status_for, rag.ORDER):
         parts.append(
             f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" '
-            f'fill="{RAG_COLOURS[status]}"/>'
-            f'<text x="{x + 16}" y="{legend_y}">{escape(RAG_LABELS[status])}</text>'
+            f'fill="{status.colour}"/>'
+            f'<text x="{x + 16}" y="{legend_y}">{escape(status.label)}</text>'
         )
         x += 100
     parts.append("</svg>")

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reporting.packs.data import RAG_COLOURS
+from plans import rag
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "d mmm yyyy"
@@ -27,10 +27,12 @@ DRAFT_FONT = Font(bold=True, size=13, color="D4351C")
 HEADER_FILL = PatternFill("solid", fgColor="F3F2F1")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
-RAG_FILLS = {s: PatternFill("solid", fgColor=c.lstrip("#").upper()) for s, c in RAG_COLOURS.items()}
+RAG_FILLS = {
+    value: PatternFill("solid", fgColor=s.colour.lstrip("#").upper())
+    for value, s in rag.STATUSES.items()
+}
 RAG_FONTS = {
-    s: Font(bold=True, color="0B0C0C" if s in ("amber", "not_started") else "FFFFFF")
-    for s in RAG_COLOURS
+    value: Font(bold=True, color=s.ink.lstrip("#").upper()) for value, s in rag.STATUSES.items()
 }
 
 
@@ -197,6 +199,7 @@ def summary_sheet(wb: Workbook, pack: dict) -> None:
         ("Completed this quarter", len(pack["completed"])),
         ("Worse since last quarter", len(pack["changes"]["worse"])),
         ("Better since last quarter", len(pack["changes"]["better"])),
+        ("Started since last quarter", len(pack["changes"]["started"])),
     ]
     for text, count in pack["indicator_summary"]["on_target"]:
         facts.append((f"Indicators: {text}", count))
@@ -209,12 +212,12 @@ def summary_sheet(wb: Workbook, pack: dict) -> None:
         row += 1
     row += 1
     header_row = row
-    headings = ["Priority"] + [label for _, label, _ in pack["rag_order"]] + ["Total"]
+    headings = ["Priority"] + [label for _, label, _, _ in pack["rag_order"]] + ["Total"]
     for column, heading in enumerate(headings, start=1):
         cell = put(ws, row, column, heading)
         cell.font = BOLD
         cell.fill = HEADER_FILL
-    for column, (status, label, _) in enumerate(pack["rag_order"], start=2):
+    for column, (status, label, _, _) in enumerate(pack["rag_order"], start=2):
         put_rag(ws, row, column, status, label)
     row += 1
     for line in pack["summary"] + [
@@ -255,6 +258,7 @@ def changes_sheet(wb: Workbook, pack: dict) -> None:
     kinds = [
         ("Worse RAG", changes["worse"]),
         ("Better RAG", changes["better"]),
+        ("Started", changes["started"]),
         ("Completed", changes["completed"]),
         ("Date moved later", changes["slipped"]),
         ("New", changes["new"]),

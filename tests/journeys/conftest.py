@@ -10,16 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.system_tools import require_or_skip
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def _require_or_skip(ok: bool, reason: str):
-    if ok:
-        return
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
+_require_or_skip = require_or_skip
 
 
 @pytest.fixture(scope="package")

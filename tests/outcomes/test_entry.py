@@ -63,6 +63,18 @@ def test_who_may_enter_a_result(who, expected, client, partnership, indicator, a
     assert saved is (expected == 200)
 
 
+def test_a_board_member_named_as_owner_may_not_enter_results_as_for_milestones(
+    client, partnership, indicator
+):
+    """One rule with milestones (plans.access.acting_lead_ids): only leads act for owners."""
+    membership = indicator.owner.user.memberships.get(partnership=partnership)
+    membership.role = "board"
+    membership.save()
+    client.force_login(indicator.owner.user)
+    assert client.get(enter_url(indicator)).status_code == 403
+    assert "Enter a result" not in client.get(indicator.get_absolute_url()).content.decode()
+
+
 @time_machine.travel("2019-10-15 10:00 +01:00")
 def test_owner_adds_next_quarter_and_judgements_and_chart_move(client, indicator):
     client.force_login(indicator.owner.user)

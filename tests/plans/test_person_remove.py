@@ -2,8 +2,6 @@
 
 import json
 import logging
-import shutil
-import subprocess
 from datetime import date, datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -24,6 +22,7 @@ from reporting import services as reporting_services
 from reporting.models import PackJob, Snapshot, SnapshotRedaction
 from reporting.packs import build_pack
 from tests import factories
+from tests.system_tools import pdf_text
 
 LONDON = ZoneInfo("Europe/London")
 # Every form of Ken's identity the product held: none may survive the removal.
@@ -32,16 +31,6 @@ KEN = ("Ken Dance", "ken.dance@cleveland.example", "Dance")
 
 def at(*args) -> datetime:
     return datetime(*args, tzinfo=LONDON)
-
-
-def pdf_text(data: bytes) -> str:
-    result = subprocess.run(  # noqa: S603 - a fixed poppler binary reading our own PDF
-        [shutil.which("pdftotext") or "/usr/bin/pdftotext", "-layout", "-", "-"],
-        input=data,
-        capture_output=True,
-        check=True,
-    )
-    return result.stdout.decode("utf-8")
 
 
 def xlsx_text(data: bytes) -> str:

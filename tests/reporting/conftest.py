@@ -5,8 +5,6 @@ Q3 (October–December) then sees one milestone go red, one recover to green, on
 reason, one complete, one become overdue, one added and one removed.
 """
 
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
@@ -19,6 +17,7 @@ from openpyxl import load_workbook
 from plans.models import Milestone, MilestoneUpdate, Plan, ReportingPeriod
 from reporting import services
 from tests import factories
+from tests.system_tools import pdf_text  # noqa: F401 - shared by the reporting tests
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -190,17 +189,6 @@ def scenario(partnership, admin_user) -> Scenario:
     with time_machine.travel(at(2019, 11, 20, 14), tick=False):
         play_q3(s)
     return s
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text as pdftotext (poppler) extracts it, in reading layout."""
-    result = subprocess.run(  # noqa: S603 - a fixed poppler binary reading our own PDF
-        [shutil.which("pdftotext") or "/usr/bin/pdftotext", "-layout", "-", "-"],
-        input=data,
-        capture_output=True,
-        check=True,
-    )
-    return result.stdout.decode("utf-8")
 
 
 def pdf_pages(data: bytes) -> int:
