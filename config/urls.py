@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/link/", accounts.SignInLinkLoginView.as_view(), name="signin_link_login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("imports.urls")),
     path("", include("plans.urls")),
     path("indicators/", include("outcomes.urls")),
     path("reporting/", include("reporting.urls")),

@@ -6,14 +6,11 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcomes and indicators"
 
     def ready(self):
-        # plans never imports outcomes: outcomes plugs into the importer and the export.
+        # plans never imports outcomes: outcomes plugs into the JSON export and import.
         from outcomes import selectors, services
-        from outcomes.sheet_import import IndicatorSheetHandler
         from plans.exporting import register_export_section
-        from plans.importer.registry import register_sheet_handler
         from plans.json_import import register_import_section
 
-        register_sheet_handler(IndicatorSheetHandler())
         register_export_section("indicators", selectors.indicators_export)
         register_export_section("indicator_settings", selectors.indicator_settings_export)
         register_import_section("indicators", services.indicators_json_import)

@@ -1,18 +1,16 @@
 from django.urls import path
 
-from plans.views import accounts, imports, pages, people, updates
+from plans.views import accounts, exports, pages, people, updates
 
 app_name = "plans"
 
 urlpatterns = [
     path("plans/", pages.PlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", pages.PlanDetailView.as_view(), name="plan_detail"),
-    # Importing legacy spreadsheets and exporting JSON (plans.views.imports).
-    path("plans/import/", imports.ImportStartView.as_view(), name="import_start"),
-    path("plans/import/<str:token>/", imports.ImportPreviewView.as_view(), name="import_preview"),
+    # Exporting the plan as JSON (plans.views.exports); importing is the imports app's.
     path(
         "plans/<int:pk>/export.json",
-        imports.PlanExportJsonView.as_view(),
+        exports.PlanExportJsonView.as_view(),
         name="plan_export_json",
     ),
     path("milestones/", pages.MilestoneListView.as_view(), name="milestone_list"),

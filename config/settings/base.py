@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "plans",
     "outcomes",
     "reporting",
+    "imports",
     # Background board packs (reporting.tasks): Django's task API with a database queue.
     "django_tasks",
     "django_tasks_db",

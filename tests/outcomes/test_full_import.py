@@ -5,9 +5,9 @@ import json
 import pytest
 from django.urls import reverse
 
+from imports.services import plan_import
 from outcomes.models import Indicator
 from plans.exporting import plan_export
-from plans.importer.services import plan_import
 from tests import factories
 from tests.outcomes.conftest import FIXTURE
 from tests.outcomes.test_sheet_import import FILE_DOT, FILE_ON_TARGET

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from imports.services import plan_import
 from plans import exporting
-from plans.importer.services import plan_import
 from tests import factories
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -11,8 +11,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from plans.importer.dates import financial_year_start
-from plans.importer.reading import Cell
+from imports.dates import financial_year_start
+from imports.reading import Cell
 
 FIELDS: dict[str, str] = {
     "priority": "Priority (theme)",

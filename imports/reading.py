@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 
-from plans.importer.registry import SheetFinding
+from imports.findings import SheetFinding
 
 # A real plan's worksheet XML is rarely more than 30× smaller zipped; bombs are 100s×.
 MAX_COMPRESSION_RATIO = 150

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plans.importer.dates import find_dates, parse_due
-from plans.importer.leads import LeadRef, parse_leads, person_key, split_repeated
-from plans.importer.splitting import see_also, split_items, split_number
-from plans.importer.status import (
+from imports.dates import find_dates, parse_due
+from imports.leads import LeadRef, parse_leads, person_key, split_repeated
+from imports.splitting import see_also, split_items, split_number
+from imports.status import (
     split_status_words,
     status_from_colour,
     status_from_words,

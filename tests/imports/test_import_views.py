@@ -23,7 +23,7 @@ def plan(partnership):
 def upload(client, plan, path=MIDDLESBROUGH, content=None, name=None):
     data = content if content is not None else path.read_bytes()
     return client.post(
-        reverse("plans:import_start"),
+        reverse("imports:import_start"),
         {"plan": plan.pk, "file": SimpleUploadedFile(name or path.name, data)},
     )
 
@@ -127,7 +127,7 @@ def test_choosing_sheets_imports_only_those(client, admin_user, plan):
 def test_non_admins_are_refused(client, partnership, plan, role):
     user = factories.MembershipFactory(partnership=partnership, role=role).user
     client.force_login(user)
-    assert client.get(reverse("plans:import_start")).status_code == 403
+    assert client.get(reverse("imports:import_start")).status_code == 403
     assert upload(client, plan).status_code == 403
 
 

@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from plans.importer.dates import DueDate, end_of_financial_year, find_dates, parse_due
-from plans.importer.layout import (
+from imports.dates import DueDate, end_of_financial_year, find_dates, parse_due
+from imports.findings import SheetFinding
+from imports.layout import (
     SECTION_ACTION_LABELS,
     Column,
     Layout,
@@ -29,11 +30,10 @@ from plans.importer.layout import (
     is_repeated_header,
     label_key,
 )
-from plans.importer.leads import LeadRef, parse_leads, split_repeated
-from plans.importer.reading import Cell, Sheet
-from plans.importer.registry import SheetFinding
-from plans.importer.splitting import Item, see_also, split_items, split_number
-from plans.importer.status import (
+from imports.leads import LeadRef, parse_leads, split_repeated
+from imports.reading import Cell, Sheet
+from imports.splitting import Item, see_also, split_items, split_number
+from imports.status import (
     colour_key,
     split_status_words,
     status_from_colour,

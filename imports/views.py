@@ -13,19 +13,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.text import slugify
-from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from config.security import security_event
+from imports.forms import ImportCheckForm, ImportUploadForm
+from imports.layout import FIELDS
+from imports.services import plan_file_read, plan_import
 from plans.access import is_partnership_admin, partnership_ids_for
-from plans.exporting import plan_export
-from plans.importer.forms import ImportCheckForm, ImportUploadForm
-from plans.importer.layout import FIELDS
-from plans.importer.services import plan_file_read, plan_import
 from plans.models import Membership, Plan
 
 SESSION_KEY = "plan_imports"
@@ -43,7 +40,7 @@ class AdminOnlyMixin:
 
 
 class ImportStartView(AdminOnlyMixin, FormView):
-    template_name = "plans/import_start.html"
+    template_name = "imports/import_start.html"
     form_class = ImportUploadForm
 
     def get_form_kwargs(self):
@@ -81,7 +78,7 @@ class ImportStartView(AdminOnlyMixin, FormView):
             "mapping": {},
         }
         self.request.session[SESSION_KEY] = pending
-        return redirect("plans:import_preview", token=token)
+        return redirect("imports:import_preview", token=token)
 
     def remove_stale_uploads(self):
         """Uploads never confirmed (the admin walked away) are deleted after a day."""
@@ -102,7 +99,7 @@ class ImportStartView(AdminOnlyMixin, FormView):
 class ImportPreviewView(AdminOnlyMixin, TemplateView):
     """The dry run: what will be created, what each column was read as, and every finding."""
 
-    template_name = "plans/import_preview.html"
+    template_name = "imports/import_preview.html"
 
     def setup_upload(self, token):
         pending = self.request.session.get(SESSION_KEY, {})
@@ -168,11 +165,11 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
         self.entry["mapping"], self.entry["chosen"] = choice
         request.session.modified = True
         if request.POST.get("action") != "import":
-            return redirect("plans:import_preview", token=token)
+            return redirect("imports:import_preview", token=token)
         if not unchanged:
             # The admin changed a column or a sheet: they must see that preview first.
             messages.info(request, "The preview has been updated. Check it, then import.")
-            return redirect("plans:import_preview", token=token)
+            return redirect("imports:import_preview", token=token)
         if not form.is_valid() or parsed.refused:
             result = self.dry_run(mapping=self.entry["mapping"], sheets=self.entry["chosen"])
             return self.render_to_response(self.context(result, form))
@@ -229,19 +226,3 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
             ],
             tree=result.parsed.priorities,
         )
-
-
-class PlanExportJsonView(View):
-    """Any member of the plan's partnership may download the plan as JSON."""
-
-    def get(self, request, pk):
-        plan = get_object_or_404(
-            Plan.objects.select_related("partnership"),
-            pk=pk,
-            partnership_id__in=partnership_ids_for(request.user),
-        )
-        security_event("plan_exported", user_id=request.user.pk, plan_id=plan.pk, format="json")
-        response = JsonResponse(plan_export(plan=plan), json_dumps_params={"indent": 2})
-        filename = f"{slugify(plan.partnership.name)}-{slugify(plan.title)}.json"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response

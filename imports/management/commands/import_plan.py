@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
-from plans.importer.services import plan_dates_infer, plan_file_read, plan_import
+from imports.services import plan_dates_infer, plan_file_read, plan_import
 from plans.models import Partnership, Plan
 
 

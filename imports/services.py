@@ -18,13 +18,14 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from plans.importer.builder import MilestoneDraft, PlanBuilder, PriorityDraft, SheetReport
-from plans.importer.dates import find_all_dates, parse_due_text
-from plans.importer.layout import FIELDS, label_key
-from plans.importer.leads import LeadRef, lead_refs, person_key
-from plans.importer.reading import ImportRefused, Sheet, read_file
-from plans.importer.registry import SheetFinding, sheet_handlers
-from plans.importer.status import status_from_words
+from imports.builder import MilestoneDraft, PlanBuilder, PriorityDraft, SheetReport
+from imports.dates import find_all_dates, parse_due_text
+from imports.findings import SheetFinding
+from imports.layout import FIELDS, label_key
+from imports.leads import LeadRef, lead_refs, person_key
+from imports.reading import ImportRefused, Sheet, read_file
+from imports.status import status_from_words
+from outcomes.sheet_import import IndicatorSheetHandler
 from plans.models import (
     RAG,
     Action,
@@ -42,6 +43,9 @@ from plans.periods import FinancialQuarter
 logger = logging.getLogger(__name__)
 
 MEMOISED_READERS = (label_key, status_from_words, parse_due_text, find_all_dates, lead_refs)
+
+# Sheets read by another app rather than as plan rows: outcomes reads indicator tables.
+SHEET_HANDLERS = (IndicatorSheetHandler(),)
 
 COUNT_KEYS = (
     "priorities",
@@ -133,7 +137,7 @@ def _read(*, data: bytes, filename: str, mapping, sheets) -> ParsedFile:
         parsed.refused = str(refusal)
         return parsed
     builder = PlanBuilder(mapping=mapping)
-    handlers = sheet_handlers()
+    handlers = SHEET_HANDLERS
     try:
         for sheet in parsed.sheets:
             builder.findings.extend(sheet.findings)
@@ -239,7 +243,9 @@ def plan_import(
                 )
                 for key, value in counts.items():
                     result.created[key] = result.created.get(key, 0) + value
-                result.findings.extend(findings)
+                result.findings.extend(
+                    SheetFinding(f.sheet, f.row, f.column, f.message, f.level) for f in findings
+                )
             errors = [f for f in result.findings if f.level == "error"]
             if errors:
                 result.refused = errors[0].message

@@ -5,8 +5,8 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 
+from imports.layout import FIELDS
 from plans.access import partnership_ids_for
-from plans.importer.layout import FIELDS
 from plans.models import Membership, Plan
 
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
