@@ -31,7 +31,7 @@ from imports.layout import (
     label_key,
 )
 from imports.leads import LeadRef, parse_leads, split_repeated
-from imports.reading import Cell, Sheet
+from imports.reading import Cell, Sheet, _column_letter
 from imports.splitting import Item, see_also, split_items, split_number
 from imports.status import (
     colour_key,
@@ -116,6 +116,40 @@ _INDICATOR_WORDS = re.compile(
     re.IGNORECASE,
 )
 _STEP_LABEL = re.compile(r"^((?:stage|phase|part|step)\s*\d+)\b", re.IGNORECASE)
+# "Section 1: Help and protection", "Part B – Early help", "Theme 3. Skills", "PRIORITY 2".
+_HEADING_WORDS = re.compile(
+    r"^(section|part|chapter|area|theme|priority|strand|workstream|domain|pillar|block)\s*"
+    r"([A-Z0-9]{1,3}(?:\.\d+)?)?\s*[:.\-–—)]?\s*(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_HEADING_MAX_CHARS = 200
+# Rows that are not plan items: totals, sign-offs, page numbers and footers from a PDF.
+_NOT_ITEM = re.compile(
+    r"^(?:(?:grand\s+)?totals?\b.*|sub-?totals?\b.*|prepared by\b.*|completed by\b.*|"
+    r"signed\b.*|date (?:of|last) (?:update|review)d?\b.*|last updated\b.*|"
+    r"version\s*\d.*|page\s*\d+(?:\s*of\s*\d+)?|\d{1,3}|-\s*\d{1,3}\s*-|"
+    r"(?:official|official[- ]sensitive|protect|restricted|not protectively marked)|"
+    r"key\s*:.*|rag key\b.*|end of (?:plan|document|table)\.?)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Fields whose columns the plan reader takes text from (others are reported, cell by cell).
+USED_FIELDS = {
+    "priority",
+    "outcome",
+    "number",
+    "action",
+    "milestone",
+    "due",
+    "lead",
+    "lead_org",
+    "supporting",
+    "progress",
+    "notes",
+    "status",
+    "success",
+    "resources",
+    "source",
+}
 
 
 def _clean_lines(text: str) -> list[str]:
@@ -324,12 +358,26 @@ class _SheetReader:
     # Rows -----------------------------------------------------------------------------
     def read(self):
         self.ensure_priority()
-        # Title rows above the header may already open a section ("ASPIRATION (PC1): …").
+        self.report_columns()
+        # Title rows above the header may already open a section ("ASPIRATION (PC1): …",
+        # "Section 1: Help and protection"); others are the plan's title, named in a finding.
         for index in range(self.layout.header_row):
             row = self.sheet.rows[index]
             filled = [cell for cell in row if cell.value not in (None, "")]
-            if filled and _SECTION.match(filled[0].text.strip()):
+            if not filled:
+                continue
+            first = filled[0].text.strip()
+            if _SECTION.match(first):
                 self.read_section(row, index + 1, filled)
+            elif self.read_heading(row, index + 1, filled, above_header=True):
+                continue
+            else:
+                self.note(
+                    index + 1,
+                    None,
+                    f"'{first[:80]}' above the table's header was read as a title; not imported",
+                    "info",
+                )
         for index in range(self.layout.header_row + 1, len(self.sheet.rows)):
             row = self.sheet.rows[index]
             row_number = index + 1
@@ -344,9 +392,135 @@ class _SheetReader:
                 continue
             if self.read_legend(row):
                 continue
+            if self.read_not_item(row_number, filled):
+                continue
             if self.read_section(row, row_number, filled):
                 continue
+            if self.read_heading(row, row_number, filled):
+                continue
             self.read_data(row, row_number)
+            self.report_unused_cells(row, row_number)
+
+    def report_columns(self):
+        """Name every column that will not be imported, once per sheet."""
+        for column in self.layout.columns:
+            if column.field in (None, "ignore"):
+                self.note(
+                    self.layout.header_row + 1,
+                    column,
+                    "this column is not imported (its role is 'ignore'); choose a role for it "
+                    "in the preview, or with --map on the command line, if it matters",
+                    "info",
+                )
+        labelled = {column.index for column in self.layout.columns}
+        self.unlabelled = labelled
+
+    def report_unused_cells(self, row: list[Cell], row_number: int):
+        """Every non-empty cell outside the imported columns is named, by row and column."""
+        used = {
+            column.index
+            for column in self.layout.columns
+            if column.field in USED_FIELDS and column.field != "ignore"
+        }
+        used_values = {row[i].text.strip() for i in used if i < len(row)}
+        by_index = {column.index: column for column in self.layout.columns}
+        for index, cell in enumerate(row):
+            if index in used or cell.value in (None, ""):
+                continue
+            text = cell.text.strip()
+            if not text or text in used_values:
+                continue  # a merged cell spilling over from an imported column
+            column = by_index.get(index)
+            where = column if column else None
+            label = f"column {_column_letter(index + 1)}" if column is None else "this column"
+            self.note(
+                row_number,
+                where,
+                f"'{text[:80]}' in {label} was not imported (the column is not mapped to a role)",
+                "info",
+            )
+
+    def read_not_item(self, row_number: int, filled: list[Cell]) -> bool:
+        """TOTAL rows, "Prepared by" lines, page numbers and footers are not plan items."""
+        values = list(dict.fromkeys(cell.text.strip() for cell in filled))
+        first = values[0]
+        if _NOT_ITEM.match(first) and (
+            len(values) == 1 or re.match(r"(?i)(grand\s+)?total", first)
+        ):
+            self.note(
+                row_number,
+                None,
+                f"'{' | '.join(v[:40] for v in values)[:120]}' is not a plan item (a total, "
+                "sign-off, page number or footer); not imported",
+                "info",
+            )
+            return True
+        return False
+
+    def read_heading(self, row, row_number, filled, *, above_header=False) -> bool:
+        """A lone value across a row ("Section 1: …", a theme) is a priority or an outcome."""
+        values = list(dict.fromkeys(cell.text.strip() for cell in filled))
+        if len(values) != 1:
+            return False
+        text = values[0]
+        if len(text) > _HEADING_MAX_CHARS or "\n" in text:
+            return False
+        words = _HEADING_WORDS.match(text)
+        spans = len(filled) >= 2 or (len(row) == 1 and len(self.layout.columns) > 1)
+        if above_header:
+            if not words:
+                return False
+        elif not words:
+            if not spans:
+                return False
+            if self.cols["action"] and self.text(row, self.cols["action"]) and len(filled) < 2:
+                return False
+        body = text
+        number = ""
+        if words and (words[3] or "").strip():
+            number, body = (words[2] or ""), words[3].strip()
+        elif words and words[2]:
+            body = text
+        if not number:
+            number, rest = split_number(body)
+            body = rest or body
+        has_outcome_column = self.cols["outcome"] is not None
+        as_priority = (
+            has_outcome_column
+            or (
+                words
+                and words[1].lower()
+                in (
+                    "section",
+                    "part",
+                    "chapter",
+                    "theme",
+                    "priority",
+                    "strand",
+                    "workstream",
+                    "domain",
+                    "pillar",
+                    "block",
+                )
+            )
+            or above_header
+        )
+        if as_priority:
+            self.ensure_priority(body, number)
+            self.outcome = self.action = None
+            self.outcome_lead = None
+            kind = "priority"
+        else:
+            self.start_outcome(raw=text, number=number, statement=body, row_number=row_number)
+            kind = "outcome"
+        self.note(
+            row_number,
+            None,
+            f"'{text[:80]}' stands alone across the row, so it was read as a heading: a new "
+            f"{kind} for the rows below it",
+            "info",
+        )
+        return True
 
     def read_legend(self, row: list[Cell]) -> bool:
         pairs = []

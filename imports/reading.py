@@ -1,4 +1,10 @@
-"""Open an uploaded .xlsx or .csv safely and turn it into plain rows of cells.
+"""Open an uploaded plan file safely and turn it into plain rows of cells.
+
+Formats: Excel workbooks (.xlsx, .xlsm), old Excel (.xls) and OpenDocument (.ods)
+spreadsheets through calamine (values and merged cells; fills cannot be read there, and a
+finding says so), Word documents (.docx: every table, with merged cells from gridSpan and
+vMerge and shading read as fill colour, and the short headings between tables as rows of
+their own), and CSV. ``read_file`` is the one entry point.
 
 Hostile or broken files are refused with a sentence the admin can act on, before the
 parser spends time or memory on them: the size limit, the zip members' declared sizes (a
@@ -9,6 +15,7 @@ or kept: a formula cell is read as empty, with a finding.
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -76,22 +83,49 @@ def read_file(*, data: bytes, filename: str, sheets: list[str] | None = None) ->
     if not data:
         raise ImportRefused("The file is empty. Choose the spreadsheet that holds the plan.")
     name = (filename or "").lower()
-    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
+    if data[:8] == OLE_MAGIC:
+        return _read_ole(data, filename=filename, sheets=sheets)
+    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm", ".docx", ".ods")):
+        names = _check_zip(data)
+        if "word/document.xml" in names:
+            return _read_docx(data, filename=filename)
+        if "content.xml" in names and "xl/workbook.xml" not in names:
+            return _read_calamine(data, sheets=sheets, kind="OpenDocument spreadsheet (.ods)")
         return _read_xlsx(data, sheets=sheets)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportRefused(
-            "This is an old-style Excel (.xls) file. Open it in Excel, save it as "
-            "'Excel Workbook (.xlsx)' and upload that."
-        )
     if name.endswith((".csv", ".txt")) or not name:
         return [_read_csv(data, filename=filename)]
     raise ImportRefused(
-        "We can read Excel workbooks (.xlsx) and CSV files (.csv). Save the plan in one of "
-        "those formats and upload it again."
+        "We can read Excel workbooks (.xlsx, .xls), OpenDocument spreadsheets (.ods), Word "
+        "documents (.docx) and CSV files (.csv). Save the plan in one of those formats and "
+        "upload it again."
     )
 
 
-def _check_zip(data: bytes) -> None:
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_REFUSAL = (
+    "This file is protected with a password, so it cannot be read. Open it, remove the "
+    "password (in Excel or Word: File, Info, Protect, Encrypt with Password, then clear the "
+    "box), save it and upload it again."
+)
+
+
+def _read_ole(data: bytes, *, filename: str, sheets) -> list[Sheet]:
+    """An OLE compound file: an encrypted Office file, old Excel, or old Word."""
+    # An encrypted .xlsx or .docx is an OLE file holding EncryptionInfo and EncryptedPackage.
+    if (
+        "EncryptionInfo".encode("utf-16-le") in data
+        or "EncryptedPackage".encode("utf-16-le") in data
+    ):
+        raise ImportRefused(ENCRYPTED_REFUSAL)
+    if "WordDocument".encode("utf-16-le") in data:
+        raise ImportRefused(
+            "This is an old-style Word (.doc) file. Open it in Word, save it as 'Word "
+            "Document (.docx)' and upload that."
+        )
+    return _read_calamine(data, sheets=sheets, kind="old-style Excel file (.xls)")
+
+
+def _check_zip(data: bytes) -> set[str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -118,10 +152,12 @@ def _check_zip(data: bytes) -> None:
             "or export just the plan's sheets to a new workbook."
         )
     names = {member.filename for member in members}
-    if "xl/workbook.xml" not in names:
+    if not names & {"xl/workbook.xml", "word/document.xml", "content.xml"}:
         raise ImportRefused(
-            "This is a zip file but not an Excel workbook. Upload the .xlsx file itself."
+            "This is a zip file but not an Excel workbook or a Word document. Upload the "
+            ".xlsx, .ods or .docx file itself."
         )
+    return names
 
 
 def _fill_of(cell, known: dict[int, str | None]) -> str | None:
@@ -171,7 +207,6 @@ def _plain(value):
 
 
 def _read_xlsx(data: bytes, *, sheets: list[str] | None) -> list[Sheet]:
-    _check_zip(data)
     import openpyxl  # defusedxml is installed, so openpyxl refuses XML entity attacks
 
     try:
@@ -233,23 +268,7 @@ def _read_worksheet(worksheet) -> Sheet:
                 value = None
             cells.append(Cell(value=_plain(value), fill=_fill_of(cell, fills)))
         sheet.rows.append(cells)
-    # A merged cell's value and fill apply to every row and column it spans.
-    for min_row, max_row, min_col, max_col in merged:
-        max_col = min(max_col, MAX_COLUMNS)
-        if min_row - 1 >= len(sheet.rows) or min_col > max_col:
-            continue
-        top = sheet.rows[min_row - 1]
-        if min_col - 1 >= len(top):
-            continue
-        source = top[min_col - 1]
-        for row_number in range(min_row, min(max_row, len(sheet.rows)) + 1):
-            row = sheet.rows[row_number - 1]
-            while len(row) < max_col:
-                row.append(Cell())
-            for column in range(min_col, max_col + 1):
-                if row_number == min_row and column == min_col:
-                    continue
-                row[column - 1] = Cell(value=source.value, fill=source.fill)
+    _spread_merged(sheet, merged)
     return sheet
 
 
@@ -348,3 +367,228 @@ def _column_letter(number: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+# Old Excel (.xls) and OpenDocument (.ods) --------------------------------------------------
+
+
+def _read_calamine(data: bytes, *, sheets, kind: str) -> list[Sheet]:
+    """Values and merged cells through calamine; it cannot read fills, and a finding says so."""
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError as error:
+        raise ImportRefused(ENCRYPTED_REFUSAL) from error
+    except Exception as error:  # calamine raises its own and Python's types on damaged files
+        if "password" in str(error).lower() or "encrypt" in str(error).lower():
+            raise ImportRefused(ENCRYPTED_REFUSAL) from error
+        raise ImportRefused(
+            f"This {kind} could not be read (it may be damaged or only partly uploaded). "
+            "Open it, save it as an Excel Workbook (.xlsx) and upload it again."
+        ) from error
+    result = []
+    try:
+        for name in workbook.sheet_names:
+            if sheets is not None and name not in sheets:
+                continue
+            worksheet = workbook.get_sheet_by_name(name)
+            if worksheet.total_height > max_rows():
+                raise ImportRefused(
+                    f"Sheet '{name}' has {worksheet.total_height:,} rows; we import at most "
+                    f"{max_rows():,} rows a sheet. Split the plan or remove empty rows."
+                )
+            sheet = Sheet(name=name, rows=[])
+            if worksheet.total_width > MAX_COLUMNS:
+                sheet.findings.append(_columns_dropped(name, worksheet.total_width))
+            for values in worksheet.to_python(skip_empty_area=False):
+                sheet.rows.append([Cell(value=_plain(value)) for value in values[:MAX_COLUMNS]])
+            _spread_merged(
+                sheet,
+                [
+                    (top + 1, bottom + 1, left + 1, right + 1)
+                    for (top, left), (bottom, right) in (worksheet.merged_cell_ranges or [])
+                ],
+            )
+            if any(cell.value is not None for row in sheet.rows for cell in row):
+                sheet.findings.append(
+                    SheetFinding(
+                        sheet=name,
+                        row=None,
+                        column=None,
+                        message=(
+                            f"Sheet '{name}': this is an {kind}, whose cell colours cannot be "
+                            "read here, so no RAG status was taken from a fill colour. Save it "
+                            "as .xlsx if the colours carry the status."
+                        ),
+                        level="info",
+                    )
+                )
+            result.append(sheet)
+    except ImportRefused:
+        raise
+    except Exception as error:
+        raise ImportRefused(
+            f"Part of this {kind} could not be read. Open it, save it as an Excel Workbook "
+            "(.xlsx) and upload it again."
+        ) from error
+    return result
+
+
+def _spread_merged(sheet: Sheet, merged: list[tuple[int, int, int, int]]) -> None:
+    """A merged cell's value and fill apply to every row and column it spans (1-based)."""
+    for min_row, max_row, min_col, max_col in merged:
+        max_col = min(max_col, MAX_COLUMNS)
+        if min_row - 1 >= len(sheet.rows) or min_col > max_col:
+            continue
+        top = sheet.rows[min_row - 1]
+        if min_col - 1 >= len(top):
+            continue
+        source = top[min_col - 1]
+        for row_number in range(min_row, min(max_row, len(sheet.rows)) + 1):
+            row = sheet.rows[row_number - 1]
+            while len(row) < max_col:
+                row.append(Cell())
+            for column in range(min_col, max_col + 1):
+                if row_number == min_row and column == min_col:
+                    continue
+                row[column - 1] = Cell(value=source.value, fill=source.fill)
+
+
+# Word (.docx) ------------------------------------------------------------------------------
+
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# A paragraph between tables this short, or styled as a heading, is kept as a heading row.
+DOCX_HEADING_MAX_CHARS = 160
+
+
+def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
+    """Every table of a Word document, in order, as the rows of one sheet per table layout.
+
+    Tables with the same number of columns that follow one another (a long plan table broken
+    by headings or page breaks) are one sheet; short paragraphs between them ("Section 2:
+    Early help", a heading style) are rows of one value, which the plan reader takes as
+    headings. Each merged cell's text applies to every grid cell it covers, as in Excel.
+    """
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx and lxml raise many types on damaged files
+        raise ImportRefused(
+            "This Word document could not be read (it may be damaged or only partly "
+            "uploaded). Open it in Word, save it as .docx and upload it again."
+        ) from error
+    stem = (filename or "Plan").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "Plan"
+    groups: list[tuple[int, list[list[Cell]]]] = []  # (width, rows)
+    pending: list[str] = []  # heading paragraphs since the last table
+    rows_read = 0
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag
+        if tag == f"{W_NS}p":
+            text = _docx_text(child)
+            if text and (len(text) <= DOCX_HEADING_MAX_CHARS or _docx_is_heading(child)):
+                pending.append(text)
+            continue
+        if tag != f"{W_NS}tbl":
+            continue
+        table_rows = _docx_table_rows(child)
+        if not table_rows:
+            continue
+        rows_read += len(table_rows)
+        if rows_read > max_rows():
+            raise ImportRefused(
+                f"The document's tables have more than {max_rows():,} rows; we import at most "
+                "that many. Split the plan or remove empty rows."
+            )
+        width = max(len(row) for row in table_rows)
+        if groups and groups[-1][0] == width:
+            target = groups[-1][1]
+        else:
+            groups.append((width, []))
+            target = groups[-1][1]
+            # Paragraphs just above a new table are its title rows (kept to a few).
+            pending = pending[-3:]
+        target.extend([Cell(value=text)] for text in pending)
+        pending = []
+        target.extend(table_rows)
+    if not groups:
+        raise ImportRefused(
+            "This Word document has no table, so no plan was found in it. A plan is a table "
+            "with headings such as 'Action', 'By when' and 'Who'."
+        )
+    sheets = []
+    for number, (_, rows) in enumerate(groups, 1):
+        name = stem if len(groups) == 1 else f"{stem} (table {number})"
+        sheets.append(Sheet(name=name[:100], rows=rows))
+    return sheets
+
+
+def _docx_text(element) -> str:
+    """A paragraph's or cell's text: its paragraphs one a line (nested tables' text too)."""
+    lines = []
+    for paragraph in element.iter(f"{W_NS}p"):
+        parts = []
+        for node in paragraph.iter(f"{W_NS}t", f"{W_NS}tab", f"{W_NS}br", f"{W_NS}cr"):
+            if node.tag == f"{W_NS}t":
+                parts.append(node.text or "")
+            elif node.tag == f"{W_NS}tab":
+                parts.append(" ")
+            else:
+                parts.append("\n")
+        line = "".join(parts).replace("\xa0", " ").strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _docx_is_heading(paragraph) -> bool:
+    style = paragraph.find(f"{W_NS}pPr/{W_NS}pStyle")
+    value = style.get(f"{W_NS}val", "") if style is not None else ""
+    return value.lower().startswith(("heading", "title"))
+
+
+def _docx_table_rows(table) -> list[list[Cell]]:
+    """Grid rows of a table: gridSpan repeats a cell across, vMerge continues it down."""
+    rows: list[list[Cell]] = []
+    for tr in table.iterchildren(f"{W_NS}tr"):
+        row: list[Cell] = []
+        before = tr.find(f"{W_NS}trPr/{W_NS}gridBefore")
+        if before is not None:
+            row.extend(Cell() for _ in range(_int_attr(before)))
+        for tc in tr.iterchildren(f"{W_NS}tc"):
+            props = tc.find(f"{W_NS}tcPr")
+            span, merge, fill = 1, None, None
+            if props is not None:
+                grid_span = props.find(f"{W_NS}gridSpan")
+                if grid_span is not None:
+                    span = max(1, min(_int_attr(grid_span), MAX_COLUMNS))
+                v_merge = props.find(f"{W_NS}vMerge")
+                if v_merge is not None:
+                    merge = v_merge.get(f"{W_NS}val", "continue")
+                shading = props.find(f"{W_NS}shd")
+                if shading is not None:
+                    colour = (shading.get(f"{W_NS}fill") or "").upper()
+                    if re.fullmatch(r"[0-9A-F]{6}", colour) and colour != "FFFFFF":
+                        fill = "FF" + colour
+            if merge == "continue" and rows:
+                column = len(row)
+                above = rows[-1][column] if column < len(rows[-1]) else Cell()
+                cell = Cell(value=above.value, fill=above.fill)
+            else:
+                cell = Cell(value=_plain(_docx_text(tc)), fill=fill)
+            for _ in range(span):
+                row.append(Cell(value=cell.value, fill=cell.fill))
+            if len(row) >= MAX_COLUMNS:
+                break
+        if row:
+            rows.append(row[:MAX_COLUMNS])
+    return rows
+
+
+def _int_attr(element) -> int:
+    try:
+        return int(element.get(f"{W_NS}val", "1"))
+    except ValueError:
+        return 1

@@ -393,7 +393,8 @@ def test_rotherham_leads_are_people_with_their_roles(plan):
         ("Simon Perry", "Strategic Lead"),
     ]
     assert action.milestones.get().lead == simon
-    assert Person.objects.filter(name="Gwyn Thomas").count() == 1
+    # Ranks stay in the name as the plan writes it; one person, however often named.
+    assert Person.objects.filter(name__endswith="Gwyn Thomas").count() == 1
 
 
 def test_rotherham_indicator_sheet_is_skipped_with_the_reason_when_nobody_claims_it(

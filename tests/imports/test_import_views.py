@@ -78,7 +78,7 @@ def test_an_unreadable_file_is_refused_on_the_upload_page_with_a_sentence(client
 def test_a_file_of_another_type_is_refused(client, admin_user, plan):
     client.force_login(admin_user)
     response = upload(client, plan, content=b"%PDF-1.4", name="plan.pdf")
-    assert "must be an Excel workbook (.xlsx) or a CSV file" in response.content.decode()
+    assert "must be an Excel workbook (.xlsx or .xls)" in response.content.decode()
 
 
 def test_an_uncertain_mapping_must_be_confirmed_before_anything_is_saved(client, admin_user, plan):
