@@ -255,8 +255,12 @@ class _SheetReader:
                 "status",
                 "resources",
                 "source",
+                "lead_org",
             )
         }
+        self.notes_cols = layout.all("notes")
+        self.supporting_cols = layout.all("supporting")
+        self.row_org = ""
         self.milestone_cols = layout.all("milestone")
         self.success_cols = layout.all("success")
         if self.cols["action"] is None and self.milestone_cols:
@@ -286,6 +290,8 @@ class _SheetReader:
         if text:
             self.outcome_lead = (row_number, text)
             return text
+        if self.row_org and (self.outcome_lead is None or not self.cols["lead"]):
+            return self.row_org  # no named person: the lead organisation leads
         if self.outcome_lead is None or not self.cols["lead"]:
             return ""
         source_row, text = self.outcome_lead
@@ -298,6 +304,25 @@ class _SheetReader:
             )
             self.outcome_lead = (row_number, text)
         return text
+
+    def leads(self, lead_text: str) -> list[LeadRef]:
+        """The leads a cell names, each with the row's lead organisation where it has none."""
+        leads = parse_leads(lead_text)
+        if not self.row_org:
+            return leads
+        return [
+            lead if lead.organisation else LeadRef(lead.name, lead.role_title, self.row_org[:200])
+            for lead in leads
+        ]
+
+    def row_notes(self, row) -> str:
+        """Notes columns, each labelled with its heading, for the commentary."""
+        parts = []
+        for column in self.notes_cols:
+            text = self.text(row, column)
+            if text:
+                parts.append(f"{column.label}: {text}")
+        return "\n".join(parts)
 
     def note(self, row_number, column: Column | None, message, level="warning"):
         label = f"'{column.label}'" if column else None
@@ -573,6 +598,7 @@ class _SheetReader:
 
     def read_data(self, row: list[Cell], row_number: int):
         cols = self.cols
+        self.row_org = self.text(row, cols["lead_org"])
         priority_text = self.text(row, cols["priority"])
         if priority_text and (self.priority is None or priority_text != self.priority.title):
             number, title = split_number(priority_text)
@@ -581,8 +607,10 @@ class _SheetReader:
         outcome_text = self.text(row, cols["outcome"])
         if outcome_text:
             number, statement = split_number(outcome_text)
-            if cols["number"] and not number and self.text(row, cols["number"]):
-                number = ""
+            ref = self.text(row, cols["number"])
+            if not number and ref and cols["action"] is not None:
+                # "1.2" in the Ref column of a recommendation's first action: outcome "1".
+                number = ref.split(".")[0].strip() if "." in ref else ref
             key = f"{(self.priority or self.ensure_priority()).title}\x00{outcome_text}"
             if key != self.outcome_key:
                 self.start_outcome(
@@ -598,7 +626,7 @@ class _SheetReader:
             self.text(row, cols[name]) or self.cell(row, cols[name]).fill
             for name in ("due", "lead", "progress", "status")
             if cols[name]
-        )
+        ) or bool(self.row_notes(row))
         if action_text:
             self.read_action_row(row, row_number, action_text)
         elif (has_milestone_text or has_detail) and self.action is not None:
@@ -627,6 +655,7 @@ class _SheetReader:
         progress_cell = self.cell(row, cols["progress"])
         status_text = status_cell.text.strip()
         progress_text = progress_cell.text.strip()
+        notes_text = self.row_notes(row)
         status_parts = split_status_words(status_text, count) if count > 1 else None
         progress_parts = split_status_words(progress_text, count) if count > 1 else None
 
@@ -671,17 +700,12 @@ class _SheetReader:
                         if status:
                             source = "colour"
                             break
-            details.append(
-                (
-                    due_value,
-                    lead,
-                    status or RAG.NOT_STARTED,
-                    p_text
-                    if p_text
-                    else (s_text if s_text and not status_from_words(s_text) else ""),
-                    source,
-                )
+            commentary = (
+                p_text if p_text else (s_text if s_text and not status_from_words(s_text) else "")
             )
+            if notes_text:
+                commentary = f"{commentary}\n{notes_text}".strip()
+            details.append((due_value, lead, status or RAG.NOT_STARTED, commentary, source))
         return details
 
     def colour_status(self, fill: str, row_number: int, column: Column) -> str | None:
@@ -722,12 +746,18 @@ class _SheetReader:
         sources = [s for s in (outcome.sources, self.text(row, self.cols["source"])) if s]
         if self.section_sources:
             sources.append(self.section_sources)
+        resources = self.text(row, self.cols["resources"])
+        supporting = "; ".join(t for t in (self.text(row, c) for c in self.supporting_cols) if t)
+        if supporting:
+            resources = f"{resources}\nSupporting partners: {supporting}".strip()
+        if not number:
+            number = self.text(row, self.cols["number"])[:30]
         action = ActionDraft(
             number=number,
             text=text,
-            leads=parse_leads(lead_text),
+            leads=self.leads(lead_text),
             lead_text=lead_text[:500],
-            resources=self.text(row, self.cols["resources"]),
+            resources=resources,
             sources=", ".join(sources)[:200],
             timescale=outcome.timescale,
             see_also=see_also(text),
@@ -741,7 +771,7 @@ class _SheetReader:
     def milestone(
         self, action, *, number, text, lead_text, due, status, commentary, source, row_number
     ):
-        leads = parse_leads(lead_text)
+        leads = self.leads(lead_text)
         draft = MilestoneDraft(
             number=number,
             text=text,
@@ -872,13 +902,39 @@ class _SheetReader:
             )
 
     def read_continuation(self, row, row_number):
-        """A row with a deadline or milestones but no action text: more of the last action."""
+        """A row with no action text: more of the action above.
+
+        A Word cell of several paragraphs pasted into Excel becomes one row per paragraph.
+        Where the row adds no deadline or lead of its own, its progress belongs to the item
+        above (appended to its commentary; success measures went to the outcome's criteria).
+        A row with a deadline of its own is another milestone of the action ("Stage 2").
+        """
         action = self.action
         details = self.row_details(row, row_number, 1)
         if self.milestone_cols and any(self.text(row, c) for c in self.milestone_cols):
             self.add_column_milestones(row, row_number, action, details[0])
             return
         due_value, lead, status, commentary, source = details[0]
+        last = action.milestones[-1] if action.milestones else None
+        due_text = self.text(row, self.cols["due"])
+        own_lead = self.text(row, self.cols["lead"])
+        if (
+            last is not None
+            and (not due_text or due_text == last.due.text)
+            and (not own_lead or own_lead == last.lead_text)
+        ):
+            if commentary and commentary not in last.commentary:
+                last.commentary = f"{last.commentary}\n{commentary}".strip()
+            if source and not last.status_from:
+                last.status, last.status_from = status, source
+            self.note(
+                row_number,
+                None,
+                "no action text and no deadline of its own: read as more of "
+                f"{action.number or action.text[:40]!r} above (progress added to its commentary)",
+                "info",
+            )
+            return
         due = self.due_for(due_value, row_number)
         step = _STEP_LABEL.match(due.text or "")
         base = re.sub(r"^(?:stage|phase|part|step)\s*\d+:\s*", "", action.text, flags=re.I)

@@ -11,8 +11,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from imports.dates import financial_year_start
+from imports.dates import financial_year_start, parse_due_text
 from imports.reading import Cell
+from imports.status import status_from_words
 
 FIELDS: dict[str, str] = {
     "priority": "Priority (theme)",
@@ -22,11 +23,14 @@ FIELDS: dict[str, str] = {
     "milestone": "Milestone",
     "due": "By when (deadline)",
     "lead": "Lead (who)",
+    "lead_org": "Lead organisation (agency)",
+    "supporting": "Supporting partners",
     "progress": "Progress (commentary)",
     "status": "RAG status",
     "success": "Success criteria",
     "resources": "Resources",
     "source": "Source (JAR, APA, CYPP…)",
+    "notes": "Notes (added to the commentary)",
     "ignore": "Do not import",
 }
 
@@ -64,6 +68,21 @@ SYNONYMS: dict[str, list[str]] = {
         "key issue",
         "outcome sought",
         "desired outcome",
+        "recommendation",
+        "recommendations",
+        "finding",
+        "findings",
+        "area for improvement",
+        "areas for improvement",
+        "area for development",
+        "areas for development",
+        "key line of enquiry",
+        "key lines of enquiry",
+        "kloe",
+        "what needs to improve",
+        "improvement required",
+        "issue identified",
+        "issues identified",
     ],
     "number": ["no", "ref", "reference", "number", "item", "id", "code"],
     "action": [
@@ -87,8 +106,13 @@ SYNONYMS: dict[str, list[str]] = {
         "action required",
         "actions required",
         "key action",
-        "recommendation",
-        "recommendations",
+        "proposed action",
+        "proposed actions",
+        "action to be taken",
+        "actions to be taken",
+        "how",
+        "what will we do",
+        "what we will do to achieve this",
     ],
     "milestone": [
         "milestone",
@@ -124,7 +148,7 @@ SYNONYMS: dict[str, list[str]] = {
         "by whom",
         "lead",
         "leads",
-        "lead agency",
+        "lead s",
         "strategic lead",
         "responsible officer",
         "lead officer",
@@ -133,9 +157,38 @@ SYNONYMS: dict[str, list[str]] = {
         "accountable officer",
         "lead person",
         "responsibility",
-        "lead partner",
-        "lead organisation",
         "responsible person",
+        "named lead",
+        "lead officer s",
+        "action owner",
+    ],
+    "lead_org": [
+        "lead agency",
+        "lead agencies",
+        "lead organisation",
+        "lead organisations",
+        "lead partner",
+        "lead partners",
+        "organisation",
+        "agency",
+        "lead service",
+        "service",
+        "responsible agency",
+        "responsible organisation",
+    ],
+    "supporting": [
+        "supporting partners",
+        "supporting partner",
+        "partners",
+        "key partners",
+        "other partners",
+        "supporting agencies",
+        "partners involved",
+        "other agencies",
+        "contributors",
+        "support from",
+        "supported by",
+        "in partnership with",
     ],
     "progress": [
         "progress",
@@ -150,9 +203,24 @@ SYNONYMS: dict[str, list[str]] = {
         "current position",
         "progress commentary",
         "latest position",
-        "notes",
+        "progress made",
+        "progress and impact",
+        "update on progress",
     ],
-    "status": ["rag", "status", "rag status", "brag", "rating", "rag rating", "brag status"],
+    "notes": ["notes", "note", "additional information", "other information", "remarks"],
+    "status": [
+        "rag",
+        "status",
+        "rag status",
+        "brag",
+        "rating",
+        "rag rating",
+        "brag status",
+        "rag rating",
+        "progress rating",
+        "current rag",
+        "rag position",
+    ],
     "success": [
         "success criteria",
         "impact measures",
@@ -183,7 +251,10 @@ SECTION_ACTION_LABELS = {
 _BY_SYNONYM = {synonym: field_name for field_name, words in SYNONYMS.items() for synonym in words}
 _ALL_SYNONYMS = list(_BY_SYNONYM)
 _FIN_YEAR_TEXT = re.compile(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b|\b(?:19|20)\d{2}\b")
-MULTI_FIELDS = {"milestone", "progress", "success", "ignore"}
+MULTI_FIELDS = {"milestone", "progress", "success", "notes", "ignore", "supporting"}
+# The plan's levels, highest first: two columns competing for one level share it by content.
+LEVELS = ["priority", "outcome", "action", "milestone"]
+CONTENT_ROWS = 200
 
 
 @functools.lru_cache(maxsize=4096)
@@ -272,26 +343,108 @@ def find_layout(
     for number, row in enumerate(rows[:scan]):
         columns = _row_columns(row, mapping)
         fields = {column.field for column in columns if column.field not in (None, "ignore")}
-        if len(fields) < 2 or not fields & {"action", "milestone"}:
+        mapped = [c for c in columns if c.field not in (None, "ignore")]
+        if len(mapped) < 2 or not fields & {"action", "milestone", "outcome"}:
             continue
         # A header is mostly headings: a data row may contain a word like "Complete".
         if sum(1 for column in columns if column.field) * 2 < len(columns):
             continue
-        seen_single: set[str] = set()
+        body = rows[number + 1 : number + 1 + CONTENT_ROWS]
+        if not fields & {"action", "milestone"}:
+            # Only outcome-level columns (a list of recommendations): the most item-like
+            # one carries the dated, owned items.
+            # A list of aims with no one and no date against them is not a plan table.
+            if not fields & {"due", "lead", "lead_org", "status", "progress"}:
+                continue
+            candidates = [c for c in columns if c.field == "outcome"]
+            if len(candidates) < 2:
+                candidates[0].field, candidates[0].confident = "action", False
         for column in columns:
             if column.field is None:
-                column.field = "ignore"
-                continue
-            if column.field in MULTI_FIELDS:
-                continue
-            if column.field in seen_single:
-                # Two columns for one thing: keep the first, the admin can change it.
-                column.field, column.confident = "ignore", False
-            seen_single.add(column.field)
+                column.field, column.confident = "ignore", bool(column.confident)
+        _share_by_content(columns, body)
         layout = Layout(header_row=number, columns=columns)
         layout.header_keys = {column.index: column.key for column in columns}
         return layout
     return None
+
+
+def _texts(body: list[list[Cell]], index: int) -> list[str]:
+    return [row[index].text.strip() for row in body if index < len(row) and row[index].text.strip()]
+
+
+def _height(texts: list[str]) -> tuple[float, float]:
+    """Higher levels repeat (merged over their items' rows) and run longer: sort key."""
+    if not texts:
+        return (0.0, 0.0)
+    distinct = len(set(texts)) / len(texts)
+    mean = sum(len(t) for t in texts) / len(texts)
+    return (-distinct, mean)
+
+
+def _fit(field_name: str, texts: list[str]) -> float:
+    """How well a column's cells fit a role, 0..1, from what they hold."""
+    if not texts:
+        return 0.0
+    if field_name == "due":
+        return sum(parse_due_text(t[:200]).kind in ("date", "recurring") for t in texts) / len(
+            texts
+        )
+    if field_name in ("lead", "lead_org", "supporting"):
+        return sum(len(t) <= 80 and len(t.split()) <= 10 for t in texts) / len(texts)
+    if field_name == "status":
+        return sum(len(t) <= 40 and status_from_words(t) is not None for t in texts) / len(texts)
+    if field_name == "number":
+        return sum(
+            bool(re.fullmatch(r"[A-Za-z]{0,3}\s*\d{1,3}(?:[.\-]\d{1,3})*[a-z]?\.?", t))
+            for t in texts
+        ) / len(texts)
+    return 1.0
+
+
+def _share_by_content(columns: list[Column], body: list[list[Cell]]) -> None:
+    """Two columns for one role: decide by what they hold, and mark the mapping uncertain.
+
+    On the plan's levels (outcome, action, milestone) the column that repeats and runs
+    longer is the higher level and the other takes the next level down (or up, if that is
+    taken). For other roles the column whose cells fit the role best keeps it (dates for a
+    deadline, names for a lead, RAG words for a status); the other is kept as notes.
+    """
+    by_field: dict[str, list[Column]] = {}
+    for column in columns:
+        if column.field in (None, "ignore") or column.field in MULTI_FIELDS:
+            continue
+        by_field.setdefault(column.field, []).append(column)
+    taken = {name for name, group in by_field.items() if group}
+    for name, group in list(by_field.items()):
+        if len(group) < 2:
+            if group and group[0].confident is False and name in ("due", "lead", "status"):
+                # A guessed heading whose cells do not fit it at all is notes, not data.
+                texts = _texts(body, group[0].index)
+                if texts and _fit(name, texts) < 0.2:
+                    group[0].field = "notes"
+            continue
+        if name in LEVELS:
+            ordered = sorted(group, key=lambda c: _height(_texts(body, c.index)), reverse=True)
+            level = LEVELS.index(name)
+            below = LEVELS[level + 1] if level + 1 < len(LEVELS) else None
+            above = LEVELS[level - 1] if level > 0 else None
+            if below and below not in taken and len(ordered) == 2:
+                ordered[1].field = below
+                taken.add(below)
+            elif above and above not in taken and len(ordered) == 2:
+                ordered[0].field = above
+                taken.add(above)
+            else:
+                for column in ordered[1:]:
+                    column.field = "notes"
+            for column in ordered:
+                column.confident = False
+            continue
+        scored = sorted(group, key=lambda c: _fit(name, _texts(body, c.index)), reverse=True)
+        for column in scored[1:]:
+            column.field, column.confident = "notes", False
+        scored[0].confident = False
 
 
 def is_repeated_header(row: list[Cell], layout: Layout) -> bool:
