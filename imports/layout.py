@@ -34,6 +34,34 @@ FIELDS: dict[str, str] = {
     "ignore": "Do not import",
 }
 
+# What an admin may type for a role on the command line ("--map 'Who=lead organisation'").
+ROLE_WORDS: dict[str, str] = {
+    **{key: key for key in FIELDS},
+    **{label_text.lower(): key for key, label_text in FIELDS.items()},
+    "lead organisation": "lead_org",
+    "lead org": "lead_org",
+    "organisation": "lead_org",
+    "supporting partners": "supporting",
+    "partners": "supporting",
+    "success criteria": "success",
+    "criteria": "success",
+    "deadline": "due",
+    "due date": "due",
+    "rag": "status",
+    "commentary": "progress",
+    "note": "notes",
+    "do not import": "ignore",
+    "none": "ignore",
+}
+
+
+def role_for(word: str) -> str | None:
+    """The role an admin's word names ("lead organisation" → "lead_org"), or None."""
+    return ROLE_WORDS.get(" ".join(str(word).lower().replace("_", " ").split())) or ROLE_WORDS.get(
+        str(word).strip().lower()
+    )
+
+
 SYNONYMS: dict[str, list[str]] = {
     "priority": [
         "priority",

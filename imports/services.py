@@ -86,6 +86,17 @@ class ParsedFile:
     def mapping_uncertain(self) -> bool:
         return any(not column.confident for column in self.columns)
 
+    @property
+    def records(self) -> str:
+        """What the file holds, counted as records (not rows): "4 outcomes, 9 actions, …"."""
+        outcomes = [o for p in self.priorities for o in p.outcomes]
+        actions = [a for o in outcomes for a in o.actions]
+        milestones = sum(len(a.milestones) for a in actions)
+        return (
+            f"{len(self.priorities)} priorities, {len(outcomes)} outcomes, {len(actions)} "
+            f"actions, {milestones} milestones"
+        )
+
     def due_dates(self) -> list[date]:
         return [
             milestone.due.day

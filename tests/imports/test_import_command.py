@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from plans.models import Outcome, Partnership, Plan
+from plans.models import Milestone, Outcome, Partnership, Plan
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 MIDDLESBROUGH = FIXTURES / "middlesbrough-action-plan-2009.xlsx"
@@ -70,3 +70,58 @@ def test_plan_dates_can_be_given():
     )
     plan = Plan.objects.get(title="P")
     assert plan.end_date.isoformat() == "2013-03-31"
+
+
+UNCERTAIN_CSV = (
+    "Action,Target date or notes,Responsible person\n"
+    "Open the hub,May 2024,Jo Smith\n"
+    "Hire two staff,June 2024,Ann Lee\n"
+)
+
+
+@pytest.mark.django_db
+def test_an_uncertain_mapping_exits_non_zero_with_the_proposed_mapping(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(UNCERTAIN_CSV)
+    out = StringIO()
+    with pytest.raises(CommandError, match="The mapping is uncertain"):
+        call_command("import_plan", str(path), "--partnership", "P", "--plan", "AP", stdout=out)
+    assert '"Target date or notes=due"   (uncertain' in out.getvalue()
+    assert not Outcome.objects.exists()
+
+
+@pytest.mark.django_db
+def test_accept_mapping_imports_the_best_guess_and_prints_it(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(UNCERTAIN_CSV)
+    output = run(path, "--partnership", "P", "--plan", "AP", "--accept-mapping")
+    assert "Mapping used (heading → role):" in output
+    assert '"Responsible person=lead"' in output
+    assert "Read from the file: 1 priorities, 1 outcomes, 2 actions, 2 milestones" in output
+    assert Milestone.objects.get(text="Open the hub").due_date.isoformat() == "2024-05-31"
+
+
+@pytest.mark.django_db
+def test_map_and_mapping_file_settle_the_columns(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(UNCERTAIN_CSV)
+    mapping = tmp_path / "mapping.txt"
+    mapping.write_text("Responsible person=lead organisation\n")
+    output = run(
+        path, "--partnership", "P", "--plan", "AP",
+        "--map", "Target date or notes=notes", "--map", "Action=action",
+        "--mapping", mapping,
+    )  # fmt: skip
+    assert '"Responsible person=lead_org"' in output
+    milestone = Milestone.objects.get(text="Open the hub")
+    assert milestone.due_date is None
+    assert "Target date or notes: May 2024" in milestone.latest_update.commentary
+    assert milestone.lead.organisation.name == "Jo Smith"
+
+
+@pytest.mark.django_db
+def test_an_unknown_role_is_refused_with_the_roles_we_know(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(UNCERTAIN_CSV)
+    with pytest.raises(CommandError, match="'owner' .* is not a role we know"):
+        run(path, "--partnership", "P", "--plan", "AP", "--map", "Action=owner")
