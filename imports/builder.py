@@ -118,18 +118,24 @@ _INDICATOR_WORDS = re.compile(
 _STEP_LABEL = re.compile(r"^((?:stage|phase|part|step)\s*\d+)\b", re.IGNORECASE)
 # "Section 1: Help and protection", "Part B – Early help", "Theme 3. Skills", "PRIORITY 2".
 _HEADING_WORDS = re.compile(
-    r"^(section|part|chapter|area|theme|priority|strand|workstream|domain|pillar|block)\s*"
-    r"([A-Z0-9]{1,3}(?:\.\d+)?)?\s*[:.\-–—)]?\s*(.*)$",
+    r"^(section|part|chapter|area for improvement|area for development|area of focus|area|"
+    r"theme|priority|strategic priority|strand|workstream|work stream|domain|pillar|block|"
+    r"pledge|commitment|ambition|topic|subject|recommendation|finding|key line of enquiry|"
+    r"kloe|objective|outcome|aim|goal)s?\b\s*"
+    r"(\d{1,3}(?:\.\d+)*[a-z]?|(?-i:[A-Z])(?![a-z]))?\s*[:.\-–—)]?\s*(.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 _HEADING_MAX_CHARS = 200
+# Heading words that name the outcome level; the others (section, theme, pledge…) a priority.
+_OUTCOME_HEADING_WORDS = {"objective", "outcome", "aim", "goal", "recommendation", "finding"}
 # Rows that are not plan items: totals, sign-offs, page numbers and footers from a PDF.
 _NOT_ITEM = re.compile(
     r"^(?:(?:grand\s+)?totals?\b.*|sub-?totals?\b.*|prepared by\b.*|completed by\b.*|"
     r"signed\b.*|date (?:of|last) (?:update|review)d?\b.*|last updated\b.*|"
     r"version\s*\d.*|page\s*\d+(?:\s*of\s*\d+)?|\d{1,3}|-\s*\d{1,3}\s*-|"
     r"(?:official|official[- ]sensitive|protect|restricted|not protectively marked)|"
-    r"key\s*:.*|rag key\b.*|end of (?:plan|document|table)\.?)$",
+    r"key\s*:.*|rag key\b.*|end of (?:plan|document|table)\.?|"
+    r"(?:red|amber|green|blue|grey|gray|black|white|purple)\s*(?:=|:|-|–|indicates|means|is)\s.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 # Fields whose columns the plan reader takes text from (others are reported, cell by cell).
@@ -259,6 +265,10 @@ class _SheetReader:
             )
         }
         self.notes_cols = layout.all("notes")
+        self.status_cols = layout.all("status")
+        self.title_outcome: OutcomeDraft | None = None
+        self.sheet_heading = False
+        self.bare_heading: tuple[PriorityDraft, str, str] | None = None
         self.supporting_cols = layout.all("supporting")
         self.row_org = ""
         self.milestone_cols = layout.all("milestone")
@@ -304,6 +314,14 @@ class _SheetReader:
             )
             self.outcome_lead = (row_number, text)
         return text
+
+    def status_cell(self, row) -> Cell:
+        """The latest status a row gives: of "RAG May 20 … RAG Aug 22", the last filled."""
+        for column in reversed(self.status_cols):
+            cell = self.cell(row, column)
+            if cell.text.strip() or cell.fill:
+                return cell
+        return self.cell(row, self.cols["status"])
 
     def leads(self, lead_text: str) -> list[LeadRef]:
         """The leads a cell names, each with the row's lead organisation where it has none."""
@@ -394,6 +412,7 @@ class _SheetReader:
             first = filled[0].text.strip()
             if _SECTION.match(first):
                 self.read_section(row, index + 1, filled)
+                self.title_outcome = self.outcome
             elif self.read_heading(row, index + 1, filled, above_header=True):
                 continue
             else:
@@ -483,58 +502,75 @@ class _SheetReader:
         return False
 
     def read_heading(self, row, row_number, filled, *, above_header=False) -> bool:
-        """A lone value across a row ("Section 1: …", a theme) is a priority or an outcome."""
+        """A lone value across a row ("Section 1: …", a theme) is a priority or an outcome.
+
+        Above the table's header a heading is the sheet's priority. In the table it is a
+        priority where the table has its own outcome column, else an outcome. A bare label
+        ("Pledge 1", "Area for Improvement 2") followed by another lone row is one heading.
+        """
         values = list(dict.fromkeys(cell.text.strip() for cell in filled))
         if len(values) != 1:
+            self.bare_heading = None
             return False
         text = values[0]
-        if len(text) > _HEADING_MAX_CHARS or "\n" in text:
+        if len(text) > _HEADING_MAX_CHARS * 2 or (
+            len(text) > _HEADING_MAX_CHARS and not above_header
+        ):
             return False
         words = _HEADING_WORDS.match(text)
         spans = len(filled) >= 2 or (len(row) == 1 and len(self.layout.columns) > 1)
-        if above_header:
-            if not words:
+        if not words:
+            if above_header or not spans:
                 return False
-        elif not words:
-            if not spans:
+            if "\n" in text and len(text.splitlines()) > 3:
                 return False
-            if self.cols["action"] and self.text(row, self.cols["action"]) and len(filled) < 2:
-                return False
-        body = text
-        number = ""
-        if words and (words[3] or "").strip():
-            number, body = (words[2] or ""), words[3].strip()
-        elif words and words[2]:
-            body = text
+        body, number = text, ""
+        if words:
+            number = (words[2] or "").strip()
+            body = (words[3] or "").strip() or text
         if not number:
             number, rest = split_number(body)
             body = rest or body
-        has_outcome_column = self.cols["outcome"] is not None
+        body = " ".join(body.split())
+        bare = bool(words) and not (words[3] or "").strip()
+        previous = self.bare_heading
+        self.bare_heading = None
+        if previous is not None and not bare:
+            # "Pledge 1" then "We promise…": one heading, the label's number kept.
+            holder, label, label_number = previous
+            body, number = f"{label}: {body}", number or label_number
+            if isinstance(holder, PriorityDraft) and not holder.outcomes:
+                holder.title, holder.number = body[:500], number
+                self.note(row_number, None, f"'{text[:60]}' completes the heading above", "info")
+                return True
+        outcome_word = bool(words) and words[1].lower().split()[0] in _OUTCOME_HEADING_WORDS
         as_priority = (
-            has_outcome_column
-            or (
-                words
-                and words[1].lower()
-                in (
-                    "section",
-                    "part",
-                    "chapter",
-                    "theme",
-                    "priority",
-                    "strand",
-                    "workstream",
-                    "domain",
-                    "pillar",
-                    "block",
-                )
-            )
-            or above_header
+            (above_header and not (outcome_word and self.sheet_heading))
+            or self.cols["outcome"] is not None
+            or (bool(words) and not outcome_word)
         )
+        if (
+            (
+                not as_priority
+                and self.title_outcome is not None
+                and self.outcome is self.title_outcome
+            )
+            and not self.title_outcome.actions
+            and self.priority is not None
+        ):
+            # The section above the header is the sheet's heading; this one is under it.
+            self.priority.outcomes.remove(self.title_outcome)
+            self.ensure_priority(self.title_outcome.statement, self.title_outcome.number)
+            self.title_outcome = None
         if as_priority:
+            self.sheet_heading = self.sheet_heading or above_header
             self.ensure_priority(body, number)
             self.outcome = self.action = None
+            self.outcome_key = None
             self.outcome_lead = None
             kind = "priority"
+            if bare:
+                self.bare_heading = (self.priority, text, number)
         else:
             self.start_outcome(raw=text, number=number, statement=body, row_number=row_number)
             kind = "outcome"
@@ -651,7 +687,7 @@ class _SheetReader:
                     due_parts = lines
         lead_text = self.lead_text(row, row_number)
         lead_parts = split_repeated(lead_text, count) if count > 1 else None
-        status_cell = self.cell(row, cols["status"])
+        status_cell = self.status_cell(row)
         progress_cell = self.cell(row, cols["progress"])
         status_text = status_cell.text.strip()
         progress_text = progress_cell.text.strip()
@@ -694,7 +730,11 @@ class _SheetReader:
                     if (
                         column
                         and cell.fill
-                        and not (cell.text.strip() and column is cols["status"])
+                        and not (
+                            cell.text.strip()
+                            and column is cols["status"]
+                            and status_from_words(cell.text)
+                        )
                     ):
                         status = self.colour_status(cell.fill, row_number, column)
                         if status:

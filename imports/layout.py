@@ -141,6 +141,15 @@ SYNONYMS: dict[str, list[str]] = {
         "how",
         "what will we do",
         "what we will do to achieve this",
+        "project",
+        "projects",
+        "initiative",
+        "initiatives",
+        "proposal",
+        "proposals",
+        "proposed response",
+        "intervention",
+        "interventions",
     ],
     "milestone": [
         "milestone",
@@ -170,6 +179,14 @@ SYNONYMS: dict[str, list[str]] = {
         "timeframe",
         "time scale",
         "end date",
+        "timeline",
+        "timelines",
+        "timetable",
+        "time frame",
+        "review date",
+        "expected completion",
+        "completion",
+        "when by",
     ],
     "lead": [
         "who",
@@ -203,6 +220,8 @@ SYNONYMS: dict[str, list[str]] = {
         "service",
         "responsible agency",
         "responsible organisation",
+        "directorate",
+        "department",
     ],
     "supporting": [
         "supporting partners",
@@ -217,6 +236,9 @@ SYNONYMS: dict[str, list[str]] = {
         "support from",
         "supported by",
         "in partnership with",
+        "cabinet member",
+        "portfolio holder",
+        "lead member",
     ],
     "progress": [
         "progress",
@@ -234,8 +256,22 @@ SYNONYMS: dict[str, list[str]] = {
         "progress made",
         "progress and impact",
         "update on progress",
+        "response",
+        "responses",
+        "cabinet response",
+        "officer response",
+        "management response",
     ],
-    "notes": ["notes", "note", "additional information", "other information", "remarks"],
+    "notes": [
+        "notes",
+        "note",
+        "additional information",
+        "other information",
+        "remarks",
+        "start date",
+        "start",
+        "date started",
+    ],
     "status": [
         "rag",
         "status",
@@ -265,9 +301,28 @@ SYNONYMS: dict[str, list[str]] = {
         "measures of success",
         "targets",
         "kpis",
+        "outcome measurement",
+        "output outcome measurement",
+        "measurement",
+        "outputs",
+        "output",
+        "expected impact",
     ],
     "resources": ["resource", "resources", "funding", "cost", "costs", "budget"],
-    "source": ["source", "sources", "origin", "driver"],
+    "source": [
+        "source",
+        "sources",
+        "origin",
+        "driver",
+        "link to other action plans or strategy initiatives",
+        "link to other plans",
+        "links to other plans",
+        "link to other action plans",
+        "strategic links",
+        "strategic link",
+        "related strategies",
+        "related plans",
+    ],
 }
 # Headings under which a group of actions is introduced; the label says where they came from.
 SECTION_ACTION_LABELS = {
@@ -279,7 +334,7 @@ SECTION_ACTION_LABELS = {
 _BY_SYNONYM = {synonym: field_name for field_name, words in SYNONYMS.items() for synonym in words}
 _ALL_SYNONYMS = list(_BY_SYNONYM)
 _FIN_YEAR_TEXT = re.compile(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b|\b(?:19|20)\d{2}\b")
-MULTI_FIELDS = {"milestone", "progress", "success", "notes", "ignore", "supporting"}
+MULTI_FIELDS = {"milestone", "progress", "success", "notes", "ignore", "supporting", "status"}
 # The plan's levels, highest first: two columns competing for one level share it by content.
 LEVELS = ["priority", "outcome", "action", "milestone"]
 CONTENT_ROWS = 200
@@ -289,7 +344,10 @@ CONTENT_ROWS = 200
 def label_key(text: str) -> str:
     """Normalise a heading for matching: lower case, no years, no punctuation."""
     # Cached: every row is checked against the header (``is_repeated_header``).
-    text = _FIN_YEAR_TEXT.sub(" ", str(text or "").lower().replace("&", " and "))
+    text = str(text or "").lower().replace("&", " and ")
+    # Footnote markers ("Recommendation[i]", "Lead Officer[v]", "Timescale*") are not words.
+    text = re.sub(r"\[[^\]]{0,6}\]|\*+$", " ", text)
+    text = _FIN_YEAR_TEXT.sub(" ", text)
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
@@ -304,6 +362,8 @@ def guess_field(label: str) -> tuple[str | None, bool]:
     if close:
         return _BY_SYNONYM[close[0]], False
     words = f" {key} "
+    if re.search(r"\b(?:rag|brag)\b", key):
+        return "status", False  # "RAG May 20", "BRAG Q3": a status column of one date
     for synonym in sorted(_ALL_SYNONYMS, key=len, reverse=True):
         if (len(synonym) >= 4 or " " in synonym) and f" {synonym} " in words:
             return _BY_SYNONYM[synonym], False
@@ -401,13 +461,18 @@ def _texts(body: list[list[Cell]], index: int) -> list[str]:
     return [row[index].text.strip() for row in body if index < len(row) and row[index].text.strip()]
 
 
-def _height(texts: list[str]) -> tuple[float, float]:
-    """Higher levels repeat (merged over their items' rows) and run longer: sort key."""
+_RECOMMENDING = re.compile(r"\b(?:should|must|needs? to|ought to|is required to)\b", re.I)
+
+
+def _height(texts: list[str]) -> tuple[float, float, float]:
+    """Higher levels repeat (merged over their items' rows), say what "should" happen, and run
+    longer; the items under them are short imperatives. A sort key, highest first."""
     if not texts:
-        return (0.0, 0.0)
+        return (0.0, 0.0, 0.0)
     distinct = len(set(texts)) / len(texts)
+    recommending = sum(bool(_RECOMMENDING.search(t)) for t in texts) / len(texts)
     mean = sum(len(t) for t in texts) / len(texts)
-    return (-distinct, mean)
+    return (-round(distinct, 1), round(recommending, 1), mean)
 
 
 def _fit(field_name: str, texts: list[str]) -> float:
