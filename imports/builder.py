@@ -118,14 +118,17 @@ _INDICATOR_WORDS = re.compile(
 _STEP_LABEL = re.compile(r"^((?:stage|phase|part|step)\s*\d+)\b", re.IGNORECASE)
 # "Section 1: Help and protection", "Part B – Early help", "Theme 3. Skills", "PRIORITY 2".
 _HEADING_WORDS = re.compile(
-    r"^(section|part|chapter|area for improvement|area for development|area of focus|area|"
+    r"^(?:(?-i:[A-Z]{2,6})\s+)?"
+    r"(section|part|chapter|area for improvement|area for development|area of focus|area|"
     r"theme|priority|strategic priority|strand|workstream|work stream|domain|pillar|block|"
     r"pledge|commitment|ambition|topic|subject|recommendation|finding|key line of enquiry|"
     r"kloe|objective|outcome|aim|goal)s?\b\s*"
-    r"(\d{1,3}(?:\.\d+)*[a-z]?|(?-i:[A-Z])(?![a-z]))?\s*[:.\-–—)]?\s*(.*)$",
+    r"(\d{1,3}(?:\.\d+)*[a-z]?|(?-i:[A-Z])(?![a-z])|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten)?\s*[:.\-–—)]?\s*(.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 _HEADING_MAX_CHARS = 200
+_PAGE = re.compile(r"page\s*\d+\s*(?:of\s*\d+)?", re.IGNORECASE)
 # Heading words that name the outcome level; the others (section, theme, pledge…) a priority.
 _OUTCOME_HEADING_WORDS = {"objective", "outcome", "aim", "goal", "recommendation", "finding"}
 # Rows that are not plan items: totals, sign-offs, page numbers and footers from a PDF.
@@ -156,6 +159,18 @@ USED_FIELDS = {
     "resources",
     "source",
 }
+
+
+def _completion(text: str) -> str | None:
+    """RAG.COMPLETE where a deadline cell says the work is done ("Held annually. Complete")."""
+    parts = [part for part in re.split(r"[.\n]+", text or "") if part.strip()]
+    if not parts:
+        return None
+    if status_from_words(parts[-1]) == RAG.COMPLETE or status_from_words(parts[0]) == RAG.COMPLETE:
+        return RAG.COMPLETE
+    if re.search(r"\b(?:complete[d]?|achieved|done)\s*\.?$", text.strip(), re.IGNORECASE):
+        return RAG.COMPLETE
+    return None
 
 
 def _clean_lines(text: str) -> list[str]:
@@ -438,6 +453,8 @@ class _SheetReader:
                 continue
             if self.read_not_item(row_number, filled):
                 continue
+            if self.read_page_break(row, row_number, filled):
+                continue
             if self.read_section(row, row_number, filled):
                 continue
             if self.read_heading(row, row_number, filled):
@@ -632,6 +649,44 @@ class _SheetReader:
                 return True
         return False
 
+    def read_page_break(self, row, row_number, filled) -> bool:
+        """A row broken across a page: 'Page 1 of 9' carried over, or text that goes on.
+
+        The page number is not an item; a cell starting in lower case under an item whose
+        text has not ended is the rest of that item's text (and of its outcome's).
+        """
+        values = [cell.text.strip() for cell in filled]
+        if any(_PAGE.fullmatch(value) for value in values):
+            self.note(
+                row_number, None, "a page number carried over from a PDF; not an item", "info"
+            )
+            return True
+        action_col, outcome_col = self.cols["action"], self.cols["outcome"]
+        text = self.text(row, action_col)
+        last = self.action.milestones[-1] if self.action and self.action.milestones else None
+        if not (
+            re.match(r"[a-z]{2,}\b(?![.)])", text or "")
+            and last is not None
+            and self.milestone_cols == []
+        ):
+            return False
+        if re.search(r"[.!?;:]$", last.text.strip()):
+            return False
+        if self.action.text == last.text:
+            self.action.text = f"{self.action.text} {text}"
+        last.text = f"{last.text} {text}"
+        outcome_text = self.text(row, outcome_col)
+        if outcome_text and outcome_text[0].islower() and self.outcome is not None:
+            self.outcome.statement = f"{self.outcome.statement} {outcome_text}"
+            self.outcome_key = None
+        self.note(
+            row_number,
+            action_col,
+            "continues the text of the row above (a row broken across a page); joined to it",
+            "info",
+        )
+        return True
+
     def read_data(self, row: list[Cell], row_number: int):
         cols = self.cols
         self.row_org = self.text(row, cols["lead_org"])
@@ -663,7 +718,16 @@ class _SheetReader:
             for name in ("due", "lead", "progress", "status")
             if cols[name]
         ) or bool(self.row_notes(row))
-        if action_text:
+        same_action = (
+            self.action is not None
+            and action_text == self.action.text
+            and self.milestone_cols
+            and not has_milestone_text
+        )
+        if same_action:
+            # The action's merged cell spills over a row that only adds to its last step.
+            self.read_continuation(row, row_number)
+        elif action_text:
             self.read_action_row(row, row_number, action_text)
         elif (has_milestone_text or has_detail) and self.action is not None:
             self.read_continuation(row, row_number)
@@ -722,6 +786,11 @@ class _SheetReader:
                         "status left as Not started",
                         "info",
                     )
+            if status is None and isinstance(due_value, str) and parse_due(due_value).day is None:
+                # "Completed" or "Held annually in September. Complete" in the deadline column.
+                words_status = _completion(due_value)
+                if words_status == RAG.COMPLETE:  # "Ongoing" there is a timescale, not a RAG
+                    status, source = words_status, "words"
             if status is None:
                 for cell, column in (
                     (status_cell, cols["status"]),
@@ -958,11 +1027,15 @@ class _SheetReader:
         last = action.milestones[-1] if action.milestones else None
         due_text = self.text(row, self.cols["due"])
         own_lead = self.text(row, self.cols["lead"])
+        done = _completion(due_text) if due_text and parse_due(due_text).day is None else None
         if (
             last is not None
-            and (not due_text or due_text == last.due.text)
+            and (not due_text or due_text == last.due.text or done)
             and (not own_lead or own_lead == last.lead_text)
         ):
+            if done and last.status_from != "words":
+                status, source = done, "words"
+                last.status_from = ""
             if commentary and commentary not in last.commentary:
                 last.commentary = f"{last.commentary}\n{commentary}".strip()
             if source and not last.status_from:

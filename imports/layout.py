@@ -522,7 +522,16 @@ def _share_by_content(columns: list[Column], body: list[list[Cell]]) -> None:
             level = LEVELS.index(name)
             below = LEVELS[level + 1] if level + 1 < len(LEVELS) else None
             above = LEVELS[level - 1] if level > 0 else None
-            if below and below not in taken and len(ordered) == 2:
+            texts_above = _texts(body, ordered[0].index)
+            recommends = texts_above and sum(
+                bool(_RECOMMENDING.search(t)) for t in texts_above
+            ) >= 0.5 * len(texts_above)
+            if recommends and above and above not in taken and len(ordered) == 2:
+                # "The Council should…" over what will be done: the recommendation is the
+                # outcome level, and the column answering it holds the items.
+                ordered[0].field = above
+                taken.add(above)
+            elif below and below not in taken and len(ordered) == 2:
                 ordered[1].field = below
                 taken.add(below)
             elif above and above not in taken and len(ordered) == 2:
