@@ -32,7 +32,7 @@ from imports.layout import (
 )
 from imports.leads import LeadRef, parse_leads, split_repeated
 from imports.reading import Cell, Sheet, _column_letter
-from imports.splitting import Item, see_also, split_items, split_number
+from imports.splitting import Item, see_also, split_items, split_lines, split_number
 from imports.status import (
     colour_key,
     split_status_words,
@@ -319,6 +319,10 @@ class _SheetReader:
             return self.row_org  # no named person: the lead organisation leads
         if self.outcome_lead is None or not self.cols["lead"]:
             return ""
+        if self.sheet.explicit_merges:
+            # A Word table merges the cell when it means "as above"; this one is blank.
+            self.note(row_number, self.cols["lead"], "blank, so the item has no lead", "info")
+            return ""
         source_row, text = self.outcome_lead
         if source_row != row_number:
             self.note(
@@ -536,7 +540,19 @@ class _SheetReader:
             return False
         words = _HEADING_WORDS.match(text)
         spans = len(filled) >= 2 or (len(row) == 1 and len(self.layout.columns) > 1)
-        if not words:
+        if not spans and len(filled) == 1 and not above_header:
+            # A theme row of a CSV: one short phrase in the Ref column or a column that holds
+            # no item text, and nothing else on the row.
+            index = next(i for i, cell in enumerate(row) if cell.value not in (None, ""))
+            field_at = {c.index: c.field for c in self.layout.columns}.get(index)
+            spans = (
+                field_at in (None, "ignore", "number", "priority")
+                and len(text) <= 120
+                and len(text.split()) <= 15
+                and not text.endswith(".")
+                and not re.fullmatch(r"[\d.()a-z]{1,8}", text)
+            )
+        if not words and self.bare_heading is None:
             if above_header or not spans:
                 return False
             if "\n" in text and len(text.splitlines()) > 3:
@@ -901,6 +917,23 @@ class _SheetReader:
 
     def read_action_row(self, row, row_number, action_text):
         preamble, items = split_items(action_text)
+        if len(items) == 1:
+            # Lines with nothing marking them as items split only where the deadline or
+            # lead cell has a line for each: three actions, three dates, three leads.
+            lines = split_lines(action_text)
+            companions = [
+                len([line for line in self.text(row, self.cols[name]).splitlines() if line.strip()])
+                for name in ("due", "lead")
+            ]
+            if len(lines) >= 2 and len(lines) in companions:
+                items, preamble = lines, ""
+                self.note(
+                    row_number,
+                    self.cols["action"],
+                    f"{len(lines)} lines, paired in order with the {len(lines)} lines of the "
+                    "deadline or lead cell; each became a milestone",
+                    "info",
+                )
         lead_text = self.lead_text(row, row_number)
         numbered = len(items) > 1 and all(re.fullmatch(r"\d+\.\d+", i.number) for i in items)
         if numbered:

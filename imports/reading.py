@@ -58,6 +58,9 @@ class Sheet:
     name: str
     rows: list[list[Cell]]
     findings: list[SheetFinding] = field(default_factory=list)
+    # Word tables say which cells are merged (vMerge), so a blank cell there is really blank;
+    # a spreadsheet pasted from Word has lost its merges, and a blank may mean "as above".
+    explicit_merges: bool = False
 
     def values(self) -> list[list[object]]:
         """Plain values, as handed to registered sheet handlers."""
@@ -521,7 +524,7 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
     sheets = []
     for number, (_, rows) in enumerate(groups, 1):
         name = stem if len(groups) == 1 else f"{stem} (table {number})"
-        sheets.append(Sheet(name=name[:100], rows=rows))
+        sheets.append(Sheet(name=name[:100], rows=rows, explicit_merges=True))
     return sheets
 
 
