@@ -6,6 +6,7 @@ counts are the import's counts. Items already in the plan (same number and words
 same parent) are matched, not duplicated, so importing the same file twice changes nothing.
 """
 
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from imports.dates import find_all_dates, parse_due_text
 from imports.findings import SheetFinding
 from imports.layout import FIELDS, label_key
 from imports.leads import LeadRef, lead_refs, person_key
+from imports.models import ColumnMapping
 from imports.reading import ImportRefused, Sheet, read_file
 from imports.status import status_from_words
 from outcomes.sheet_import import IndicatorSheetHandler
@@ -215,6 +217,35 @@ def _column_choices(reports: list[SheetReport]) -> list[ColumnChoice]:
             if report.name not in choice.sheets:
                 choice.sheets.append(report.name)
     return list(choices.values())
+
+
+def _headings_key(parsed: ParsedFile) -> str:
+    keys = sorted({column.key for column in parsed.columns})
+    return hashlib.sha256("\x1f".join(keys).encode()).hexdigest()
+
+
+def mapping_remembered(*, plan: Plan, parsed: ParsedFile) -> dict[str, str]:
+    """The mapping last used for this plan with a file of the same headings ({} if none)."""
+    if not parsed.columns:
+        return {}
+    found = ColumnMapping.objects.filter(plan=plan, headings_key=_headings_key(parsed)).first()
+    return dict(found.mapping) if found else {}
+
+
+def mapping_remember(*, plan: Plan, parsed: ParsedFile, user=None) -> ColumnMapping | None:
+    """Keep the roles every column was imported with, for the next file with these headings."""
+    if not parsed.columns:
+        return None
+    mapping, _ = ColumnMapping.objects.update_or_create(
+        plan=plan,
+        headings_key=_headings_key(parsed),
+        defaults={
+            "headings": [column.label for column in parsed.columns],
+            "mapping": {column.key: column.field for column in parsed.columns},
+            "updated_by": user,
+        },
+    )
+    return mapping
 
 
 def plan_dates_infer(*, parsed: ParsedFile, today: date | None = None) -> tuple[date, date]:

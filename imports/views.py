@@ -21,9 +21,14 @@ from django.views.generic import FormView, TemplateView
 from config.security import security_event
 from imports.forms import ImportCheckForm, ImportUploadForm
 from imports.layout import FIELDS
-from imports.services import plan_file_read, plan_import
+from imports.services import (
+    mapping_remember,
+    mapping_remembered,
+    plan_file_read,
+    plan_import,
+)
 from plans.access import is_partnership_admin, partnership_ids_for
-from plans.models import Membership, Plan
+from plans.models import RAG, Membership, Plan
 
 SESSION_KEY = "plan_imports"
 MAX_PENDING = 5
@@ -37,6 +42,37 @@ class AdminOnlyMixin:
         if not partnership_ids_for(request.user, roles=(Membership.Role.ADMIN,)):
             raise PermissionDenied("Only partnership admins can import plans.")
         return super().dispatch(request, *args, **kwargs)
+
+
+FIRST_ROWS = 10
+
+
+def first_rows(parsed) -> list[dict]:
+    """The first milestones as they will land: where from, under what, led by whom, when."""
+    rows = []
+    for priority in parsed.priorities:
+        for outcome in priority.outcomes:
+            for action in outcome.actions:
+                for milestone in action.milestones:
+                    rows.append(
+                        {
+                            "where": f"{milestone.sheet}, row {milestone.row}",
+                            "priority": priority.title,
+                            "outcome": " ".join(
+                                p for p in (outcome.number, outcome.statement) if p
+                            ),
+                            "action": " ".join(p for p in (action.number, action.text) if p),
+                            "milestone": milestone.text,
+                            "lead": milestone.lead_text,
+                            "due": milestone.due.text,
+                            "due_date": milestone.due.day,
+                            "status": RAG(milestone.status).label,
+                            "commentary": milestone.commentary,
+                        }
+                    )
+                    if len(rows) >= FIRST_ROWS:
+                        return rows
+    return rows
 
 
 class ImportStartView(AdminOnlyMixin, FormView):
@@ -75,7 +111,8 @@ class ImportStartView(AdminOnlyMixin, FormView):
             "plan": form.cleaned_data["plan"].pk,
             "sheets": [sheet.name for sheet in parsed.sheets],
             "chosen": None,
-            "mapping": {},
+            # The roles the admin chose last time for a file with these headings.
+            "mapping": mapping_remembered(plan=form.cleaned_data["plan"], parsed=parsed),
         }
         self.request.session[SESSION_KEY] = pending
         return redirect("imports:import_preview", token=token)
@@ -188,6 +225,7 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
             plan_id=self.plan.pk,
             milestones_added=imported.created.get("milestones", 0),
         )
+        mapping_remember(plan=self.plan, parsed=imported.parsed, user=request.user)
         default_storage.delete(self.entry["path"])
         self.pending.pop(token, None)
         request.session.modified = True
@@ -225,4 +263,5 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
                 )
             ],
             tree=result.parsed.priorities,
+            first_rows=first_rows(result.parsed),
         )

@@ -125,3 +125,14 @@ def test_an_unknown_role_is_refused_with_the_roles_we_know(tmp_path):
     path.write_text(UNCERTAIN_CSV)
     with pytest.raises(CommandError, match="'owner' .* is not a role we know"):
         run(path, "--partnership", "P", "--plan", "AP", "--map", "Action=owner")
+
+
+@pytest.mark.django_db
+def test_the_command_remembers_the_mapping_for_the_plans_next_import(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(UNCERTAIN_CSV)
+    run(path, "--partnership", "P", "--plan", "AP", "--map", "Target date or notes=notes",
+        "--map", "Responsible person=lead")  # fmt: skip
+    output = run(path, "--partnership", "P", "--plan", "AP")
+    assert "Using the mapping remembered from this plan's last import." in output
+    assert '"Target date or notes=notes"' in output

@@ -179,3 +179,37 @@ def test_uploads_never_confirmed_are_deleted_after_a_day(client, admin_user, pla
         upload(client, plan, ROTHERHAM)
     assert not old & files()
     assert len(files() - before) == 1
+
+
+def test_the_mapping_is_remembered_for_the_next_file_with_the_same_headings(
+    client, admin_user, plan
+):
+    client.force_login(admin_user)
+    first = b"Action,Target date or notes,Responsible person\nDo it,May 2019,Jo\n"
+    preview_url = upload(client, plan, content=first, name="plan.csv")["Location"]
+    client.post(
+        preview_url,
+        {"action": "preview", "sheets": ["plan"], "column_target_date_or_notes": "notes"},
+    )
+    imported = client.post(
+        preview_url,
+        {
+            "action": "import",
+            "sheets": ["plan"],
+            "column_target_date_or_notes": "notes",
+            "mapping_confirmed": "on",
+        },
+    )
+    assert imported.status_code == 302
+    # Next quarter's file: same headings, one more row.
+    second = first + b"Do more,June 2019,Ann\n"
+    preview = client.get(upload(client, plan, content=second, name="plan-q2.csv")["Location"])
+    form = preview.context["form"]
+    assert not form.uncertain
+    assert {c.label: c.field for c in form.columns}["Target date or notes"] == "notes"
+    rows = preview.context["first_rows"]
+    assert [(r["milestone"], r["lead"], r["due"]) for r in rows] == [
+        ("Do it", "Jo", ""),
+        ("Do more", "Ann", ""),
+    ]
+    assert "The first rows as they will land" in preview.content.decode()

@@ -14,7 +14,13 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from imports.layout import FIELDS, label_key, role_for
-from imports.services import plan_dates_infer, plan_file_read, plan_import
+from imports.services import (
+    mapping_remember,
+    mapping_remembered,
+    plan_dates_infer,
+    plan_file_read,
+    plan_import,
+)
 from plans.models import Partnership, Plan
 
 
@@ -135,6 +141,15 @@ class Command(BaseCommand):
     def run(self, *, data, filename, options):
         dry_run = options["dry_run"]
         mapping = options["mapping_given"]
+        existing = Plan.objects.filter(
+            partnership__name=options["partnership"], title=options["plan"]
+        ).first()
+        if existing is not None:
+            first_read = plan_file_read(data=data, filename=filename, sheets=options["sheets"])
+            remembered = mapping_remembered(plan=existing, parsed=first_read)
+            if remembered:
+                self.stdout.write("Using the mapping remembered from this plan's last import.")
+                mapping = {**remembered, **mapping}
         parsed = plan_file_read(
             data=data, filename=filename, mapping=mapping, sheets=options["sheets"]
         )
@@ -171,6 +186,8 @@ class Command(BaseCommand):
             )
             if dry_run or not result.ok:
                 transaction.set_rollback(True)
+            else:
+                mapping_remember(plan=plan, parsed=result.parsed)
         return result
 
     @staticmethod
