@@ -203,7 +203,10 @@ def outcome_sources(statement: str) -> tuple[str, str, str]:
 class PlanBuilder:
     """Reads sheets one by one into priorities; collects findings as it goes."""
 
-    def __init__(self, *, mapping: dict[str, str] | None = None):
+    def __init__(self, *, mapping: dict[str, str] | None = None, fallback_title: str = ""):
+        # The heading for rows under none, where the sheet is named after the file (a CSV):
+        # the plan's title, so next quarter's copy under another file name lands in place.
+        self.fallback_title = fallback_title
         self.mapping = {label_key(key): value for key, value in (mapping or {}).items()}
         self.priorities: list[PriorityDraft] = []
         self.findings: list[SheetFinding] = []
@@ -369,6 +372,8 @@ class _SheetReader:
         self.builder.note(self.sheet.name, row_number, label, f"{where}: {message}.", level)
 
     def ensure_priority(self, title=None, number="") -> PriorityDraft:
+        if not title and self.sheet.named_after_file and self.builder.fallback_title:
+            title = self.builder.fallback_title
         title = title or self.sheet.name
         for existing in self.builder.priorities:
             if existing.title == title:

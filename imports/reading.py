@@ -61,6 +61,9 @@ class Sheet:
     # Word tables say which cells are merged (vMerge), so a blank cell there is really blank;
     # a spreadsheet pasted from Word has lost its merges, and a blank may mean "as above".
     explicit_merges: bool = False
+    # A CSV's or Word document's "sheet" is named after the file, which changes from one
+    # quarter's copy to the next; a workbook's sheet names are the plan's own.
+    named_after_file: bool = False
 
     def values(self) -> list[list[object]]:
         """Plain values, as handed to registered sheet handlers."""
@@ -312,7 +315,7 @@ def _read_csv(data: bytes, *, filename: str) -> Sheet:
     except csv.Error:
         dialect = csv.excel
     stem = (filename or "Plan").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "Plan"
-    sheet = Sheet(name=stem, rows=[])
+    sheet = Sheet(name=stem, rows=[], named_after_file=True)
     widest = number = 0
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
@@ -524,7 +527,9 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
     sheets = []
     for number, (_, rows) in enumerate(groups, 1):
         name = stem if len(groups) == 1 else f"{stem} (table {number})"
-        sheets.append(Sheet(name=name[:100], rows=rows, explicit_merges=True))
+        sheets.append(
+            Sheet(name=name[:100], rows=rows, explicit_merges=True, named_after_file=True)
+        )
     return sheets
 
 

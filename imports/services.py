@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import Error as DatabaseFault
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -41,6 +42,7 @@ from plans.models import (
 )
 from plans.numbering import number_sort_key
 from plans.periods import FinancialQuarter
+from plans.services import MilestoneConflict, milestone_update
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +121,8 @@ class ImportResult:
     matched: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
     findings: list[SheetFinding] = field(default_factory=list)
     refused: str = ""
+    # What a re-import changes on milestones already in the plan, one sentence each.
+    changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -130,11 +134,22 @@ class ImportResult:
 
 
 def plan_file_read(
-    *, data: bytes, filename: str, mapping: dict[str, str] | None = None, sheets=None
+    *,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    sheets=None,
+    fallback_title: str = "",
 ) -> ParsedFile:
     """Read and understand a plan file without writing anything; refusals are in ``refused``."""
     try:
-        return _read(data=data, filename=filename, mapping=mapping, sheets=sheets)
+        return _read(
+            data=data,
+            filename=filename,
+            mapping=mapping,
+            sheets=sheets,
+            fallback_title=fallback_title,
+        )
     finally:
         # The readers remember the cells they have read (a plan repeats its deadlines, leads
         # and statuses row after row); forget them, so no one's plan text outlives its read.
@@ -142,14 +157,14 @@ def plan_file_read(
             memo.cache_clear()
 
 
-def _read(*, data: bytes, filename: str, mapping, sheets) -> ParsedFile:
+def _read(*, data: bytes, filename: str, mapping, sheets, fallback_title="") -> ParsedFile:
     parsed = ParsedFile(filename=filename)
     try:
         parsed.sheets = read_file(data=data, filename=filename, sheets=sheets)
     except ImportRefused as refusal:
         parsed.refused = str(refusal)
         return parsed
-    builder = PlanBuilder(mapping=mapping)
+    builder = PlanBuilder(mapping=mapping, fallback_title=fallback_title)
     handlers = SHEET_HANDLERS
     try:
         for sheet in parsed.sheets:
@@ -267,9 +282,17 @@ def plan_import(
     sheets: list[str] | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    user=None,
 ) -> ImportResult:
-    """Import a legacy plan file into ``plan`` in one transaction (rolled back on a dry run)."""
-    parsed = plan_file_read(data=data, filename=filename, mapping=mapping, sheets=sheets)
+    """Import a legacy plan file into ``plan`` in one transaction (rolled back on a dry run).
+
+    Items already in the plan are matched, never duplicated; on a matched milestone a changed
+    status, commentary or date becomes a new update under the browser's rules (listed in
+    ``changes``), and milestones the file no longer has are reported, never deleted.
+    """
+    parsed = plan_file_read(
+        data=data, filename=filename, mapping=mapping, sheets=sheets, fallback_title=plan.title
+    )
     result = ImportResult(filename=filename, dry_run=dry_run, parsed=parsed)
     result.findings = list(parsed.findings)
     if parsed.refused:
@@ -278,7 +301,7 @@ def plan_import(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            _Writer(plan=plan, result=result, now=now).write(parsed.priorities)
+            _Writer(plan=plan, result=result, now=now, user=user).write(parsed.priorities)
             for handler, sheet in parsed.handled:
                 counts, findings = handler.import_sheet(
                     plan=plan, sheet_name=sheet.name, rows=sheet.values(), dry_run=dry_run
@@ -316,8 +339,12 @@ class _Writer:
     to them without reading them again.
     """
 
-    def __init__(self, *, plan: Plan, result: ImportResult, now: datetime):
+    def __init__(self, *, plan: Plan, result: ImportResult, now: datetime, user=None):
         self.plan = plan
+        self.user = user
+        self.matched_changes: list[tuple[Milestone, MilestoneDraft]] = []
+        self.matched_ids: set[int] = set()
+        self.existing_milestones: list[Milestone] = []
         self.result = result
         self.now = now
         self.author_name = f"Imported from {result.filename}"[:200]
@@ -341,6 +368,8 @@ class _Writer:
         )
         self.link_actions(new_actions, action_for)
         self.write_milestones(new_milestones)
+        self.apply_changes()
+        self.report_missing()
 
     # People ---------------------------------------------------------------------------
     def load_people(self):
@@ -534,11 +563,18 @@ class _Writer:
 
     def new_milestones(self, priorities, action_for) -> list[tuple[Action, int, MilestoneDraft]]:
         """(action, position, draft) of each milestone the plan does not have yet."""
-        milestone_keys = set(
-            Milestone.objects.filter(action__outcome__priority__plan=self.plan).values_list(
-                "action_id", "number", "text", "due_text"
+        existing = list(
+            Milestone.objects.filter(action__outcome__priority__plan=self.plan).select_related(
+                "latest_update"
             )
         )
+        exact = {(m.action_id, m.number, m.text, m.due_text): m for m in existing}
+        # The same step with its date changed in the spreadsheet: matched by its words.
+        loose: dict[tuple, list[Milestone]] = defaultdict(list)
+        for m in existing:
+            loose[(m.action_id, m.number, m.text)].append(m)
+        self.existing_milestones = existing
+        in_file: set = set()
         new = []
         for draft in priorities:
             for outcome_draft in draft.outcomes:
@@ -546,10 +582,20 @@ class _Writer:
                     action = action_for[id(action_draft)]
                     for position, m in enumerate(action_draft.milestones, 1):
                         key = (action.pk, m.number[:30], m.text, m.due.text[:200])
-                        if key in milestone_keys:
+                        if key in in_file:
+                            continue  # the same step twice in the file: one milestone
+                        in_file.add(key)
+                        found = exact.get(key) if action.pk else None
+                        if found is None and action.pk:
+                            candidates = [
+                                c for c in loose.get(key[:3], []) if c.pk not in self.matched_ids
+                            ]
+                            found = candidates[0] if len(candidates) == 1 else None
+                        if found is not None and found.pk not in self.matched_ids:
+                            self.matched_ids.add(found.pk)
                             self.count("milestones", False)
+                            self.matched_changes.append((found, m))
                             continue
-                        milestone_keys.add(key)
                         new.append((action, position, m))
                         self.count("milestones", True)
         return new
@@ -622,6 +668,85 @@ class _Writer:
             latest_update=Subquery(latest.values("latest")), version=1
         )
         self.result.created["updates"] += len(updates)
+
+    def apply_changes(self):
+        """A matched milestone whose status, commentary or date changed gets a new update.
+
+        The browser's rules apply (plans.services.milestone_update): a Red or Amber needs
+        commentary, a later date needs a reason (the row's commentary is taken as it). What
+        breaks a rule is not applied, and a finding says why.
+        """
+        today = timezone.localdate()
+        for milestone, draft in self.matched_changes:
+            latest = milestone.latest_update
+            said = (latest.commentary if latest else "").strip()
+            status = draft.status if draft.status_from else milestone.status
+            commentary = draft.commentary.strip()
+            due_date = draft.due.day or milestone.due_date
+            changed = []
+            if status != milestone.status:
+                changed.append(f"status {RAG(milestone.status).label} → {RAG(status).label}")
+            if commentary and commentary != said:
+                changed.append("new commentary")
+            if draft.due.day and draft.due.day != milestone.due_date:
+                was = f"{milestone.due_date:%-d %B %Y}" if milestone.due_date else "no date"
+                changed.append(f"due {was} → {draft.due.day:%-d %B %Y}")
+            if not changed:
+                continue
+            where = f"Sheet '{draft.sheet}', row {draft.row}"
+            try:
+                with transaction.atomic():
+                    milestone_update(
+                        milestone=milestone,
+                        user=self.user,
+                        expected_version=milestone.version,
+                        status=status,
+                        commentary=commentary,
+                        due_date=due_date,
+                        due_date_reason=commentary,
+                        completed_on=today if status == RAG.COMPLETE else None,
+                        status_reason=commentary,
+                        source=MilestoneUpdate.Source.IMPORT,
+                    )
+            except ValidationError as error:
+                reasons = "; ".join(
+                    message for messages in error.message_dict.values() for message in messages
+                )
+                self.result.findings.append(
+                    SheetFinding(
+                        draft.sheet,
+                        draft.row,
+                        None,
+                        f"{where}: '{milestone.text[:60]}' changed ({', '.join(changed)}) but "
+                        f"the change was not applied: {reasons}.",
+                    )
+                )
+                continue
+            except MilestoneConflict:
+                continue
+            self.result.created["updates"] += 1
+            self.result.changes.append(f"'{milestone.text[:80]}': {', '.join(changed)}")
+
+    def report_missing(self):
+        """Milestones of this plan the file no longer has: reported, never deleted."""
+        if not self.matched_ids:
+            return  # a first import, or another file: nothing here was expected in it
+        missing = [m for m in self.existing_milestones if m.pk not in self.matched_ids]
+        for milestone in missing[:200]:
+            self.result.findings.append(
+                SheetFinding(
+                    "",
+                    None,
+                    None,
+                    f"'{milestone.text[:80]}' is in the plan but not in this file; it was "
+                    "kept (an import never deletes). Withdraw it on its page if it has gone.",
+                    "info",
+                )
+            )
+        if len(missing) > 200:
+            self.result.findings.append(
+                SheetFinding("", None, None, f"and {len(missing) - 200} more not in this file.")
+            )
 
 
 def field_choices() -> list[tuple[str, str]]:

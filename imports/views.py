@@ -216,6 +216,7 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
             filename=self.entry["filename"],
             mapping=self.entry["mapping"],
             sheets=self.entry["chosen"],
+            user=request.user,
         )
         if not imported.ok:
             return self.render_to_response(self.context(imported, form))
@@ -264,4 +265,5 @@ class ImportPreviewView(AdminOnlyMixin, TemplateView):
             ],
             tree=result.parsed.priorities,
             first_rows=first_rows(result.parsed),
+            changes=result.changes[:500],
         )

@@ -213,3 +213,51 @@ def test_the_mapping_is_remembered_for_the_next_file_with_the_same_headings(
         ("Do more", "Ann", ""),
     ]
     assert "The first rows as they will land" in preview.content.decode()
+
+
+def test_reimporting_an_updated_spreadsheet_adds_updates_and_reports_missing_items(
+    client, admin_user, plan
+):
+    client.force_login(admin_user)
+    first = (
+        b"Action,Deadline,Lead,RAG,Progress\n"
+        b"Open the hub,31/05/2019,Jo Smith,Green,Building found\n"
+        b"Hire two staff,30/06/2019,Ann Lee,Green,Adverts out\n"
+    )
+    preview_url = upload(client, plan, content=first, name="plan.csv")["Location"]
+    assert client.post(preview_url, {"action": "import", "sheets": ["plan"]}).status_code == 302
+    # Next quarter: the hub slipped to Amber with a reason; the staff row has gone.
+    second = (
+        b"Action,Deadline,Lead,RAG,Progress\n"
+        b"Open the hub,31/05/2019,Jo Smith,Amber,Lease delayed by the landlord\n"
+    )
+    preview_url = upload(client, plan, content=second, name="plan-q2.csv")["Location"]
+    preview = client.get(preview_url)
+    assert preview.context["changes"] == ["'Open the hub': status Green → Amber, new commentary"]
+    page = preview.content.decode()
+    assert "Changes to milestones already in the plan" in page
+    assert any(
+        "'Hire two staff' is in the plan but not in this file" in finding.message
+        for finding in preview.context["findings"]
+    )
+    imported = client.post(preview_url, {"action": "import", "sheets": ["plan-q2"]})
+    assert imported.status_code == 302
+    hub = Milestone.objects.get(text="Open the hub")
+    assert hub.status == "amber"
+    assert hub.latest_update.commentary == "Lease delayed by the landlord"
+    assert hub.updates.count() == 2
+    assert Milestone.objects.filter(text="Hire two staff").exists()  # never deleted
+
+
+def test_a_reimported_red_without_commentary_is_not_applied_and_says_why(client, admin_user, plan):
+    client.force_login(admin_user)
+    first = b"Action,Deadline,RAG,Progress\nOpen the hub,31/05/2019,Green,Building found\n"
+    preview_url = upload(client, plan, content=first, name="plan.csv")["Location"]
+    client.post(preview_url, {"action": "import", "sheets": ["plan"]})
+    second = b"Action,Deadline,RAG,Progress\nOpen the hub,31/05/2019,Red,\n"
+    preview = client.get(upload(client, plan, content=second, name="plan.csv")["Location"])
+    assert preview.context["changes"] == []
+    assert any(
+        "not applied: Enter progress commentary: a Red status needs it" in finding.message
+        for finding in preview.context["findings"]
+    )

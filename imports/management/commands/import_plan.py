@@ -84,6 +84,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Read from the file: {result.parsed.records} (records, however many rows each spans)."
         )
+        for change in result.changes:
+            self.stdout.write(f"Changed: {change}")
         verb = "Would create" if result.dry_run else "Created"
         created = ", ".join(f"{count} {kind}" for kind, count in result.created.items())
         matched = ", ".join(f"{count} {kind}" for kind, count in result.matched.items() if count)
