@@ -1013,12 +1013,14 @@ class _SheetReader:
             default = end_of_financial_year(column.year) if column.year else None
             default_text = f"{column.year}/{(column.year + 1) % 100:02d}" if column.year else ""
             for item in items:
-                phrases = find_dates(item.text)
-                if phrases:
+                # The deadline column beats date-like words in the step's own text
+                # ("Single Outcome Agreement 2013-14" is a name, "Dec 12" the deadline).
+                phrases = [] if self.text(row, self.cols["due"]) else find_dates(item.text)
+                if self.text(row, self.cols["due"]):
+                    due = self.due_for(due_value, row_number)
+                elif phrases:
                     phrase, day = phrases[-1]
                     due = DueDate(text=phrase, day=day, kind="date", dates=[day])
-                elif self.text(row, self.cols["due"]):
-                    due = self.due_for(due_value, row_number)
                 else:
                     due = DueDate(
                         text=default_text, day=default, kind="date" if default else "empty"

@@ -109,3 +109,15 @@ def test_every_column_not_imported_and_each_of_its_cells_is_named(plan):
     messages = [f.message for f in parsed.findings]
     assert any("'Cost centre'" in m and "not imported" in m for m in messages)
     assert any("row 2" in m and "'CC123'" in m for m in messages)
+
+
+def test_the_deadline_column_beats_dates_in_the_steps_own_words(plan):
+    rows = [
+        ["Action", "Milestones", "Timescale", "Lead"],
+        ["Reduce re-offending", "Report to the Single Outcome Agreement 2013-14 board",
+         "Dec 12", "YOS"],
+    ]  # fmt: skip
+    result = plan_import(plan=plan, data=csv_bytes(rows), filename="plan.csv")
+    assert result.ok, result.refused
+    milestone = Milestone.objects.get(action__outcome__priority__plan=plan)
+    assert (milestone.due_text, milestone.due_date.isoformat()) == ("Dec 12", "2012-12-31")

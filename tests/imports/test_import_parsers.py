@@ -340,3 +340,21 @@ def test_splitting_never_loses_a_cell_or_crashes(text):
     if text.strip():
         assert items
     assert all(isinstance(item.text, str) for item in items)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Q2 2023/24", date(2023, 9, 30)),
+        ("2023/24", date(2024, 3, 31)),
+        ("Sept 23", date(2023, 9, 30)),
+        ("By end of Mar 26", date(2026, 3, 31)),
+        ("Autumn term 2024", date(2024, 12, 31)),
+        ("Commencing March 2025 and ongoing", None),
+        ("Annually in April", None),
+        ("TBC", None),
+    ],
+)
+def test_deadlines_councils_write_keep_their_text(text, expected):
+    due = parse_due(text)
+    assert (due.day, due.text) == (expected, text)
