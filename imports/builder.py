@@ -282,7 +282,8 @@ class _SheetReader:
                 "lead_org",
             )
         }
-        self.notes_cols = layout.all("notes")
+        # A second progress column ("Update Q1", "Update Q2") is kept too, as notes.
+        self.notes_cols = layout.all("progress")[1:] + layout.all("notes")
         self.status_cols = layout.all("status")
         self.title_outcome: OutcomeDraft | None = None
         self.sheet_heading = False
@@ -457,8 +458,17 @@ class _SheetReader:
                 label = self.text(row, action_col)
                 if label and label_key(label) in SECTION_ACTION_LABELS:
                     self.section_sources = label
+                self.note(row_number, None, "the header row again (a new page); skipped", "info")
                 continue
             if self.read_legend(row):
+                self.note(
+                    row_number,
+                    None,
+                    "a colour legend ("
+                    + ", ".join(f"#{k} = {RAG(v).label}" for k, v in self.legend.items())
+                    + "); fill colours below are read by it, not as items",
+                    "info",
+                )
                 continue
             if self.read_not_item(row_number, filled):
                 continue
@@ -658,6 +668,8 @@ class _SheetReader:
                     statement=statement,
                     row_number=row_number,
                 )
+            level = "priority" if kind in ("priority", "theme") else "outcome"
+            self.note(row_number, None, f"'{first[:80]}' read as a heading: a {level}", "info")
             return True
         if len(filled) == 1 and label_key(first) in SECTION_ACTION_LABELS:
             self.section_sources = first

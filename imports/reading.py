@@ -488,6 +488,7 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
     stem = (filename or "Plan").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "Plan"
     groups: list[tuple[int, list[list[Cell]]]] = []  # (width, rows)
     pending: list[str] = []  # heading paragraphs since the last table
+    prose: list[str] = []  # other paragraphs: the document's text, not the plan's table
     rows_read = 0
     body = document.element.body
     for child in body.iterchildren():
@@ -496,6 +497,8 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
             text = _docx_text(child)
             if text and (len(text) <= DOCX_HEADING_MAX_CHARS or _docx_is_heading(child)):
                 pending.append(text)
+            elif text:
+                prose.append(text)
             continue
         if tag != f"{W_NS}tbl":
             continue
@@ -515,6 +518,7 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
             groups.append((width, []))
             target = groups[-1][1]
             # Paragraphs just above a new table are its title rows (kept to a few).
+            prose.extend(pending[:-3])
             pending = pending[-3:]
         target.extend([Cell(value=text)] for text in pending)
         pending = []
@@ -525,10 +529,26 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
             "with headings such as 'Action', 'By when' and 'Who'."
         )
     sheets = []
+    dropped = prose + pending  # pending here: short paragraphs after the last table
     for number, (_, rows) in enumerate(groups, 1):
         name = stem if len(groups) == 1 else f"{stem} (table {number})"
         sheets.append(
             Sheet(name=name[:100], rows=rows, explicit_merges=True, named_after_file=True)
+        )
+    if dropped:
+        many = len(dropped) != 1
+        sheets[0].findings.append(
+            SheetFinding(
+                sheet=sheets[0].name,
+                row=None,
+                column=None,
+                message=(
+                    f"{len(dropped)} paragraph{'s' if many else ''} of the document outside its "
+                    f"tables (introduction, notes, footers) {'were' if many else 'was'} not "
+                    f"imported, starting '{dropped[0][:80]}'."
+                ),
+                level="info",
+            )
         )
     return sheets
 
