@@ -512,6 +512,12 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
                 "that many. Split the plan or remove empty rows."
             )
         width = max(len(row) for row in table_rows)
+        distinct = list(dict.fromkeys(c.text for row in table_rows for c in row if c.text))
+        if (width <= 2 or len(table_rows) == 1) and len(distinct) <= 2:
+            # A boxed heading ("Recommendation 1 | Improve supervision") above the table of
+            # actions: its text is a heading row for what follows, not a table of its own.
+            pending.extend(distinct)
+            continue
         if groups and groups[-1][0] == width:
             target = groups[-1][1]
         else:

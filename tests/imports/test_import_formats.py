@@ -175,3 +175,30 @@ def test_a_password_protected_file_is_named_as_such(name):
 def test_an_old_word_doc_is_refused_with_how_to_convert_it():
     with pytest.raises(ImportRefused, match=r"Word \(\.doc\)"):
         read_file(data=ole_with("WordDocument"), filename="plan.doc")
+
+
+def test_a_boxed_recommendation_above_each_word_table_is_its_heading(plan):
+    document = docx.Document()
+    for number, (recommendation, action) in enumerate(
+        [("Improve the quality of supervision", "Audit ten files a month"),
+         ("Strengthen the front door", "Recruit two screening officers")],
+        1,
+    ):  # fmt: skip
+        box = document.add_table(rows=1, cols=2)
+        box.rows[0].cells[0].text = f"Recommendation {number}"
+        box.rows[0].cells[1].text = recommendation
+        table = document.add_table(rows=2, cols=3)
+        for cell, text in zip(table.rows[0].cells, ("Action", "Lead", "By when"), strict=True):
+            cell.text = text
+        for cell, text in zip(table.rows[1].cells, (action, "Jo Smith", "May 2024"), strict=True):
+            cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    result = plan_import(plan=plan, data=buffer.getvalue(), filename="plan.docx")
+    assert result.ok, result.refused
+    headings = {
+        m.text: (m.action.outcome.statement, m.action.outcome.priority.title)
+        for m in Milestone.objects.select_related("action__outcome__priority")
+    }
+    assert "Improve the quality of supervision" in " ".join(headings["Audit ten files a month"])
+    assert "Strengthen the front door" in " ".join(headings["Recruit two screening officers"])
