@@ -432,7 +432,8 @@ class _Writer:
         for draft in priorities:
             title = draft.title[:500]
             if title in priority_for:
-                self.count("priorities", False)
+                if priority_for[title].pk is not None:  # in the plan before this import
+                    self.count("priorities", False)
                 continue
             number = draft.number[:30]
             priority = Priority(
@@ -476,7 +477,7 @@ class _Writer:
                     new_outcomes.append(outcome)
                     outcomes_by_key[key] = outcome
                     self.count("outcomes", True)
-                else:
+                elif outcome.pk is not None:  # not one created a moment ago by this import
                     self.count("outcomes", False)
                 outcome_for[id(outcome_draft)] = outcome
         bulk_create_with_history(new_outcomes, Outcome)
@@ -500,7 +501,8 @@ class _Writer:
                     action = actions_by_key.get(key)
                     if action is not None:
                         action_for[id(action_draft)] = action
-                        self.count("actions", False)
+                        if action.pk is not None:  # in the plan before this import
+                            self.count("actions", False)
                         continue
                     action = Action(
                         outcome_id=outcome.pk,

@@ -136,3 +136,18 @@ def test_the_command_remembers_the_mapping_for_the_plans_next_import(tmp_path):
     output = run(path, "--partnership", "P", "--plan", "AP")
     assert "Using the mapping remembered from this plan's last import." in output
     assert '"Target date or notes=notes"' in output
+
+
+@pytest.mark.django_db
+def test_a_new_plan_is_never_said_to_have_had_items_already(tmp_path):
+    path = tmp_path / "plan.csv"
+    # One outcome over two rows and one step written twice: records, not rows, are counted.
+    path.write_text(
+        "Outcome,Action,Lead,By when\n"
+        "Fewer exclusions,Train staff,Jo Smith,May 2024\n"
+        "Fewer exclusions,Train staff,Jo Smith,May 2024\n"
+        "Fewer exclusions,Audit the data,Ann Lee,June 2024\n"
+    )
+    output = run(path, "--partnership", "P", "--plan", "AP", "--accept-mapping")
+    assert "Already in the plan" not in output
+    assert "Created: 1 priorities, 1 outcomes, 2 actions, 2 milestones" in output
