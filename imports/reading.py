@@ -478,6 +478,7 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
     """
     import docx
 
+    _refuse_doctypes(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx and lxml raise many types on damaged files
@@ -557,6 +558,22 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
             )
         )
     return sheets
+
+
+def _refuse_doctypes(data: bytes) -> None:
+    """python-docx parses with lxml's huge-tree option: refuse any DTD (entity expansion)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for member in archive.infolist():
+        if not member.filename.endswith((".xml", ".rels")):
+            continue
+        with archive.open(member) as stream:
+            head = stream.read(4096).lower()
+        if b"<!doctype" in head or b"<!entity" in head:
+            raise ImportRefused(
+                "This Word document holds XML that a plan never needs (a document type "
+                "declaration), so it was not opened. Open it in Word, save it as .docx and "
+                "upload it again."
+            )
 
 
 def _docx_text(element) -> str:

@@ -202,3 +202,20 @@ def test_a_boxed_recommendation_above_each_word_table_is_its_heading(plan):
     }
     assert "Improve the quality of supervision" in " ".join(headings["Audit ten files a month"])
     assert "Strengthen the front door" in " ".join(headings["Recruit two screening officers"])
+
+
+def test_a_word_document_with_an_xml_entity_bomb_is_refused_before_parsing():
+    source = zipfile.ZipFile(io.BytesIO(word_plan()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member in source.infolist():
+            body = source.read(member.filename)
+            if member.filename == "word/document.xml":
+                body = body.replace(
+                    b"?>",
+                    b'?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>',
+                    1,
+                )
+            archive.writestr(member, body)
+    with pytest.raises(ImportRefused, match="document type declaration"):
+        read_file(data=buffer.getvalue(), filename="plan.docx")
