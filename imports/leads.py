@@ -36,12 +36,21 @@ _NAME_COMMA_ORG = re.compile(
     r"^((?:(?:Dr|Cllr|Insp|Sgt|Supt|DCI|DI|DS|PC|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?"
     r"[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})\s*,\s*(.+)$"
 )
+# What the part after a name's comma must look like to be an agency: an acronym ("YJS",
+# "NHS") or an organisation's word; "Senior Practitioner, Adoption" is a job title.
+_ORGANISATION = re.compile(
+    r"^(?-i:[A-Z][A-Z&]{1,7})$|\b(?:council|police|constabulary|nhs|trust|ccg|icb|board|"
+    r"service|services|school|college|university|hospital|foundation|partnership|"
+    r"probation|fire|housing|association|charity|academy|centre|agency)\b",
+    re.IGNORECASE,
+)
 # "Jo Smith – Head of Service" / "Head of Service – Jo Smith and Ann Lee".
 _DASH = re.compile(r"\s+[–—-]\s+")
 _ROLE_WORDS = re.compile(
     r"\b(?:head|manager|director|officer|lead|chair|chairs|co-?ordinator|coordinator|"
     r"commissioner|inspector|service|team|board|partnership|group|panel|principal|"
-    r"advisor|adviser|consultant|specialist|assistant|deputy|executive|member|members)\b",
+    r"advisor|adviser|consultant|specialist|assistant|deputy|executive|member|members|"
+    r"practitioner|worker|nurse|teacher|analyst|administrator|senior|principal)\b",
     re.IGNORECASE,
 )
 _PERSON_NAME = re.compile(
@@ -155,7 +164,7 @@ def lead_refs(text: str) -> tuple[LeadRef, ...]:
             if bracketed and re.search(r"[a-z]", bracketed[2]):
                 organisation, raw = _tidy(bracketed[1]), _tidy(bracketed[2])
             comma = None if organisation else _NAME_COMMA_ORG.match(raw)
-            if comma and not _ROLE_WORDS.search(comma[1]):
+            if comma and not _ROLE_WORDS.search(comma[1]) and _ORGANISATION.search(comma[2]):
                 raw, organisation = _tidy(comma[1]), _tidy(comma[2])
             lead = LeadRef(name=raw[:200], role_title=role_title[:200], organisation=organisation)
             key = (person_key(lead.name), person_key(lead.role_title))

@@ -679,18 +679,30 @@ class _Writer:
         breaks a rule is not applied, and a finding says why.
         """
         today = timezone.localdate()
+        baseline = self.file_baseline([milestone.pk for milestone, _ in self.matched_changes])
         for milestone, draft in self.matched_changes:
+            # Only what changed in the spreadsheet since it was last imported counts: an old
+            # copy imported again must not undo what leads have since updated in the browser.
+            was_status, was_commentary, was_due = baseline.get(
+                milestone.pk, (milestone.status, "", milestone.due_date)
+            )
             latest = milestone.latest_update
             said = (latest.commentary if latest else "").strip()
-            status = draft.status if draft.status_from else milestone.status
-            commentary = draft.commentary.strip()
-            due_date = draft.due.day or milestone.due_date
+            stated = draft.status if draft.status_from else None
+            commentary = file_commentary = draft.commentary.strip()
             changed = []
-            if status != milestone.status:
+            status = milestone.status
+            if stated and stated != was_status and stated != milestone.status:
+                status = stated
                 changed.append(f"status {RAG(milestone.status).label} → {RAG(status).label}")
-            if commentary and commentary != said:
+            status_moved = status != milestone.status
+            if commentary and commentary != was_commentary and commentary != said:
                 changed.append("new commentary")
-            if draft.due.day and draft.due.day != milestone.due_date:
+            else:
+                commentary = ""
+            due_date = milestone.due_date
+            if draft.due.day and draft.due.day != was_due and draft.due.day != milestone.due_date:
+                due_date = draft.due.day
                 was = f"{milestone.due_date:%-d %B %Y}" if milestone.due_date else "no date"
                 changed.append(f"due {was} → {draft.due.day:%-d %B %Y}")
             if not changed:
@@ -703,11 +715,13 @@ class _Writer:
                         user=self.user,
                         expected_version=milestone.version,
                         status=status,
-                        commentary=commentary,
+                        # A status change keeps the row's commentary even if that text is
+                        # as before: the browser's rules ask for one with a Red or Amber.
+                        commentary=commentary or (file_commentary if status_moved else ""),
                         due_date=due_date,
-                        due_date_reason=commentary,
+                        due_date_reason=commentary or file_commentary,
                         completed_on=today if status == RAG.COMPLETE else None,
-                        status_reason=commentary,
+                        status_reason=commentary or file_commentary,
                         source=MilestoneUpdate.Source.IMPORT,
                     )
             except ValidationError as error:
@@ -728,6 +742,29 @@ class _Writer:
                 continue
             self.result.created["updates"] += 1
             self.result.changes.append(f"'{milestone.text[:80]}': {', '.join(changed)}")
+
+    def file_baseline(self, ids: list[int]) -> dict[int, tuple[str, str, date | None]]:
+        """What the file said at its last import, per milestone: (status, commentary, due).
+
+        The latest update this importer wrote, else the milestone as it was created.
+        """
+        if not ids:
+            return {}
+        baseline: dict[int, tuple[str, str, date | None]] = {}
+        for record in Milestone.history.filter(id__in=ids, history_type="+").order_by(
+            "history_date"
+        ):
+            baseline.setdefault(record.id, (record.status, "", record.due_date))
+        imported = MilestoneUpdate.objects.filter(
+            milestone_id__in=ids, source=MilestoneUpdate.Source.IMPORT
+        ).order_by("milestone_id", "created_at", "pk")
+        for update in imported:
+            baseline[update.milestone_id] = (
+                update.status,
+                update.commentary.strip(),
+                update.due_date,
+            )
+        return baseline
 
     def report_missing(self):
         """Milestones of this plan the file no longer has: reported, never deleted."""

@@ -121,3 +121,24 @@ def test_the_deadline_column_beats_dates_in_the_steps_own_words(plan):
     assert result.ok, result.refused
     milestone = Milestone.objects.get(action__outcome__priority__plan=plan)
     assert (milestone.due_text, milestone.due_date.isoformat()) == ("Dec 12", "2012-12-31")
+
+
+def test_importing_the_same_file_again_never_undoes_a_leads_later_update(plan, admin_user):
+    from plans.services import milestone_update
+
+    rows = [["Action", "Deadline", "RAG", "Progress"],
+            ["Open the hub", "31/05/2099", "Green", "Building found"]]  # fmt: skip
+    plan_import(plan=plan, data=csv_bytes(rows), filename="plan.csv")
+    hub = Milestone.objects.get(text="Open the hub")
+    milestone_update(
+        milestone=hub,
+        user=admin_user,
+        expected_version=hub.version,
+        status="amber",
+        commentary="Lease delayed",
+        due_date=hub.due_date,
+    )
+    again = plan_import(plan=plan, data=csv_bytes(rows), filename="plan.csv")
+    assert again.changes == []
+    hub.refresh_from_db()
+    assert (hub.status, hub.latest_update.commentary) == ("amber", "Lease delayed")
