@@ -200,7 +200,7 @@ CHILD = """
 import os, sys, time, resource
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 import django; django.setup()
-from plans.importer.services import plan_file_read
+from imports.services import plan_file_read
 import openpyxl  # imported before the clock starts, as in a warm web process
 path, name = sys.argv[1], sys.argv[2]
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

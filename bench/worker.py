@@ -191,7 +191,7 @@ def job_import(args):
     """Importer parse-and-check and full import vs a bare openpyxl load-and-iterate."""
     from openpyxl import load_workbook
 
-    from plans.importer.services import plan_file_read, plan_import
+    from imports.services import plan_file_read, plan_import
     from plans.models import Partnership, Plan
 
     data = Path(args["path"]).read_bytes()

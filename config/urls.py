@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("mfa.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("imports.urls")),
     path("", include("plans.urls")),
     path("indicators/", include("outcomes.urls")),
     path("reporting/", include("reporting.urls")),

@@ -1,12 +1,11 @@
 """Read performance-indicator tables like Rotherham's into indicators and their values.
 
-The plan importer offers every sheet to ``IndicatorSheetHandler`` (registered from
-``OutcomesConfig.ready()``). A table is recognised by its headers (Ref, Definition, Good
-Perf, "08/09 Actual", "09/10 Target", On Target, DOT, Stat. Neigh., National …). Numbers are
-read as the file writes them ("9.7%", "1,406", "-39%"); "N/A" and "-" are kept as not
-available and missing. The file's own judgement symbols (✓ ✗ ↑ ↓ ★ ● ▲) are never stored:
-judgements are worked out from the numbers, and each cell where the file disagrees becomes
-a finding that says why.
+The plan importer (``imports.services``) offers every sheet to ``IndicatorSheetHandler``. A
+table is recognised by its headers (Ref, Definition, Good Perf, "08/09 Actual", "09/10
+Target", On Target, DOT, Stat. Neigh., National …). Numbers are read as the file writes
+them ("9.7%", "1,406", "-39%"); "N/A" and "-" are kept as not available and missing. The
+file's own judgement symbols (✓ ✗ ↑ ↓ ★ ● ▲) are never stored: judgements are worked out
+from the numbers, and each cell where the file disagrees becomes a finding that says why.
 """
 
 import difflib
@@ -32,9 +31,23 @@ from outcomes.judgements import (
 )
 from outcomes.models import Indicator, IndicatorValue, Polarity, Unit
 from outcomes.periods import IndicatorPeriod
-from plans.importer.registry import SheetFinding
 
 HEADER_SCAN_ROWS = 12
+
+
+@dataclass
+class SheetFinding:
+    """One finding about an indicator table: where, and what was done, in a sentence.
+
+    The plan importer (``imports``) shows these beside its own findings.
+    """
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+    level: str = "warning"  # "info", "warning" or "error"
+
 
 _YEAR_RE = re.compile(r"(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})")
 _SUB_MEASURE_RE = re.compile(r"^\(?([a-z])\)?\.?$", re.IGNORECASE)
@@ -179,7 +192,7 @@ def _polarity_word(polarity: str) -> str:
 
 
 class IndicatorSheetHandler:
-    """Imports indicator tables for the plan importer (see ``plans.importer.registry``)."""
+    """Imports indicator tables for the plan importer (``imports.services`` calls it)."""
 
     name = "outcomes.indicators"
 

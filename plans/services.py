@@ -1,6 +1,6 @@
 """Writes to the plan: leads' milestone updates, delegations, sign-in links and reminders.
 
-The importer keeps its own services in ``plans.importer``.
+The importer keeps its own services in ``imports.services``.
 """
 
 import logging

@@ -40,12 +40,25 @@ DEFAULT_MAX_CELLS = 120_000
 DEFAULT_MAX_CHARACTERS = 10_000_000
 READ_CHUNK = 256 * 1024
 
-_MAIN_NAMESPACES = (
-    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "http://purl.oclc.org/ooxml/spreadsheetml/main",
-)
-_CELL_LIKE = {"c", "si", "comment"}  # each becomes an object in the parser
-_TEXT = {"t", "v"}
+# The elements each format's parser turns into a cell object, and those holding its text:
+# Excel (spreadsheetml), Word (wordprocessingml: table cells and text runs) and OpenDocument
+# (table cells, which may say they repeat, and text paragraphs and spans).
+_SPREADSHEET = ({"c", "si", "comment"}, {"t", "v"})
+_KINDS = {
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main": _SPREADSHEET,
+    "http://purl.oclc.org/ooxml/spreadsheetml/main": _SPREADSHEET,
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main": ({"tc"}, {"t"}),
+    "http://purl.oclc.org/ooxml/wordprocessingml/main": ({"tc"}, {"t"}),
+    "urn:oasis:names:tc:opendocument:xmlns:table:1.0": (
+        {"table-cell", "covered-table-cell"},
+        set(),
+    ),
+    "urn:oasis:names:tc:opendocument:xmlns:text:1.0": (set(), {"p", "span", "h"}),
+}
+_ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODF_REPEAT_COLUMNS = f"{_ODF_TABLE}}}number-columns-repeated"
+_ODF_REPEAT_ROWS = f"{_ODF_TABLE}}}number-rows-repeated"
+_ODF_VALUE_TYPE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
 
 
 # The csv module stops at 131,072 characters a field with its own words; lifting that (once,
@@ -107,7 +120,12 @@ class _PartCounter:
         self._si_length = 0
         self._cell_shared = False
         self._cell_value: list[str] = []
-        self._names: dict[str, str | None] = {}
+        self._names: dict[str, tuple[str, str] | None] = {}
+        # OpenDocument repeats a cell (and a row) by an attribute: a cell with content counts
+        # as many times as the reader will expand it; an empty repeated run (LibreOffice pads
+        # every sheet with a million) costs the reader nothing and is not counted.
+        self._row_repeat = 1
+        self._repeat = 1
 
     def count(self, stream) -> None:
         parser = expat.ParserCreate(namespace_separator="}")
@@ -128,19 +146,37 @@ class _PartCounter:
             "so it was not opened. Open it in Excel, save it as .xlsx and upload it again."
         )
 
-    def _local(self, name: str) -> str | None:
+    def _local(self, name: str) -> tuple[str, str] | None:
+        """("cell" | "text" | "si" | "row", local name), or None for an element not counted."""
         # A part has a handful of element names: split each once, not once per element.
         if name not in self._names:
             namespace, _, local = name.rpartition("}")
-            self._names[name] = local if namespace in _MAIN_NAMESPACES else None
+            cells, texts = _KINDS.get(namespace, (set(), set()))
+            if local in cells:
+                self._names[name] = ("cell", local)
+            elif local in texts:
+                self._names[name] = ("text", local)
+            elif namespace == _ODF_TABLE and local == "table-row":
+                self._names[name] = ("row", local)
+            else:
+                self._names[name] = None
         return self._names[name]
 
     def _start(self, name, attributes):
-        local = self._names[name] if name in self._names else self._local(name)
-        if local is None:
+        kind = self._names[name] if name in self._names else self._local(name)
+        if kind is None:
             return
-        if local in _CELL_LIKE:
-            self.cells += 1
+        what, local = kind
+        if what == "row":
+            self._row_repeat = int(attributes.get(_ODF_REPEAT_ROWS, "1") or 1)
+        elif what == "cell":
+            self._repeat = 1
+            if local in ("table-cell", "covered-table-cell"):
+                columns = int(attributes.get(_ODF_REPEAT_COLUMNS, "1") or 1)
+                self._repeat = columns * self._row_repeat
+                if self._repeat > 1 and _ODF_VALUE_TYPE not in attributes:
+                    self._repeat = -self._repeat  # counted only if text follows (_text)
+            self.cells += max(self._repeat, 0)
             if self.cells > self.cell_limit:
                 raise _too_many_cells(self.cell_limit)
             if local == "c":
@@ -148,13 +184,18 @@ class _PartCounter:
                 self._cell_value = []
             elif local == "si":
                 self._in_si, self._si_length = True, 0
-        elif local in _TEXT:
+        elif what == "text":
             self._in_text = True
 
     def _end(self, name):
-        local = self._names[name] if name in self._names else self._local(name)
-        if local in _TEXT:
+        kind = self._names[name] if name in self._names else self._local(name)
+        if kind is None:
+            return
+        what, local = kind
+        if what == "text":
             self._in_text = False
+        elif what == "row":
+            self._row_repeat = 1
         elif local == "si":
             self._in_si = False
             self.shared.append(self._si_length)
@@ -166,6 +207,8 @@ class _PartCounter:
             if index.isdigit() and int(index) < len(self.shared):
                 self._add(self.shared[int(index)])
             self._cell_shared = False
+        elif local in ("table-cell", "covered-table-cell"):
+            self._repeat = 1
 
     def _text(self, data: str):
         if not self._in_text:
@@ -176,7 +219,12 @@ class _PartCounter:
             if len(self._cell_value) < 4:  # an index is a few digits; never keep more
                 self._cell_value.append(data)
         else:
-            self._add(len(data))
+            if self._repeat < 0:  # text in a repeated cell with no value type: count it now
+                self.cells += -self._repeat
+                if self.cells > self.cell_limit:
+                    raise _too_many_cells(self.cell_limit)
+                self._repeat = -self._repeat
+            self._add(len(data) * max(self._repeat, 1))
 
     def _add(self, characters: int):
         self.characters += characters
@@ -185,7 +233,8 @@ class _PartCounter:
 
 
 def xlsx_bounds_check(data: bytes) -> None:
-    """Refuse a workbook that would unpack to more than a plan holds, before it is opened.
+    """Refuse a workbook (or a Word or OpenDocument file: all are zips of XML) that would
+    unpack to more than a plan holds, before it is opened.
 
     Raises ``UploadRefused`` with a sentence; returns None when the workbook is in bounds.
     """

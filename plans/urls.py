@@ -1,15 +1,12 @@
 from django.urls import path
 
-from plans.views import accounts, imports, pages, people, updates
+from plans.views import accounts, pages, people, updates
 
 app_name = "plans"
 
 urlpatterns = [
     path("plans/", pages.PlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", pages.PlanDetailView.as_view(), name="plan_detail"),
-    # Importing legacy spreadsheets (plans.views.imports).
-    path("plans/import/", imports.ImportStartView.as_view(), name="import_start"),
-    path("plans/import/<str:token>/", imports.ImportPreviewView.as_view(), name="import_preview"),
     path("milestones/", pages.MilestoneListView.as_view(), name="milestone_list"),
     path("milestones/<int:pk>/", pages.MilestoneDetailView.as_view(), name="milestone_detail"),
     path("outcomes/<int:pk>/", pages.OutcomeDetailView.as_view(), name="outcome_detail"),

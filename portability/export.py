@@ -131,7 +131,7 @@ def _without_emails(value):
 def plan_export(*, plan, with_emails: bool = True) -> dict[str, Any]:
     """The plan's whole hierarchy as JSON-ready data, plus every registered app's section.
 
-    Enough to rebuild the plan (``plans.json_import.plan_json_import``): every item with its
+    Enough to rebuild the plan (``portability.json_import.plan_json_import``): every item with its
     number and position, leads, dates, and every update with its author's name and time.
     Ids are the exporting database's own; an import maps them to new ones. People's e-mail
     addresses are left empty unless ``with_emails`` (partnership admins and the server's

@@ -10,7 +10,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-APPS = ["config", "demo", "portability", "reporting", "outcomes", "mfa", "plans", "security"]
+APPS = [
+    "config",
+    "demo",
+    "portability",
+    "imports",
+    "reporting",
+    "outcomes",
+    "mfa",
+    "plans",
+    "security",
+]
 
 pytestmark = pytest.mark.skipif(
     not LINT_IMPORTS.exists(), reason="import-linter is not installed (pip install -e '.[dev]')"

@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 from django.conf import settings
 
-from plans.importer.services import plan_file_read, plan_import
+from imports.services import plan_file_read, plan_import
 from plans.models import Action, Milestone, MilestoneUpdate, Organisation, Outcome, Person, Priority
 from tests import factories
 

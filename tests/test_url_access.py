@@ -181,8 +181,8 @@ ACCESS: dict[str, Access] = {
         post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
         why="admins only; partnership B's admin sees only B's people (marker checked)",
     ),
-    # --- Importing and exporting plans (plans.views.imports) ------------------------------------
-    "plans:import_start": Access(
+    # --- Importing (imports.views) and exporting plans (plans.views.exports) -------------------
+    "imports:import_start": Access(
         LOGIN,
         FORBIDDEN,
         FORBIDDEN,
@@ -192,7 +192,7 @@ ACCESS: dict[str, Access] = {
         why="any partnership admin; the plan choices are their own partnerships' only "
         "(marker checked; test_another_partnerships_admin_cannot_import_into_our_plan)",
     ),
-    "plans:import_preview": Access(
+    "imports:import_preview": Access(
         LOGIN,
         FORBIDDEN,
         FORBIDDEN,
@@ -621,7 +621,7 @@ def test_another_partnerships_admin_cannot_import_into_our_plan(world):
         content_type="text/csv",
     )
     response = _client_for(world, "other").post(
-        reverse("plans:import_start"), {"plan": plan.pk, "file": upload}
+        reverse("imports:import_start"), {"plan": plan.pk, "file": upload}
     )
     assert response.status_code == 200  # the form again, with its error
     assert "Select the plan to import into" in response.content.decode()

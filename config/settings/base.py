@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "outcomes",
     "reporting",
     "portability",
+    "imports",
     # Background board packs (reporting.tasks): Django's task API with a database queue.
     "django_tasks",
     "django_tasks_db",

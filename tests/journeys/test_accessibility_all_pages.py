@@ -302,7 +302,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
         "remove a person who has left",
         header=MIDDLESBROUGH,
     )
-    walk.visit(page, reverse("plans:import_start"), "import upload")
+    walk.visit(page, reverse("imports:import_start"), "import upload")
     submit(page)
     walk.check(page, "import upload with errors", errors=True)
     page.get_by_label("Which plan are you importing into?").select_option(str(roth.pk))

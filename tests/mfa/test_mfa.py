@@ -114,7 +114,7 @@ class TestWithoutAnApp:
             assert response.status_code == 302, name
             assert response["Location"].startswith(reverse("mfa:set_up")), name
         # Nothing posted reaches a view either.
-        response = client.post(reverse("plans:import_start"), {})
+        response = client.post(reverse("imports:import_start"), {})
         assert response["Location"].startswith(reverse("mfa:set_up"))
 
     def test_signing_out_still_works(self, client, partnership_admin):

@@ -5,8 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from imports.services import plan_import
 from outcomes.models import Indicator
-from plans.importer.services import plan_import
 from portability.export import plan_export
 from tests import factories
 from tests.outcomes.conftest import FIXTURE

@@ -4,10 +4,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from imports.services import SHEET_HANDLERS
 from outcomes.models import Indicator, IndicatorValue
 from outcomes.selectors import scorecard
 from outcomes.sheet_import import IndicatorSheetHandler
-from plans.importer.registry import sheet_handlers
 from tests import factories
 
 SHEET = "Performance indicators"
@@ -39,8 +39,8 @@ def imported(plan, rotherham_rows):
     return counts, findings
 
 
-def test_handler_is_registered_with_the_importer():
-    assert any(isinstance(h, IndicatorSheetHandler) for h in sheet_handlers())
+def test_the_plan_importer_offers_sheets_to_the_indicator_handler():
+    assert any(isinstance(h, IndicatorSheetHandler) for h in SHEET_HANDLERS)
 
 
 def test_claims_the_indicator_table_and_not_plan_sheets(rotherham_rows):

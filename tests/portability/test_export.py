@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from plans.importer.services import plan_import
+from imports.services import plan_import
 from portability import export as exporting
 from tests import factories
 

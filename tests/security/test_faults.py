@@ -27,9 +27,9 @@ from django.core.management import CommandError, call_command
 from django.db import InterfaceError, OperationalError, connection
 from django.urls import reverse
 
+from imports import services as import_services
+from imports.services import plan_import
 from plans import services as plan_services
-from plans.importer import services as import_services
-from plans.importer.services import plan_import
 from plans.models import Milestone, MilestoneUpdate, ReminderSent, ReportingPeriod
 from reporting import services as reporting_services
 from reporting.models import PackJob, Snapshot
@@ -151,7 +151,7 @@ def test_a_connection_cut_while_confirming_an_import_in_the_browser_shows_a_sent
     plan = factories.PlanFactory(partnership=membership.partnership)
     client.force_login(membership.user)
     upload = client.post(
-        reverse("plans:import_start"),
+        reverse("imports:import_start"),
         {"plan": plan.pk, "file": SimpleUploadedFile("plan.csv", csv_bytes(PLAN_ROWS))},
     )
     preview_url = upload["Location"]

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from plans.importer.services import plan_import
+from imports.services import plan_import
 from plans.models import Action, Milestone, MilestoneUpdate, Organisation, Outcome, Person, Priority
 from tests import factories
 from tests.security.corpus import EITHER, IMPORT, REFUSE, Hostile, the_corpus
@@ -209,7 +209,7 @@ def test_hostile_file_is_refused_with_a_sentence_or_imported_whole(
 
     def upload():
         return client.post(
-            reverse("plans:import_start"),
+            reverse("imports:import_start"),
             {"plan": browser_plan.pk, "file": SimpleUploadedFile(case.filename, data)},
         )
 

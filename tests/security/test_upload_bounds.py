@@ -79,7 +79,7 @@ def test_a_hostile_upload_is_refused_with_a_sentence_and_nothing_stored(
     client.force_login(admin_user)
 
     response = client.post(
-        reverse("plans:import_start"), {"plan": plan.pk, "file": SimpleUploadedFile(name, data)}
+        reverse("imports:import_start"), {"plan": plan.pk, "file": SimpleUploadedFile(name, data)}
     )
 
     assert response.status_code == 200

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from plans.importer.services import plan_dates_infer, plan_file_read, plan_import
+from imports.services import plan_dates_infer, plan_file_read, plan_import
 from plans.models import (
     RAG,
     Membership,

@@ -23,6 +23,16 @@ _PHRASES: list[tuple[str, str]] = [
         RAG.NOT_STARTED,
     ),
     (r"not (?:yet )?complete[d]?|incomplete", RAG.AMBER),
+    # "Progressing but delayed", "Started but behind": the qualifier is the status.
+    (
+        r"(?:started|progressing|in progress|on-?going|underway)[, ]+but (?:delayed|behind|slipp)",
+        RAG.AMBER,
+    ),
+    (
+        r"action (?:complete[d]?|achieved|closed)|embedded|fully (?:complete[d]?|implemented)|"
+        r"implemented|agreed and (?:complete[d]?|implemented)",
+        RAG.COMPLETE,
+    ),
     (
         r"not (?:on track|on target|achieved|met)|off[- ]track|off[- ]target|"
         r"at risk|high risk|red|r|will not be (?:met|delivered|achieved)|significant (?:issues|"

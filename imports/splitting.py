@@ -82,6 +82,41 @@ def _numbered_items(text: str) -> tuple[str, list[Item]] | None:
     return preamble, items
 
 
+_LINE_MARKER = re.compile(r"^\s*\(?(\d{1,3}[a-z]?|[a-z]|[ivx]{1,4})\)\s+(?=\S)")
+
+
+def _marked_lines(text: str) -> tuple[str, list[Item]] | None:
+    """Every line starts with its own marker: "(1b) …", "(1c) …", "ii) …"."""
+    lines = [line for line in re.split(r"[\r\n]+", text) if line.strip()]
+    if len(lines) < 2:
+        return None
+    items = []
+    for line in lines:
+        match = _LINE_MARKER.match(line)
+        if match is None:
+            if not items:
+                return None
+            items[-1] = Item(items[-1].number, _tidy(f"{items[-1].text} {line}"))
+            continue
+        items.append(Item(number=match[1], text=_tidy(line[match.end() :])))
+    return ("", items) if len(items) >= 2 else None
+
+
+def split_lines(text) -> list[Item]:
+    """Each non-empty line an item, its own marker ("(1b)", "2.") read as its number."""
+    items = []
+    for line in re.split(r"[\r\n]+", str(text or "")):
+        if not line.strip():
+            continue
+        match = _LINE_MARKER.match(line)
+        if match:
+            items.append(Item(number=match[1], text=_tidy(line[match.end() :])))
+        else:
+            number, rest = split_number(_BULLET.sub("", line))
+            items.append(Item(number=number, text=_tidy(rest)))
+    return items
+
+
 def _line_items(text: str, *, every_line: bool) -> tuple[str, list[Item]] | None:
     lines = [line for line in re.split(r"[\r\n]+", text) if line.strip()]
     if len(lines) < 2:
@@ -122,7 +157,7 @@ def split_items(text, *, every_line: bool = False) -> tuple[str, list[Item]]:
     text = str(text).strip()
     if not text:
         return "", []
-    for splitter in (_numbered_items, _letter_items):
+    for splitter in (_numbered_items, _letter_items, _marked_lines):
         found = splitter(text)
         if found:
             return found

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from plans.importer import services
-from plans.importer.services import plan_import
+from imports import services
+from imports.services import plan_import
 from plans.models import Organisation, Outcome, Person
 from tests import factories
 
@@ -25,7 +25,7 @@ def test_the_second_of_two_simultaneous_imports_says_someone_else_imported(
     client.force_login(admin_user)
     data = MIDDLESBROUGH.read_bytes()
     preview_url = client.post(
-        reverse("plans:import_start"),
+        reverse("imports:import_start"),
         {"plan": plan.pk, "file": SimpleUploadedFile(MIDDLESBROUGH.name, data)},
     )["Location"]
     sheets = [name for name, _ in client.get(preview_url).context["form"].fields["sheets"].choices]

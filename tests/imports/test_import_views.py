@@ -23,7 +23,7 @@ def plan(partnership):
 def upload(client, plan, path=MIDDLESBROUGH, content=None, name=None):
     data = content if content is not None else path.read_bytes()
     return client.post(
-        reverse("plans:import_start"),
+        reverse("imports:import_start"),
         {"plan": plan.pk, "file": SimpleUploadedFile(name or path.name, data)},
     )
 
@@ -78,7 +78,7 @@ def test_an_unreadable_file_is_refused_on_the_upload_page_with_a_sentence(client
 def test_a_file_of_another_type_is_refused(client, admin_user, plan):
     client.force_login(admin_user)
     response = upload(client, plan, content=b"%PDF-1.4", name="plan.pdf")
-    assert "must be an Excel workbook (.xlsx) or a CSV file" in response.content.decode()
+    assert "must be an Excel workbook (.xlsx or .xls)" in response.content.decode()
 
 
 def test_an_uncertain_mapping_must_be_confirmed_before_anything_is_saved(client, admin_user, plan):
@@ -127,7 +127,7 @@ def test_choosing_sheets_imports_only_those(client, admin_user, plan):
 def test_non_admins_are_refused(client, partnership, plan, role):
     user = factories.MembershipFactory(partnership=partnership, role=role).user
     client.force_login(user)
-    assert client.get(reverse("plans:import_start")).status_code == 403
+    assert client.get(reverse("imports:import_start")).status_code == 403
     assert upload(client, plan).status_code == 403
 
 
@@ -179,3 +179,85 @@ def test_uploads_never_confirmed_are_deleted_after_a_day(client, admin_user, pla
         upload(client, plan, ROTHERHAM)
     assert not old & files()
     assert len(files() - before) == 1
+
+
+def test_the_mapping_is_remembered_for_the_next_file_with_the_same_headings(
+    client, admin_user, plan
+):
+    client.force_login(admin_user)
+    first = b"Action,Target date or notes,Responsible person\nDo it,May 2019,Jo\n"
+    preview_url = upload(client, plan, content=first, name="plan.csv")["Location"]
+    client.post(
+        preview_url,
+        {"action": "preview", "sheets": ["plan"], "column_target_date_or_notes": "notes"},
+    )
+    imported = client.post(
+        preview_url,
+        {
+            "action": "import",
+            "sheets": ["plan"],
+            "column_target_date_or_notes": "notes",
+            "mapping_confirmed": "on",
+        },
+    )
+    assert imported.status_code == 302
+    # Next quarter's file: same headings, one more row.
+    second = first + b"Do more,June 2019,Ann\n"
+    preview = client.get(upload(client, plan, content=second, name="plan-q2.csv")["Location"])
+    form = preview.context["form"]
+    assert not form.uncertain
+    assert {c.label: c.field for c in form.columns}["Target date or notes"] == "notes"
+    rows = preview.context["first_rows"]
+    assert [(r["milestone"], r["lead"], r["due"]) for r in rows] == [
+        ("Do it", "Jo", ""),
+        ("Do more", "Ann", ""),
+    ]
+    assert "The first rows as they will land" in preview.content.decode()
+
+
+def test_reimporting_an_updated_spreadsheet_adds_updates_and_reports_missing_items(
+    client, admin_user, plan
+):
+    client.force_login(admin_user)
+    first = (
+        b"Action,Deadline,Lead,RAG,Progress\n"
+        b"Open the hub,31/05/2019,Jo Smith,Green,Building found\n"
+        b"Hire two staff,30/06/2019,Ann Lee,Green,Adverts out\n"
+    )
+    preview_url = upload(client, plan, content=first, name="plan.csv")["Location"]
+    assert client.post(preview_url, {"action": "import", "sheets": ["plan"]}).status_code == 302
+    # Next quarter: the hub slipped to Amber with a reason; the staff row has gone.
+    second = (
+        b"Action,Deadline,Lead,RAG,Progress\n"
+        b"Open the hub,31/05/2019,Jo Smith,Amber,Lease delayed by the landlord\n"
+    )
+    preview_url = upload(client, plan, content=second, name="plan-q2.csv")["Location"]
+    preview = client.get(preview_url)
+    assert preview.context["changes"] == ["'Open the hub': status Green → Amber, new commentary"]
+    page = preview.content.decode()
+    assert "Changes to milestones already in the plan" in page
+    assert any(
+        "'Hire two staff' is in the plan but not in this file" in finding.message
+        for finding in preview.context["findings"]
+    )
+    imported = client.post(preview_url, {"action": "import", "sheets": ["plan-q2"]})
+    assert imported.status_code == 302
+    hub = Milestone.objects.get(text="Open the hub")
+    assert hub.status == "amber"
+    assert hub.latest_update.commentary == "Lease delayed by the landlord"
+    assert hub.updates.count() == 2
+    assert Milestone.objects.filter(text="Hire two staff").exists()  # never deleted
+
+
+def test_a_reimported_red_without_commentary_is_not_applied_and_says_why(client, admin_user, plan):
+    client.force_login(admin_user)
+    first = b"Action,Deadline,RAG,Progress\nOpen the hub,31/05/2019,Green,Building found\n"
+    preview_url = upload(client, plan, content=first, name="plan.csv")["Location"]
+    client.post(preview_url, {"action": "import", "sheets": ["plan"]})
+    second = b"Action,Deadline,RAG,Progress\nOpen the hub,31/05/2019,Red,\n"
+    preview = client.get(upload(client, plan, content=second, name="plan.csv")["Location"])
+    assert preview.context["changes"] == []
+    assert any(
+        "not applied: Enter progress commentary: a Red status needs it" in finding.message
+        for finding in preview.context["findings"]
+    )

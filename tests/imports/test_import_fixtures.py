@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from plans.importer import registry
-from plans.importer.services import plan_import
+from imports import services as import_services
+from imports.services import plan_import
 from plans.models import RAG, Action, Milestone, MilestoneUpdate, Outcome, Person, Priority
 from tests import factories
 
@@ -393,13 +393,14 @@ def test_rotherham_leads_are_people_with_their_roles(plan):
         ("Simon Perry", "Strategic Lead"),
     ]
     assert action.milestones.get().lead == simon
-    assert Person.objects.filter(name="Gwyn Thomas").count() == 1
+    # Ranks stay in the name as the plan writes it; one person, however often named.
+    assert Person.objects.filter(name__endswith="Gwyn Thomas").count() == 1
 
 
 def test_rotherham_indicator_sheet_is_skipped_with_the_reason_when_nobody_claims_it(
     plan, monkeypatch
 ):
-    monkeypatch.setattr(registry, "_handlers", [])
+    monkeypatch.setattr(import_services, "SHEET_HANDLERS", ())
     result = run(plan, ROTHERHAM)
     skipped = {r.name: r.reason for r in result.parsed.reports if r.outcome == "skipped"}
     assert "performance indicators" in skipped["Performance indicators"]
@@ -420,9 +421,9 @@ class FakeIndicatorHandler:
         return {"indicators": 9}, []
 
 
-def test_a_registered_handler_gets_the_indicator_sheet_inside_the_import(plan, monkeypatch):
+def test_a_sheet_handler_gets_the_indicator_sheet_inside_the_import(plan, monkeypatch):
     handler = FakeIndicatorHandler()
-    monkeypatch.setattr(registry, "_handlers", [handler])
+    monkeypatch.setattr(import_services, "SHEET_HANDLERS", (handler,))
     dry = run(plan, ROTHERHAM, dry_run=True)
     real = run(plan, ROTHERHAM)
     assert handler.calls == [("Performance indicators", True), ("Performance indicators", False)]

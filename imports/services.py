@@ -6,25 +6,29 @@ counts are the import's counts. Items already in the plan (same number and words
 same parent) are matched, not duplicated, so importing the same file twice changes nothing.
 """
 
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import Error as DatabaseFault
 from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from plans.importer.builder import MilestoneDraft, PlanBuilder, PriorityDraft, SheetReport
-from plans.importer.dates import find_all_dates, parse_due_text
-from plans.importer.layout import FIELDS, label_key
-from plans.importer.leads import LeadRef, lead_refs, person_key
-from plans.importer.reading import ImportRefused, Sheet, read_file
-from plans.importer.registry import SheetFinding, sheet_handlers
-from plans.importer.status import status_from_words
+from imports.builder import MilestoneDraft, PlanBuilder, PriorityDraft, SheetReport
+from imports.dates import find_all_dates, parse_due_text
+from imports.findings import SheetFinding
+from imports.layout import FIELDS, label_key
+from imports.leads import LeadRef, lead_refs, person_key
+from imports.models import ColumnMapping
+from imports.reading import ImportRefused, Sheet, read_file
+from imports.status import status_from_words
+from outcomes.sheet_import import IndicatorSheetHandler
 from plans.models import (
     RAG,
     Action,
@@ -38,10 +42,14 @@ from plans.models import (
 )
 from plans.numbering import number_sort_key
 from plans.periods import FinancialQuarter
+from plans.services import MilestoneConflict, milestone_update
 
 logger = logging.getLogger(__name__)
 
 MEMOISED_READERS = (label_key, status_from_words, parse_due_text, find_all_dates, lead_refs)
+
+# Sheets read by another app rather than as plan rows: outcomes reads indicator tables.
+SHEET_HANDLERS = (IndicatorSheetHandler(),)
 
 COUNT_KEYS = (
     "priorities",
@@ -82,6 +90,17 @@ class ParsedFile:
     def mapping_uncertain(self) -> bool:
         return any(not column.confident for column in self.columns)
 
+    @property
+    def records(self) -> str:
+        """What the file holds, counted as records (not rows): "4 outcomes, 9 actions, …"."""
+        outcomes = [o for p in self.priorities for o in p.outcomes]
+        actions = [a for o in outcomes for a in o.actions]
+        milestones = sum(len(a.milestones) for a in actions)
+        return (
+            f"{len(self.priorities)} priorities, {len(outcomes)} outcomes, {len(actions)} "
+            f"actions, {milestones} milestones"
+        )
+
     def due_dates(self) -> list[date]:
         return [
             milestone.due.day
@@ -102,6 +121,8 @@ class ImportResult:
     matched: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
     findings: list[SheetFinding] = field(default_factory=list)
     refused: str = ""
+    # What a re-import changes on milestones already in the plan, one sentence each.
+    changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -113,11 +134,22 @@ class ImportResult:
 
 
 def plan_file_read(
-    *, data: bytes, filename: str, mapping: dict[str, str] | None = None, sheets=None
+    *,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    sheets=None,
+    fallback_title: str = "",
 ) -> ParsedFile:
     """Read and understand a plan file without writing anything; refusals are in ``refused``."""
     try:
-        return _read(data=data, filename=filename, mapping=mapping, sheets=sheets)
+        return _read(
+            data=data,
+            filename=filename,
+            mapping=mapping,
+            sheets=sheets,
+            fallback_title=fallback_title,
+        )
     finally:
         # The readers remember the cells they have read (a plan repeats its deadlines, leads
         # and statuses row after row); forget them, so no one's plan text outlives its read.
@@ -125,15 +157,15 @@ def plan_file_read(
             memo.cache_clear()
 
 
-def _read(*, data: bytes, filename: str, mapping, sheets) -> ParsedFile:
+def _read(*, data: bytes, filename: str, mapping, sheets, fallback_title="") -> ParsedFile:
     parsed = ParsedFile(filename=filename)
     try:
         parsed.sheets = read_file(data=data, filename=filename, sheets=sheets)
     except ImportRefused as refusal:
         parsed.refused = str(refusal)
         return parsed
-    builder = PlanBuilder(mapping=mapping)
-    handlers = sheet_handlers()
+    builder = PlanBuilder(mapping=mapping, fallback_title=fallback_title)
+    handlers = SHEET_HANDLERS
     try:
         for sheet in parsed.sheets:
             builder.findings.extend(sheet.findings)
@@ -202,6 +234,35 @@ def _column_choices(reports: list[SheetReport]) -> list[ColumnChoice]:
     return list(choices.values())
 
 
+def _headings_key(parsed: ParsedFile) -> str:
+    keys = sorted({column.key for column in parsed.columns})
+    return hashlib.sha256("\x1f".join(keys).encode()).hexdigest()
+
+
+def mapping_remembered(*, plan: Plan, parsed: ParsedFile) -> dict[str, str]:
+    """The mapping last used for this plan with a file of the same headings ({} if none)."""
+    if not parsed.columns:
+        return {}
+    found = ColumnMapping.objects.filter(plan=plan, headings_key=_headings_key(parsed)).first()
+    return dict(found.mapping) if found else {}
+
+
+def mapping_remember(*, plan: Plan, parsed: ParsedFile, user=None) -> ColumnMapping | None:
+    """Keep the roles every column was imported with, for the next file with these headings."""
+    if not parsed.columns:
+        return None
+    mapping, _ = ColumnMapping.objects.update_or_create(
+        plan=plan,
+        headings_key=_headings_key(parsed),
+        defaults={
+            "headings": [column.label for column in parsed.columns],
+            "mapping": {column.key: column.field for column in parsed.columns},
+            "updated_by": user,
+        },
+    )
+    return mapping
+
+
 def plan_dates_infer(*, parsed: ParsedFile, today: date | None = None) -> tuple[date, date]:
     """The financial years a plan covers, from its earliest to its latest due date."""
     dates = parsed.due_dates()
@@ -221,13 +282,19 @@ def plan_import(
     sheets: list[str] | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    user=None,
     parsed: ParsedFile | None = None,
 ) -> ImportResult:
     """Import a legacy plan file into ``plan`` in one transaction (rolled back on a dry run).
 
+    Items already in the plan are matched, never duplicated; on a matched milestone a changed
+    status, commentary or date becomes a new update under the browser's rules (listed in
+    ``changes``), and milestones the file no longer has are reported, never deleted.
     ``parsed``: the same file already read with the same mapping and sheets, not read again.
     """
-    parsed = parsed or plan_file_read(data=data, filename=filename, mapping=mapping, sheets=sheets)
+    parsed = parsed or plan_file_read(
+        data=data, filename=filename, mapping=mapping, sheets=sheets, fallback_title=plan.title
+    )
     result = ImportResult(filename=filename, dry_run=dry_run, parsed=parsed)
     result.findings = list(parsed.findings)
     if parsed.refused:
@@ -240,14 +307,16 @@ def plan_import(
             # then matches what it added instead of adding it twice (PostgreSQL; a no-op on
             # SQLite, which has one writer at a time and meets the conflict below instead).
             Plan.objects.select_for_update().filter(pk=plan.pk).exists()
-            _Writer(plan=plan, result=result, now=now).write(parsed.priorities)
+            _Writer(plan=plan, result=result, now=now, user=user).write(parsed.priorities)
             for handler, sheet in parsed.handled:
                 counts, findings = handler.import_sheet(
                     plan=plan, sheet_name=sheet.name, rows=sheet.values(), dry_run=dry_run
                 )
                 for key, value in counts.items():
                     result.created[key] = result.created.get(key, 0) + value
-                result.findings.extend(findings)
+                result.findings.extend(
+                    SheetFinding(f.sheet, f.row, f.column, f.message, f.level) for f in findings
+                )
             errors = [f for f in result.findings if f.level == "error"]
             if errors:
                 result.refused = errors[0].message
@@ -284,8 +353,12 @@ class _Writer:
     to them without reading them again.
     """
 
-    def __init__(self, *, plan: Plan, result: ImportResult, now: datetime):
+    def __init__(self, *, plan: Plan, result: ImportResult, now: datetime, user=None):
         self.plan = plan
+        self.user = user
+        self.matched_changes: list[tuple[Milestone, MilestoneDraft]] = []
+        self.matched_ids: set[int] = set()
+        self.existing_milestones: list[Milestone] = []
         self.result = result
         self.now = now
         self.author_name = f"Imported from {result.filename}"[:200]
@@ -309,6 +382,8 @@ class _Writer:
         )
         self.link_actions(new_actions, action_for)
         self.write_milestones(new_milestones)
+        self.apply_changes()
+        self.report_missing()
 
     # People ---------------------------------------------------------------------------
     def load_people(self):
@@ -371,7 +446,8 @@ class _Writer:
         for draft in priorities:
             title = draft.title[:500]
             if title in priority_for:
-                self.count("priorities", False)
+                if priority_for[title].pk is not None:  # in the plan before this import
+                    self.count("priorities", False)
                 continue
             number = draft.number[:30]
             priority = Priority(
@@ -415,7 +491,7 @@ class _Writer:
                     new_outcomes.append(outcome)
                     outcomes_by_key[key] = outcome
                     self.count("outcomes", True)
-                else:
+                elif outcome.pk is not None:  # not one created a moment ago by this import
                     self.count("outcomes", False)
                 outcome_for[id(outcome_draft)] = outcome
         bulk_create_with_history(new_outcomes, Outcome)
@@ -439,7 +515,8 @@ class _Writer:
                     action = actions_by_key.get(key)
                     if action is not None:
                         action_for[id(action_draft)] = action
-                        self.count("actions", False)
+                        if action.pk is not None:  # in the plan before this import
+                            self.count("actions", False)
                         continue
                     action = Action(
                         outcome_id=outcome.pk,
@@ -502,11 +579,18 @@ class _Writer:
 
     def new_milestones(self, priorities, action_for) -> list[tuple[Action, int, MilestoneDraft]]:
         """(action, position, draft) of each milestone the plan does not have yet."""
-        milestone_keys = set(
-            Milestone.objects.filter(action__outcome__priority__plan=self.plan).values_list(
-                "action_id", "number", "text", "due_text"
+        existing = list(
+            Milestone.objects.filter(action__outcome__priority__plan=self.plan).select_related(
+                "latest_update"
             )
         )
+        exact = {(m.action_id, m.number, m.text, m.due_text): m for m in existing}
+        # The same step with its date changed in the spreadsheet: matched by its words.
+        loose: dict[tuple, list[Milestone]] = defaultdict(list)
+        for m in existing:
+            loose[(m.action_id, m.number, m.text)].append(m)
+        self.existing_milestones = existing
+        in_file: set = set()
         new = []
         for draft in priorities:
             for outcome_draft in draft.outcomes:
@@ -514,10 +598,20 @@ class _Writer:
                     action = action_for[id(action_draft)]
                     for position, m in enumerate(action_draft.milestones, 1):
                         key = (action.pk, m.number[:30], m.text, m.due.text[:200])
-                        if key in milestone_keys:
+                        if key in in_file:
+                            continue  # the same step twice in the file: one milestone
+                        in_file.add(key)
+                        found = exact.get(key) if action.pk else None
+                        if found is None and action.pk:
+                            candidates = [
+                                c for c in loose.get(key[:3], []) if c.pk not in self.matched_ids
+                            ]
+                            found = candidates[0] if len(candidates) == 1 else None
+                        if found is not None and found.pk not in self.matched_ids:
+                            self.matched_ids.add(found.pk)
                             self.count("milestones", False)
+                            self.matched_changes.append((found, m))
                             continue
-                        milestone_keys.add(key)
                         new.append((action, position, m))
                         self.count("milestones", True)
         return new
@@ -590,6 +684,122 @@ class _Writer:
             latest_update=Subquery(latest.values("latest")), version=1
         )
         self.result.created["updates"] += len(updates)
+
+    def apply_changes(self):
+        """A matched milestone whose status, commentary or date changed gets a new update.
+
+        The browser's rules apply (plans.services.milestone_update): a Red or Amber needs
+        commentary, a later date needs a reason (the row's commentary is taken as it). What
+        breaks a rule is not applied, and a finding says why.
+        """
+        today = timezone.localdate()
+        baseline = self.file_baseline([milestone.pk for milestone, _ in self.matched_changes])
+        for milestone, draft in self.matched_changes:
+            # Only what changed in the spreadsheet since it was last imported counts: an old
+            # copy imported again must not undo what leads have since updated in the browser.
+            was_status, was_commentary, was_due = baseline.get(
+                milestone.pk, (milestone.status, "", milestone.due_date)
+            )
+            latest = milestone.latest_update
+            said = (latest.commentary if latest else "").strip()
+            stated = draft.status if draft.status_from else None
+            commentary = file_commentary = draft.commentary.strip()
+            changed = []
+            status = milestone.status
+            if stated and stated != was_status and stated != milestone.status:
+                status = stated
+                changed.append(f"status {RAG(milestone.status).label} → {RAG(status).label}")
+            status_moved = status != milestone.status
+            if commentary and commentary != was_commentary and commentary != said:
+                changed.append("new commentary")
+            else:
+                commentary = ""
+            due_date = milestone.due_date
+            if draft.due.day and draft.due.day != was_due and draft.due.day != milestone.due_date:
+                due_date = draft.due.day
+                was = f"{milestone.due_date:%-d %B %Y}" if milestone.due_date else "no date"
+                changed.append(f"due {was} → {draft.due.day:%-d %B %Y}")
+            if not changed:
+                continue
+            where = f"Sheet '{draft.sheet}', row {draft.row}"
+            try:
+                with transaction.atomic():
+                    milestone_update(
+                        milestone=milestone,
+                        user=self.user,
+                        expected_version=milestone.version,
+                        status=status,
+                        # A status change keeps the row's commentary even if that text is
+                        # as before: the browser's rules ask for one with a Red or Amber.
+                        commentary=commentary or (file_commentary if status_moved else ""),
+                        due_date=due_date,
+                        due_date_reason=commentary or file_commentary,
+                        completed_on=today if status == RAG.COMPLETE else None,
+                        status_reason=commentary or file_commentary,
+                        source=MilestoneUpdate.Source.IMPORT,
+                    )
+            except ValidationError as error:
+                reasons = "; ".join(
+                    message for messages in error.message_dict.values() for message in messages
+                )
+                self.result.findings.append(
+                    SheetFinding(
+                        draft.sheet,
+                        draft.row,
+                        None,
+                        f"{where}: '{milestone.text[:60]}' changed ({', '.join(changed)}) but "
+                        f"the change was not applied: {reasons}.",
+                    )
+                )
+                continue
+            except MilestoneConflict:
+                continue
+            self.result.created["updates"] += 1
+            self.result.changes.append(f"'{milestone.text[:80]}': {', '.join(changed)}")
+
+    def file_baseline(self, ids: list[int]) -> dict[int, tuple[str, str, date | None]]:
+        """What the file said at its last import, per milestone: (status, commentary, due).
+
+        The latest update this importer wrote, else the milestone as it was created.
+        """
+        if not ids:
+            return {}
+        baseline: dict[int, tuple[str, str, date | None]] = {}
+        for record in Milestone.history.filter(id__in=ids, history_type="+").order_by(
+            "history_date"
+        ):
+            baseline.setdefault(record.id, (record.status, "", record.due_date))
+        imported = MilestoneUpdate.objects.filter(
+            milestone_id__in=ids, source=MilestoneUpdate.Source.IMPORT
+        ).order_by("milestone_id", "created_at", "pk")
+        for update in imported:
+            baseline[update.milestone_id] = (
+                update.status,
+                update.commentary.strip(),
+                update.due_date,
+            )
+        return baseline
+
+    def report_missing(self):
+        """Milestones of this plan the file no longer has: reported, never deleted."""
+        if not self.matched_ids:
+            return  # a first import, or another file: nothing here was expected in it
+        missing = [m for m in self.existing_milestones if m.pk not in self.matched_ids]
+        for milestone in missing[:200]:
+            self.result.findings.append(
+                SheetFinding(
+                    "",
+                    None,
+                    None,
+                    f"'{milestone.text[:80]}' is in the plan but not in this file; it was "
+                    "kept (an import never deletes). Withdraw it on its page if it has gone.",
+                    "info",
+                )
+            )
+        if len(missing) > 200:
+            self.result.findings.append(
+                SheetFinding("", None, None, f"and {len(missing) - 200} more not in this file.")
+            )
 
 
 def field_choices() -> list[tuple[str, str]]:

@@ -5,11 +5,11 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 
+from imports.layout import FIELDS
 from plans.access import partnership_ids_for
-from plans.importer.layout import FIELDS
 from plans.models import Membership, Plan
 
-ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".csv")
 
 
 class ImportUploadForm(forms.Form):
@@ -24,7 +24,8 @@ class ImportUploadForm(forms.Form):
     )
     file = forms.FileField(
         label="Upload the spreadsheet",
-        help_text="An Excel workbook (.xlsx) or a CSV file, up to "
+        help_text="An Excel workbook (.xlsx or .xls), an OpenDocument spreadsheet (.ods), a "
+        "Word document with the plan as a table (.docx) or a CSV file, up to "
         f"{settings.IMPORT_MAX_BYTES // 1_048_576} MB.",
         error_messages={
             "required": "Select the spreadsheet to import",
@@ -46,7 +47,8 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
             raise forms.ValidationError(
-                "The selected file must be an Excel workbook (.xlsx) or a CSV file (.csv)"
+                "The selected file must be an Excel workbook (.xlsx or .xls), an OpenDocument "
+                "spreadsheet (.ods), a Word document (.docx) or a CSV file (.csv)"
             )
         if upload.size > settings.IMPORT_MAX_BYTES:
             limit = settings.IMPORT_MAX_BYTES // 1_048_576

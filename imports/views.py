@@ -18,11 +18,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
+from imports.forms import ImportCheckForm, ImportUploadForm
+from imports.layout import FIELDS
+from imports.services import (
+    mapping_remember,
+    mapping_remembered,
+    plan_file_read,
+    plan_import,
+)
 from plans.access import AdminOnlyMixin, is_partnership_admin, partnership_ids_for
-from plans.importer.forms import ImportCheckForm, ImportUploadForm
-from plans.importer.layout import FIELDS
-from plans.importer.services import plan_file_read, plan_import
-from plans.models import Plan
+from plans.models import RAG, Plan
 from security.events import security_event
 
 SESSION_KEY = "plan_imports"
@@ -37,8 +42,39 @@ class ImportAdminMixin(AdminOnlyMixin):
     admin_only_message = "Only partnership admins can import plans."
 
 
+FIRST_ROWS = 10
+
+
+def first_rows(parsed) -> list[dict]:
+    """The first milestones as they will land: where from, under what, led by whom, when."""
+    rows = []
+    for priority in parsed.priorities:
+        for outcome in priority.outcomes:
+            for action in outcome.actions:
+                for milestone in action.milestones:
+                    rows.append(
+                        {
+                            "where": f"{milestone.sheet}, row {milestone.row}",
+                            "priority": priority.title,
+                            "outcome": " ".join(
+                                p for p in (outcome.number, outcome.statement) if p
+                            ),
+                            "action": " ".join(p for p in (action.number, action.text) if p),
+                            "milestone": milestone.text,
+                            "lead": milestone.lead_text,
+                            "due": milestone.due.text,
+                            "due_date": milestone.due.day,
+                            "status": RAG(milestone.status).label,
+                            "commentary": milestone.commentary,
+                        }
+                    )
+                    if len(rows) >= FIRST_ROWS:
+                        return rows
+    return rows
+
+
 class ImportStartView(ImportAdminMixin, FormView):
-    template_name = "plans/import_start.html"
+    template_name = "imports/import_start.html"
     form_class = ImportUploadForm
 
     def get_form_kwargs(self):
@@ -73,10 +109,11 @@ class ImportStartView(ImportAdminMixin, FormView):
             "plan": form.cleaned_data["plan"].pk,
             "sheets": [sheet.name for sheet in parsed.sheets],
             "chosen": None,
-            "mapping": {},
+            # The roles the admin chose last time for a file with these headings.
+            "mapping": mapping_remembered(plan=form.cleaned_data["plan"], parsed=parsed),
         }
         self.request.session[SESSION_KEY] = pending
-        return redirect("plans:import_preview", token=token)
+        return redirect("imports:import_preview", token=token)
 
     def remove_stale_uploads(self):
         """Uploads never confirmed (the admin walked away) are deleted after a day."""
@@ -97,7 +134,7 @@ class ImportStartView(ImportAdminMixin, FormView):
 class ImportPreviewView(ImportAdminMixin, TemplateView):
     """The dry run: what will be created, what each column was read as, and every finding."""
 
-    template_name = "plans/import_preview.html"
+    template_name = "imports/import_preview.html"
 
     def setup_upload(self, token):
         pending = self.request.session.get(SESSION_KEY, {})
@@ -163,11 +200,11 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
         self.entry["mapping"], self.entry["chosen"] = choice
         request.session.modified = True
         if request.POST.get("action") != "import":
-            return redirect("plans:import_preview", token=token)
+            return redirect("imports:import_preview", token=token)
         if not unchanged:
             # The admin changed a column or a sheet: they must see that preview first.
             messages.info(request, "The preview has been updated. Check it, then import.")
-            return redirect("plans:import_preview", token=token)
+            return redirect("imports:import_preview", token=token)
         if not form.is_valid() or parsed.refused:
             result = self.dry_run(mapping=self.entry["mapping"], sheets=self.entry["chosen"])
             return self.render_to_response(self.context(result, form))
@@ -178,6 +215,7 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
             mapping=self.entry["mapping"],
             sheets=self.entry["chosen"],
             parsed=parsed,  # read above with this mapping and these sheets: once per request
+            user=request.user,
         )
         if not imported.ok:
             return self.render_to_response(self.context(imported, form))
@@ -187,6 +225,7 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
             plan_id=self.plan.pk,
             milestones_added=imported.created.get("milestones", 0),
         )
+        mapping_remember(plan=self.plan, parsed=imported.parsed, user=request.user)
         default_storage.delete(self.entry["path"])
         self.pending.pop(token, None)
         request.session.modified = True
@@ -224,4 +263,6 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
                 )
             ],
             tree=result.parsed.priorities,
+            first_rows=first_rows(result.parsed),
+            changes=result.changes[:500],
         )

@@ -21,13 +21,42 @@ _AGENCY_PERSON = re.compile(r"^(.+?)\s*\(\s*([^()]+?)\s*\)\s*$")
 # "A & B", "A and B", "A / B", "A; B". Commas are not separators: "Manager, Specialist
 # Services" is one job title.
 _SEPARATORS = re.compile(r"\s*(?:&|\+|/|;|\band\b)\s*", re.IGNORECASE)
-# Ranks and honorifics are not part of the name: "Inspector Gwyn Thomas" is Gwyn Thomas.
+# Ranks and honorifics stay in the name the plan writes ("Insp. Gwyn Thomas", "Cllr Lee"),
+# but do not make two people of one when names are compared.
 _HONORIFIC = re.compile(
     r"^(?:chief inspector|inspector|insp\.?|sergeant|sgt\.?|superintendent|supt\.?|dr\.?|"
     r"mr\.?|mrs\.?|ms\.?|miss|cllr\.?|councillor|prof\.?|professor)\s+(?=[A-Z])",
     re.IGNORECASE,
 )
 _LEADING_NOISE = re.compile(r"^(?:led by|lead by|lead:|by)\s+", re.IGNORECASE)
+# "Jo Smith (JS)": initials in brackets after a name are not an agency.
+_INITIALS = re.compile(r"\s*\(\s*[A-Z]{2,4}\s*\)\s*$")
+# "Jo Smith, YJS" / "Jo Smith, NHS Trust": a name, then the agency after a comma.
+_NAME_COMMA_ORG = re.compile(
+    r"^((?:(?:Dr|Cllr|Insp|Sgt|Supt|DCI|DI|DS|PC|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?"
+    r"[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})\s*,\s*(.+)$"
+)
+# What the part after a name's comma must look like to be an agency: an acronym ("YJS",
+# "NHS") or an organisation's word; "Senior Practitioner, Adoption" is a job title.
+_ORGANISATION = re.compile(
+    r"^(?-i:[A-Z][A-Z&]{1,7})$|\b(?:council|police|constabulary|nhs|trust|ccg|icb|board|"
+    r"service|services|school|college|university|hospital|foundation|partnership|"
+    r"probation|fire|housing|association|charity|academy|centre|agency)\b",
+    re.IGNORECASE,
+)
+# "Jo Smith – Head of Service" / "Head of Service – Jo Smith and Ann Lee".
+_DASH = re.compile(r"\s+[–—-]\s+")
+_ROLE_WORDS = re.compile(
+    r"\b(?:head|manager|director|officer|lead|chair|chairs|co-?ordinator|coordinator|"
+    r"commissioner|inspector|service|team|board|partnership|group|panel|principal|"
+    r"advisor|adviser|consultant|specialist|assistant|deputy|executive|member|members|"
+    r"practitioner|worker|nurse|teacher|analyst|administrator|senior|principal)\b",
+    re.IGNORECASE,
+)
+_PERSON_NAME = re.compile(
+    r"^(?:(?:Dr|Cllr|Councillor|Insp|Inspector|Sgt|Sergeant|Supt|DCI|DI|DS|PC|Mr|Mrs|Ms|Miss|"
+    r"Prof)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}$"
+)
 
 
 @dataclass(frozen=True)
@@ -40,9 +69,30 @@ class LeadRef:
 
 
 def person_key(name: str) -> str:
-    """Compare names case-, space- and punctuation-insensitively ("DD Safe-guarding")."""
-    text = (name or "").lower().replace("&", " and ")
+    """Compare names case-, space-, punctuation- and title-insensitively ("Insp. Gwyn Thomas")."""
+    text = name or ""
+    if len(text.split()) >= 3:
+        text = _HONORIFIC.sub("", text)
+    text = text.lower().replace("&", " and ")
     return re.sub(r"[^0-9a-z]+", "", text)
+
+
+def _names_and(text: str) -> list[str]:
+    return [part for part in re.split(r"\s*(?:&|\band\b|,|/)\s*", text) if part.strip()]
+
+
+def _dash_form(line: str) -> list["LeadRef"] | None:
+    """ "Jo Smith – Head of Service", "Head of Service – Jo Smith and Ann Lee"."""
+    parts = _DASH.split(line, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    left, right = _tidy(parts[0]), _tidy(parts[1])
+    if _PERSON_NAME.match(left) and not _ROLE_WORDS.search(left) and _ROLE_WORDS.search(right):
+        return [LeadRef(name=left[:200], role_title=right[:200])]
+    names = _names_and(right)
+    if _ROLE_WORDS.search(left) and names and all(_PERSON_NAME.match(_tidy(n)) for n in names):
+        return [LeadRef(name=_tidy(n)[:200], role_title=left[:200]) for n in names]
+    return None
 
 
 def _tidy(text: str) -> str:
@@ -91,6 +141,14 @@ def lead_refs(text: str) -> tuple[LeadRef, ...]:
             continue
         role_title = ""
         labelled = _ROLE_LABEL.match(line)
+        dashed = None if labelled else _dash_form(line)
+        if dashed:
+            for lead in dashed:
+                key = (person_key(lead.name), person_key(lead.role_title))
+                if key not in seen:
+                    seen.add(key)
+                    leads.append(lead)
+            continue
         if labelled:
             role_title, line = _tidy(labelled[1]).title(), _tidy(labelled[2])
             names = [line]
@@ -101,11 +159,13 @@ def lead_refs(text: str) -> tuple[LeadRef, ...]:
             if not raw:
                 continue
             organisation = ""
+            raw = _INITIALS.sub("", raw) if _PERSON_NAME.match(_INITIALS.sub("", raw)) else raw
             bracketed = _AGENCY_PERSON.match(raw)
             if bracketed and re.search(r"[a-z]", bracketed[2]):
                 organisation, raw = _tidy(bracketed[1]), _tidy(bracketed[2])
-            if len(raw.split()) >= 3:
-                raw = _HONORIFIC.sub("", raw)
+            comma = None if organisation else _NAME_COMMA_ORG.match(raw)
+            if comma and not _ROLE_WORDS.search(comma[1]) and _ORGANISATION.search(comma[2]):
+                raw, organisation = _tidy(comma[1]), _tidy(comma[2])
             lead = LeadRef(name=raw[:200], role_title=role_title[:200], organisation=organisation)
             key = (person_key(lead.name), person_key(lead.role_title))
             if key in seen:

@@ -47,6 +47,11 @@ _NO_DATE_WORDS = re.compile(
     r"complete[d]?|immediate(?:ly)?|now|current(?:ly)?)\.?$",
     re.IGNORECASE,
 )
+_OPEN_ENDED = re.compile(
+    r"^(?:commenc\w*|from|starting|start(?:ing|s|ed)?)\b.*\b(?:on-?going|continu\w*)\b|"
+    r"^(?:annually|quarterly|monthly|termly|every|each)\b",
+    re.IGNORECASE,
+)
 _SEE = re.compile(r"^\(?\s*(?:see|as|refer to|cf\.?)\b", re.IGNORECASE)
 _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?![\d/.-])")
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
@@ -214,6 +219,9 @@ def _parse_due(value) -> DueDate:
         return DueDate(text=text, kind="recurring", note=f"'{text}' is not a single date")
     if _SEE.match(bare):
         return DueDate(text=text, kind="reference", note=f"'{text}' refers to another item")
+    if _OPEN_ENDED.search(bare):
+        # "Commencing March 2025 and ongoing", "Annually in April": no single deadline.
+        return DueDate(text=text, kind="recurring", note=f"'{text}' is not a single date")
     year_only = _YEAR_ONLY.match(bare)
     if year_only:
         day = date(int(year_only[1]), 12, 31)

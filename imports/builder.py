@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from plans.importer.dates import DueDate, end_of_financial_year, find_dates, parse_due
-from plans.importer.layout import (
+from imports.dates import DueDate, end_of_financial_year, find_dates, parse_due
+from imports.findings import SheetFinding
+from imports.layout import (
     SECTION_ACTION_LABELS,
     Column,
     Layout,
@@ -29,11 +30,10 @@ from plans.importer.layout import (
     is_repeated_header,
     label_key,
 )
-from plans.importer.leads import LeadRef, parse_leads, split_repeated
-from plans.importer.reading import Cell, Sheet
-from plans.importer.registry import SheetFinding
-from plans.importer.splitting import Item, see_also, split_items, split_number
-from plans.importer.status import (
+from imports.leads import LeadRef, parse_leads, split_repeated
+from imports.reading import Cell, Sheet, _column_letter
+from imports.splitting import Item, see_also, split_items, split_lines, split_number
+from imports.status import (
     colour_key,
     split_status_words,
     status_from_colour,
@@ -116,6 +116,61 @@ _INDICATOR_WORDS = re.compile(
     re.IGNORECASE,
 )
 _STEP_LABEL = re.compile(r"^((?:stage|phase|part|step)\s*\d+)\b", re.IGNORECASE)
+# "Section 1: Help and protection", "Part B – Early help", "Theme 3. Skills", "PRIORITY 2".
+_HEADING_WORDS = re.compile(
+    r"^(?:(?-i:[A-Z]{2,6})\s+)?"
+    r"(section|part|chapter|area for improvement|area for development|area of focus|area|"
+    r"theme|priority|strategic priority|strand|workstream|work stream|domain|pillar|block|"
+    r"pledge|commitment|ambition|topic|subject|recommendation|finding|key line of enquiry|"
+    r"kloe|objective|outcome|aim|goal)s?\b\s*"
+    r"(\d{1,3}(?:\.\d+)*[a-z]?|(?-i:[A-Z])(?![a-z])|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten)?\s*[:.\-–—)]?\s*(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_HEADING_MAX_CHARS = 200
+_PAGE = re.compile(r"page\s*\d+\s*(?:of\s*\d+)?", re.IGNORECASE)
+# Heading words that name the outcome level; the others (section, theme, pledge…) a priority.
+_OUTCOME_HEADING_WORDS = {"objective", "outcome", "aim", "goal", "recommendation", "finding"}
+# Rows that are not plan items: totals, sign-offs, page numbers and footers from a PDF.
+_NOT_ITEM = re.compile(
+    r"^(?:(?:grand\s+)?totals?\b.*|sub-?totals?\b.*|prepared by\b.*|completed by\b.*|"
+    r"signed\b.*|date (?:of|last) (?:update|review)d?\b.*|last updated\b.*|"
+    r"version\s*\d.*|page\s*\d+(?:\s*of\s*\d+)?|\d{1,3}|-\s*\d{1,3}\s*-|"
+    r"(?:official|official[- ]sensitive|protect|restricted|not protectively marked)|"
+    r"key\s*:.*|rag key\b.*|end of (?:plan|document|table)\.?|"
+    r"(?:red|amber|green|blue|grey|gray|black|white|purple)\s*(?:=|:|-|–|indicates|means|is)\s.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Fields whose columns the plan reader takes text from (others are reported, cell by cell).
+USED_FIELDS = {
+    "priority",
+    "outcome",
+    "number",
+    "action",
+    "milestone",
+    "due",
+    "lead",
+    "lead_org",
+    "supporting",
+    "progress",
+    "notes",
+    "status",
+    "success",
+    "resources",
+    "source",
+}
+
+
+def _completion(text: str) -> str | None:
+    """RAG.COMPLETE where a deadline cell says the work is done ("Held annually. Complete")."""
+    parts = [part for part in re.split(r"[.\n]+", text or "") if part.strip()]
+    if not parts:
+        return None
+    if status_from_words(parts[-1]) == RAG.COMPLETE or status_from_words(parts[0]) == RAG.COMPLETE:
+        return RAG.COMPLETE
+    if re.search(r"\b(?:complete[d]?|achieved|done)\s*\.?$", text.strip(), re.IGNORECASE):
+        return RAG.COMPLETE
+    return None
 
 
 def _clean_lines(text: str) -> list[str]:
@@ -148,7 +203,10 @@ def outcome_sources(statement: str) -> tuple[str, str, str]:
 class PlanBuilder:
     """Reads sheets one by one into priorities; collects findings as it goes."""
 
-    def __init__(self, *, mapping: dict[str, str] | None = None):
+    def __init__(self, *, mapping: dict[str, str] | None = None, fallback_title: str = ""):
+        # The heading for rows under none, where the sheet is named after the file (a CSV):
+        # the plan's title, so next quarter's copy under another file name lands in place.
+        self.fallback_title = fallback_title
         self.mapping = {label_key(key): value for key, value in (mapping or {}).items()}
         self.priorities: list[PriorityDraft] = []
         self.findings: list[SheetFinding] = []
@@ -221,8 +279,17 @@ class _SheetReader:
                 "status",
                 "resources",
                 "source",
+                "lead_org",
             )
         }
+        # A second progress column ("Update Q1", "Update Q2") is kept too, as notes.
+        self.notes_cols = layout.all("progress")[1:] + layout.all("notes")
+        self.status_cols = layout.all("status")
+        self.title_outcome: OutcomeDraft | None = None
+        self.sheet_heading = False
+        self.bare_heading: tuple[PriorityDraft, str, str] | None = None
+        self.supporting_cols = layout.all("supporting")
+        self.row_org = ""
         self.milestone_cols = layout.all("milestone")
         self.success_cols = layout.all("success")
         if self.cols["action"] is None and self.milestone_cols:
@@ -252,7 +319,13 @@ class _SheetReader:
         if text:
             self.outcome_lead = (row_number, text)
             return text
+        if self.row_org and (self.outcome_lead is None or not self.cols["lead"]):
+            return self.row_org  # no named person: the lead organisation leads
         if self.outcome_lead is None or not self.cols["lead"]:
+            return ""
+        if self.sheet.explicit_merges:
+            # A Word table merges the cell when it means "as above"; this one is blank.
+            self.note(row_number, self.cols["lead"], "blank, so the item has no lead", "info")
             return ""
         source_row, text = self.outcome_lead
         if source_row != row_number:
@@ -265,6 +338,33 @@ class _SheetReader:
             self.outcome_lead = (row_number, text)
         return text
 
+    def status_cell(self, row) -> Cell:
+        """The latest status a row gives: of "RAG May 20 … RAG Aug 22", the last filled."""
+        for column in reversed(self.status_cols):
+            cell = self.cell(row, column)
+            if cell.text.strip() or cell.fill:
+                return cell
+        return self.cell(row, self.cols["status"])
+
+    def leads(self, lead_text: str) -> list[LeadRef]:
+        """The leads a cell names, each with the row's lead organisation where it has none."""
+        leads = parse_leads(lead_text)
+        if not self.row_org:
+            return leads
+        return [
+            lead if lead.organisation else LeadRef(lead.name, lead.role_title, self.row_org[:200])
+            for lead in leads
+        ]
+
+    def row_notes(self, row) -> str:
+        """Notes columns, each labelled with its heading, for the commentary."""
+        parts = []
+        for column in self.notes_cols:
+            text = self.text(row, column)
+            if text:
+                parts.append(f"{column.label}: {text}")
+        return "\n".join(parts)
+
     def note(self, row_number, column: Column | None, message, level="warning"):
         label = f"'{column.label}'" if column else None
         where = f"Sheet '{self.sheet.name}', row {row_number}"
@@ -273,6 +373,8 @@ class _SheetReader:
         self.builder.note(self.sheet.name, row_number, label, f"{where}: {message}.", level)
 
     def ensure_priority(self, title=None, number="") -> PriorityDraft:
+        if not title and self.sheet.named_after_file and self.builder.fallback_title:
+            title = self.builder.fallback_title
         title = title or self.sheet.name
         for existing in self.builder.priorities:
             if existing.title == title:
@@ -324,12 +426,27 @@ class _SheetReader:
     # Rows -----------------------------------------------------------------------------
     def read(self):
         self.ensure_priority()
-        # Title rows above the header may already open a section ("ASPIRATION (PC1): …").
+        self.report_columns()
+        # Title rows above the header may already open a section ("ASPIRATION (PC1): …",
+        # "Section 1: Help and protection"); others are the plan's title, named in a finding.
         for index in range(self.layout.header_row):
             row = self.sheet.rows[index]
             filled = [cell for cell in row if cell.value not in (None, "")]
-            if filled and _SECTION.match(filled[0].text.strip()):
+            if not filled:
+                continue
+            first = filled[0].text.strip()
+            if _SECTION.match(first):
                 self.read_section(row, index + 1, filled)
+                self.title_outcome = self.outcome
+            elif self.read_heading(row, index + 1, filled, above_header=True):
+                continue
+            else:
+                self.note(
+                    index + 1,
+                    None,
+                    f"'{first[:80]}' above the table's header was read as a title; not imported",
+                    "info",
+                )
         for index in range(self.layout.header_row + 1, len(self.sheet.rows)):
             row = self.sheet.rows[index]
             row_number = index + 1
@@ -341,12 +458,178 @@ class _SheetReader:
                 label = self.text(row, action_col)
                 if label and label_key(label) in SECTION_ACTION_LABELS:
                     self.section_sources = label
+                self.note(row_number, None, "the header row again (a new page); skipped", "info")
                 continue
             if self.read_legend(row):
+                self.note(
+                    row_number,
+                    None,
+                    "a colour legend ("
+                    + ", ".join(f"#{k} = {RAG(v).label}" for k, v in self.legend.items())
+                    + "); fill colours below are read by it, not as items",
+                    "info",
+                )
+                continue
+            if self.read_not_item(row_number, filled):
+                continue
+            if self.read_page_break(row, row_number, filled):
                 continue
             if self.read_section(row, row_number, filled):
                 continue
+            if self.read_heading(row, row_number, filled):
+                continue
             self.read_data(row, row_number)
+            self.report_unused_cells(row, row_number)
+
+    def report_columns(self):
+        """Name every column that will not be imported, once per sheet."""
+        for column in self.layout.columns:
+            if column.field in (None, "ignore"):
+                self.note(
+                    self.layout.header_row + 1,
+                    column,
+                    "this column is not imported (its role is 'ignore'); choose a role for it "
+                    "in the preview, or with --map on the command line, if it matters",
+                    "info",
+                )
+        labelled = {column.index for column in self.layout.columns}
+        self.unlabelled = labelled
+
+    def report_unused_cells(self, row: list[Cell], row_number: int):
+        """Every non-empty cell outside the imported columns is named, by row and column."""
+        used = {
+            column.index
+            for column in self.layout.columns
+            if column.field in USED_FIELDS and column.field != "ignore"
+        }
+        used_values = {row[i].text.strip() for i in used if i < len(row)}
+        by_index = {column.index: column for column in self.layout.columns}
+        for index, cell in enumerate(row):
+            if index in used or cell.value in (None, ""):
+                continue
+            text = cell.text.strip()
+            if not text or text in used_values:
+                continue  # a merged cell spilling over from an imported column
+            column = by_index.get(index)
+            where = column if column else None
+            label = f"column {_column_letter(index + 1)}" if column is None else "this column"
+            self.note(
+                row_number,
+                where,
+                f"'{text[:80]}' in {label} was not imported (the column is not mapped to a role)",
+                "info",
+            )
+
+    def read_not_item(self, row_number: int, filled: list[Cell]) -> bool:
+        """TOTAL rows, "Prepared by" lines, page numbers and footers are not plan items."""
+        values = list(dict.fromkeys(cell.text.strip() for cell in filled))
+        first = values[0]
+        if _NOT_ITEM.match(first) and (
+            len(values) == 1 or re.match(r"(?i)(grand\s+)?total", first)
+        ):
+            self.note(
+                row_number,
+                None,
+                f"'{' | '.join(v[:40] for v in values)[:120]}' is not a plan item (a total, "
+                "sign-off, page number or footer); not imported",
+                "info",
+            )
+            return True
+        return False
+
+    def read_heading(self, row, row_number, filled, *, above_header=False) -> bool:
+        """A lone value across a row ("Section 1: …", a theme) is a priority or an outcome.
+
+        Above the table's header a heading is the sheet's priority. In the table it is a
+        priority where the table has its own outcome column, else an outcome. A bare label
+        ("Pledge 1", "Area for Improvement 2") followed by another lone row is one heading.
+        """
+        values = list(dict.fromkeys(cell.text.strip() for cell in filled))
+        if len(values) != 1:
+            self.bare_heading = None
+            return False
+        text = values[0]
+        if len(text) > _HEADING_MAX_CHARS * 2 or (
+            len(text) > _HEADING_MAX_CHARS and not above_header
+        ):
+            return False
+        words = _HEADING_WORDS.match(text)
+        spans = len(filled) >= 2 or (len(row) == 1 and len(self.layout.columns) > 1)
+        if not spans and len(filled) == 1 and not above_header:
+            # A theme row of a CSV: one short phrase in the Ref column or a column that holds
+            # no item text, and nothing else on the row.
+            index = next(i for i, cell in enumerate(row) if cell.value not in (None, ""))
+            field_at = {c.index: c.field for c in self.layout.columns}.get(index)
+            spans = (
+                field_at in (None, "ignore", "number", "priority")
+                and len(text) <= 120
+                and len(text.split()) <= 15
+                and not text.endswith(".")
+                and not re.fullmatch(r"[\d.()a-z]{1,8}", text)
+            )
+        if not words and self.bare_heading is None:
+            if above_header or not spans:
+                return False
+            if "\n" in text and len(text.splitlines()) > 3:
+                return False
+        body, number = text, ""
+        if words:
+            number = (words[2] or "").strip()
+            body = (words[3] or "").strip() or text
+        if not number:
+            number, rest = split_number(body)
+            body = rest or body
+        body = " ".join(body.split())
+        bare = bool(words) and not (words[3] or "").strip()
+        previous = self.bare_heading
+        self.bare_heading = None
+        if previous is not None and not bare:
+            # "Pledge 1" then "We promise…": one heading, the label's number kept.
+            holder, label, label_number = previous
+            body, number = f"{label}: {body}", number or label_number
+            if isinstance(holder, PriorityDraft) and not holder.outcomes:
+                holder.title, holder.number = body[:500], number
+                self.note(row_number, None, f"'{text[:60]}' completes the heading above", "info")
+                return True
+        outcome_word = bool(words) and words[1].lower().split()[0] in _OUTCOME_HEADING_WORDS
+        as_priority = (
+            (above_header and not (outcome_word and self.sheet_heading))
+            or self.cols["outcome"] is not None
+            or (bool(words) and not outcome_word)
+        )
+        if (
+            (
+                not as_priority
+                and self.title_outcome is not None
+                and self.outcome is self.title_outcome
+            )
+            and not self.title_outcome.actions
+            and self.priority is not None
+        ):
+            # The section above the header is the sheet's heading; this one is under it.
+            self.priority.outcomes.remove(self.title_outcome)
+            self.ensure_priority(self.title_outcome.statement, self.title_outcome.number)
+            self.title_outcome = None
+        if as_priority:
+            self.sheet_heading = self.sheet_heading or above_header
+            self.ensure_priority(body, number)
+            self.outcome = self.action = None
+            self.outcome_key = None
+            self.outcome_lead = None
+            kind = "priority"
+            if bare:
+                self.bare_heading = (self.priority, text, number)
+        else:
+            self.start_outcome(raw=text, number=number, statement=body, row_number=row_number)
+            kind = "outcome"
+        self.note(
+            row_number,
+            None,
+            f"'{text[:80]}' stands alone across the row, so it was read as a heading: a new "
+            f"{kind} for the rows below it",
+            "info",
+        )
+        return True
 
     def read_legend(self, row: list[Cell]) -> bool:
         pairs = []
@@ -385,6 +668,8 @@ class _SheetReader:
                     statement=statement,
                     row_number=row_number,
                 )
+            level = "priority" if kind in ("priority", "theme") else "outcome"
+            self.note(row_number, None, f"'{first[:80]}' read as a heading: a {level}", "info")
             return True
         if len(filled) == 1 and label_key(first) in SECTION_ACTION_LABELS:
             self.section_sources = first
@@ -397,8 +682,47 @@ class _SheetReader:
                 return True
         return False
 
+    def read_page_break(self, row, row_number, filled) -> bool:
+        """A row broken across a page: 'Page 1 of 9' carried over, or text that goes on.
+
+        The page number is not an item; a cell starting in lower case under an item whose
+        text has not ended is the rest of that item's text (and of its outcome's).
+        """
+        values = [cell.text.strip() for cell in filled]
+        if any(_PAGE.fullmatch(value) for value in values):
+            self.note(
+                row_number, None, "a page number carried over from a PDF; not an item", "info"
+            )
+            return True
+        action_col, outcome_col = self.cols["action"], self.cols["outcome"]
+        text = self.text(row, action_col)
+        last = self.action.milestones[-1] if self.action and self.action.milestones else None
+        if not (
+            re.match(r"[a-z]{2,}\b(?![.)])", text or "")
+            and last is not None
+            and self.milestone_cols == []
+        ):
+            return False
+        if re.search(r"[.!?;:]$", last.text.strip()):
+            return False
+        if self.action.text == last.text:
+            self.action.text = f"{self.action.text} {text}"
+        last.text = f"{last.text} {text}"
+        outcome_text = self.text(row, outcome_col)
+        if outcome_text and outcome_text[0].islower() and self.outcome is not None:
+            self.outcome.statement = f"{self.outcome.statement} {outcome_text}"
+            self.outcome_key = None
+        self.note(
+            row_number,
+            action_col,
+            "continues the text of the row above (a row broken across a page); joined to it",
+            "info",
+        )
+        return True
+
     def read_data(self, row: list[Cell], row_number: int):
         cols = self.cols
+        self.row_org = self.text(row, cols["lead_org"])
         priority_text = self.text(row, cols["priority"])
         if priority_text and (self.priority is None or priority_text != self.priority.title):
             number, title = split_number(priority_text)
@@ -407,8 +731,10 @@ class _SheetReader:
         outcome_text = self.text(row, cols["outcome"])
         if outcome_text:
             number, statement = split_number(outcome_text)
-            if cols["number"] and not number and self.text(row, cols["number"]):
-                number = ""
+            ref = self.text(row, cols["number"])
+            if not number and ref and cols["action"] is not None:
+                # "1.2" in the Ref column of a recommendation's first action: outcome "1".
+                number = ref.split(".")[0].strip() if "." in ref else ref
             key = f"{(self.priority or self.ensure_priority()).title}\x00{outcome_text}"
             if key != self.outcome_key:
                 self.start_outcome(
@@ -424,8 +750,17 @@ class _SheetReader:
             self.text(row, cols[name]) or self.cell(row, cols[name]).fill
             for name in ("due", "lead", "progress", "status")
             if cols[name]
+        ) or bool(self.row_notes(row))
+        same_action = (
+            self.action is not None
+            and action_text == self.action.text
+            and self.milestone_cols
+            and not has_milestone_text
         )
-        if action_text:
+        if same_action:
+            # The action's merged cell spills over a row that only adds to its last step.
+            self.read_continuation(row, row_number)
+        elif action_text:
             self.read_action_row(row, row_number, action_text)
         elif (has_milestone_text or has_detail) and self.action is not None:
             self.read_continuation(row, row_number)
@@ -449,10 +784,11 @@ class _SheetReader:
                     due_parts = lines
         lead_text = self.lead_text(row, row_number)
         lead_parts = split_repeated(lead_text, count) if count > 1 else None
-        status_cell = self.cell(row, cols["status"])
+        status_cell = self.status_cell(row)
         progress_cell = self.cell(row, cols["progress"])
         status_text = status_cell.text.strip()
         progress_text = progress_cell.text.strip()
+        notes_text = self.row_notes(row)
         status_parts = split_status_words(status_text, count) if count > 1 else None
         progress_parts = split_status_words(progress_text, count) if count > 1 else None
 
@@ -483,6 +819,11 @@ class _SheetReader:
                         "status left as Not started",
                         "info",
                     )
+            if status is None and isinstance(due_value, str) and parse_due(due_value).day is None:
+                # "Completed" or "Held annually in September. Complete" in the deadline column.
+                words_status = _completion(due_value)
+                if words_status == RAG.COMPLETE:  # "Ongoing" there is a timescale, not a RAG
+                    status, source = words_status, "words"
             if status is None:
                 for cell, column in (
                     (status_cell, cols["status"]),
@@ -491,23 +832,22 @@ class _SheetReader:
                     if (
                         column
                         and cell.fill
-                        and not (cell.text.strip() and column is cols["status"])
+                        and not (
+                            cell.text.strip()
+                            and column is cols["status"]
+                            and status_from_words(cell.text)
+                        )
                     ):
                         status = self.colour_status(cell.fill, row_number, column)
                         if status:
                             source = "colour"
                             break
-            details.append(
-                (
-                    due_value,
-                    lead,
-                    status or RAG.NOT_STARTED,
-                    p_text
-                    if p_text
-                    else (s_text if s_text and not status_from_words(s_text) else ""),
-                    source,
-                )
+            commentary = (
+                p_text if p_text else (s_text if s_text and not status_from_words(s_text) else "")
             )
+            if notes_text:
+                commentary = f"{commentary}\n{notes_text}".strip()
+            details.append((due_value, lead, status or RAG.NOT_STARTED, commentary, source))
         return details
 
     def colour_status(self, fill: str, row_number: int, column: Column) -> str | None:
@@ -548,12 +888,18 @@ class _SheetReader:
         sources = [s for s in (outcome.sources, self.text(row, self.cols["source"])) if s]
         if self.section_sources:
             sources.append(self.section_sources)
+        resources = self.text(row, self.cols["resources"])
+        supporting = "; ".join(t for t in (self.text(row, c) for c in self.supporting_cols) if t)
+        if supporting:
+            resources = f"{resources}\nSupporting partners: {supporting}".strip()
+        if not number:
+            number = self.text(row, self.cols["number"])[:30]
         action = ActionDraft(
             number=number,
             text=text,
-            leads=parse_leads(lead_text),
+            leads=self.leads(lead_text),
             lead_text=lead_text[:500],
-            resources=self.text(row, self.cols["resources"]),
+            resources=resources,
             sources=", ".join(sources)[:200],
             timescale=outcome.timescale,
             see_also=see_also(text),
@@ -567,7 +913,7 @@ class _SheetReader:
     def milestone(
         self, action, *, number, text, lead_text, due, status, commentary, source, row_number
     ):
-        leads = parse_leads(lead_text)
+        leads = self.leads(lead_text)
         draft = MilestoneDraft(
             number=number,
             text=text,
@@ -588,6 +934,23 @@ class _SheetReader:
 
     def read_action_row(self, row, row_number, action_text):
         preamble, items = split_items(action_text)
+        if len(items) == 1:
+            # Lines with nothing marking them as items split only where the deadline or
+            # lead cell has a line for each: three actions, three dates, three leads.
+            lines = split_lines(action_text)
+            companions = [
+                len([line for line in self.text(row, self.cols[name]).splitlines() if line.strip()])
+                for name in ("due", "lead")
+            ]
+            if len(lines) >= 2 and len(lines) in companions:
+                items, preamble = lines, ""
+                self.note(
+                    row_number,
+                    self.cols["action"],
+                    f"{len(lines)} lines, paired in order with the {len(lines)} lines of the "
+                    "deadline or lead cell; each became a milestone",
+                    "info",
+                )
         lead_text = self.lead_text(row, row_number)
         numbered = len(items) > 1 and all(re.fullmatch(r"\d+\.\d+", i.number) for i in items)
         if numbered:
@@ -662,12 +1025,14 @@ class _SheetReader:
             default = end_of_financial_year(column.year) if column.year else None
             default_text = f"{column.year}/{(column.year + 1) % 100:02d}" if column.year else ""
             for item in items:
-                phrases = find_dates(item.text)
-                if phrases:
+                # The deadline column beats date-like words in the step's own text
+                # ("Single Outcome Agreement 2013-14" is a name, "Dec 12" the deadline).
+                phrases = [] if self.text(row, self.cols["due"]) else find_dates(item.text)
+                if self.text(row, self.cols["due"]):
+                    due = self.due_for(due_value, row_number)
+                elif phrases:
                     phrase, day = phrases[-1]
                     due = DueDate(text=phrase, day=day, kind="date", dates=[day])
-                elif self.text(row, self.cols["due"]):
-                    due = self.due_for(due_value, row_number)
                 else:
                     due = DueDate(
                         text=default_text, day=default, kind="date" if default else "empty"
@@ -698,13 +1063,43 @@ class _SheetReader:
             )
 
     def read_continuation(self, row, row_number):
-        """A row with a deadline or milestones but no action text: more of the last action."""
+        """A row with no action text: more of the action above.
+
+        A Word cell of several paragraphs pasted into Excel becomes one row per paragraph.
+        Where the row adds no deadline or lead of its own, its progress belongs to the item
+        above (appended to its commentary; success measures went to the outcome's criteria).
+        A row with a deadline of its own is another milestone of the action ("Stage 2").
+        """
         action = self.action
         details = self.row_details(row, row_number, 1)
         if self.milestone_cols and any(self.text(row, c) for c in self.milestone_cols):
             self.add_column_milestones(row, row_number, action, details[0])
             return
         due_value, lead, status, commentary, source = details[0]
+        last = action.milestones[-1] if action.milestones else None
+        due_text = self.text(row, self.cols["due"])
+        own_lead = self.text(row, self.cols["lead"])
+        done = _completion(due_text) if due_text and parse_due(due_text).day is None else None
+        if (
+            last is not None
+            and (not due_text or due_text == last.due.text or done)
+            and (not own_lead or own_lead == last.lead_text)
+        ):
+            if done and last.status_from != "words":
+                status, source = done, "words"
+                last.status_from = ""
+            if commentary and commentary not in last.commentary:
+                last.commentary = f"{last.commentary}\n{commentary}".strip()
+            if source and not last.status_from:
+                last.status, last.status_from = status, source
+            self.note(
+                row_number,
+                None,
+                "no action text and no deadline of its own: read as more of "
+                f"{action.number or action.text[:40]!r} above (progress added to its commentary)",
+                "info",
+            )
+            return
         due = self.due_for(due_value, row_number)
         step = _STEP_LABEL.match(due.text or "")
         base = re.sub(r"^(?:stage|phase|part|step)\s*\d+:\s*", "", action.text, flags=re.I)

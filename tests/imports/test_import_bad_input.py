@@ -12,7 +12,7 @@ import pytest
 from django.db import DatabaseError
 from openpyxl.styles import PatternFill
 
-from plans.importer.services import plan_import
+from imports.services import plan_import
 from plans.models import RAG, Action, Milestone, MilestoneUpdate, Outcome, Person, Priority
 from tests import factories
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plans.importer.dates import find_dates, parse_due
-from plans.importer.leads import LeadRef, parse_leads, person_key, split_repeated
-from plans.importer.splitting import see_also, split_items, split_number
-from plans.importer.status import (
+from imports.dates import find_dates, parse_due
+from imports.leads import LeadRef, parse_leads, person_key, split_repeated
+from imports.splitting import see_also, split_items, split_number
+from imports.status import (
     split_status_words,
     status_from_colour,
     status_from_words,
@@ -217,7 +217,19 @@ def test_any_colour_reads_as_a_rag_or_nothing(colour):
         ("Commissioning & Development Officer", [LeadRef("Commissioning & Development Officer")]),
         ("JW", [LeadRef("JW")]),
         ("SM Co-ordinator", [LeadRef("SM Co-ordinator")]),
-        ("Lead Officer: Inspector Gwyn Thomas", [LeadRef("Gwyn Thomas", "Lead Officer")]),
+        ("Lead Officer: Inspector Gwyn Thomas", [LeadRef("Inspector Gwyn Thomas", "Lead Officer")]),
+        ("Insp. Jo Bloggs", [LeadRef("Insp. Jo Bloggs")]),
+        ("Sgt Ann Lee", [LeadRef("Sgt Ann Lee")]),
+        ("Jo Smith, YJS", [LeadRef("Jo Smith", "", "YJS")]),
+        ("Jo Smith – Head of Early Help", [LeadRef("Jo Smith", "Head of Early Help")]),
+        (
+            "Joint Chairs of the Board – Ann Lee and Bob Hill",
+            [
+                LeadRef("Ann Lee", "Joint Chairs of the Board"),
+                LeadRef("Bob Hill", "Joint Chairs of the Board"),
+            ],
+        ),
+        ("Jo Smith (JS)", [LeadRef("Jo Smith")]),
         ("DD Achievement\nDD Achievement", [LeadRef("DD Achievement")]),
         ("", []),
     ],
@@ -328,3 +340,21 @@ def test_splitting_never_loses_a_cell_or_crashes(text):
     if text.strip():
         assert items
     assert all(isinstance(item.text, str) for item in items)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Q2 2023/24", date(2023, 9, 30)),
+        ("2023/24", date(2024, 3, 31)),
+        ("Sept 23", date(2023, 9, 30)),
+        ("By end of Mar 26", date(2026, 3, 31)),
+        ("Autumn term 2024", date(2024, 12, 31)),
+        ("Commencing March 2025 and ongoing", None),
+        ("Annually in April", None),
+        ("TBC", None),
+    ],
+)
+def test_deadlines_councils_write_keep_their_text(text, expected):
+    due = parse_due(text)
+    assert (due.day, due.text) == (expected, text)

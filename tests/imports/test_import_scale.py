@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.legacy import legacy_workbook
-from plans.importer.services import plan_import
+from imports.services import plan_import
 from plans.models import Action, Milestone, MilestoneUpdate, Outcome, Person, Priority
 from tests import factories
 
