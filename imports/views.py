@@ -186,6 +186,7 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
             filename=self.entry["filename"],
             mapping=self.entry["mapping"],
             sheets=self.entry["chosen"],
+            fallback_title=self.plan.title,  # as plan_import reads it, so it is read once
         )
         form = ImportCheckForm(
             request.POST,
