@@ -292,6 +292,15 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = int(
 )
 # Refuse a sheet of more rows than this while reading it (a real plan has a few hundred).
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
+# Every upload (plans, indicator tables), checked while streaming before any parser builds
+# anything (plans/uploads.py): all parts together unpack to at most this many bytes (default
+# 10 times IMPORT_MAX_BYTES), and hold at most this many cells and characters. 120,000 cells
+# read in about 12 s here; a real plan has a few thousand (docs/security.md, Upload bounds).
+UPLOAD_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(10 * IMPORT_MAX_BYTES))
+)
+UPLOAD_MAX_CELLS = int(os.environ.get("UPLOAD_MAX_CELLS", "120000"))
+UPLOAD_MAX_CHARACTERS = int(os.environ.get("UPLOAD_MAX_CHARACTERS", "10000000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
