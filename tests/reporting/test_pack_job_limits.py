@@ -142,3 +142,9 @@ def test_a_draft_asked_for_while_another_request_renders_it_is_not_rendered_twic
     assert nested[0].url == reverse("reporting:pack_job", args=[PackJob.objects.get().pk])
     # Unchanged plan: the third is served from the stored draft.
     assert third.content == first.content
+
+
+def test_the_task_keeps_the_dotted_path_queued_jobs_were_stored_with():
+    # The database queue stores each job's task by this path; a job queued before an upgrade
+    # must still be found by the worker after it.
+    assert tasks.pack_job_render.module_path == "reporting.tasks.pack_job_render"
