@@ -43,6 +43,7 @@ from plans.models import (
 from plans.numbering import number_sort_key
 from plans.periods import FinancialQuarter
 from plans.services import MilestoneConflict, milestone_update
+from security.events import security_event
 
 logger = logging.getLogger(__name__)
 
@@ -323,6 +324,14 @@ def plan_import(
                 transaction.set_rollback(True)
             elif dry_run:
                 transaction.set_rollback(True)
+            else:
+                # Logged here, once, whoever imports: the upload page and import_plan alike.
+                security_event(
+                    "plan_imported",
+                    user_id=getattr(user, "pk", None),
+                    plan_id=plan.pk,
+                    milestones_added=result.created.get("milestones", 0),
+                )
     except IntegrityError:
         # A person or organisation the file adds was added meanwhile: another import into the
         # plan committed while this one was writing. The file is not at fault.

@@ -28,7 +28,6 @@ from imports.services import (
 )
 from plans.access import AdminOnlyMixin, is_partnership_admin, partnership_ids_for
 from plans.models import RAG, Plan
-from security.events import security_event
 
 SESSION_KEY = "plan_imports"
 MAX_PENDING = 5
@@ -220,12 +219,6 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
         )
         if not imported.ok:
             return self.render_to_response(self.context(imported, form))
-        security_event(
-            "plan_imported",
-            user_id=request.user.pk,
-            plan_id=self.plan.pk,
-            milestones_added=imported.created.get("milestones", 0),
-        )
         mapping_remember(plan=self.plan, parsed=imported.parsed, user=request.user)
         default_storage.delete(self.entry["path"])
         self.pending.pop(token, None)

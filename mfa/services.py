@@ -114,6 +114,13 @@ def recovery_codes_replace(*, user) -> list[str]:
     return codes
 
 
+def recovery_codes_renew(*, user) -> list[str]:
+    """A verified admin asks for new recovery codes (the old ones stop working); logged."""
+    codes = recovery_codes_replace(user=user)
+    security_event("mfa_recovery_codes_replaced", user_id=user.pk)
+    return codes
+
+
 @transaction.atomic
 def mfa_code_check(*, user, code: str) -> CodeCheck:
     """Check a code from the person's authenticator app, or one of their recovery codes.

@@ -18,7 +18,6 @@ from django_otp import login as otp_login
 from mfa import services
 from mfa.forms import CodeForm
 from plans.access import has_admin_powers
-from security.events import security_event
 
 RECOVERY_CODES_SESSION_KEY = "mfa_recovery_codes"
 
@@ -185,8 +184,7 @@ class RecoveryCodesView(TemplateView):
         """New codes for a verified admin (after using some); the old ones stop working."""
         if not request.user.is_verified():
             return redirect(_next_url(request))
-        request.session[RECOVERY_CODES_SESSION_KEY] = services.recovery_codes_replace(
+        request.session[RECOVERY_CODES_SESSION_KEY] = services.recovery_codes_renew(
             user=request.user
         )
-        security_event("mfa_recovery_codes_replaced", user_id=request.user.pk)
         return redirect(_recovery_codes_url(request))

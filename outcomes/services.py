@@ -11,6 +11,7 @@ from outcomes.csv_values import CsvValueRow
 from outcomes.models import Indicator, IndicatorSettings, IndicatorValue
 from outcomes.periods import IndicatorPeriod
 from plans.models import Organisation, Person
+from security.events import security_event
 
 
 @transaction.atomic
@@ -74,9 +75,16 @@ def indicator_actual_enter(
     )
 
 
+def indicator_values_upload(*, rows: list[CsvValueRow], user, plan_id: int) -> int:
+    """Write every row of a checked CSV upload, all or nothing; returns how many. Logged once
+    the rows are committed."""
+    saved = _values_upload_rows(rows=rows, user=user)
+    security_event("indicator_values_uploaded", user_id=user.pk, plan_id=plan_id)
+    return saved
+
+
 @transaction.atomic
-def indicator_values_upload(*, rows: list[CsvValueRow], user) -> int:
-    """Write every row of a checked CSV upload, all or nothing; returns how many."""
+def _values_upload_rows(*, rows: list[CsvValueRow], user) -> int:
     for row in rows:
         indicator_value_set(
             indicator=row.indicator,

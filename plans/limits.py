@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from plans.models import RequestCount
 from security.addresses import client_ip
+from security.events import security_event
 
 WINDOW = timedelta(hours=1)
 
@@ -52,10 +53,17 @@ def requests_allow(*, limits: list[tuple[str, str, int]]) -> bool:
 
 
 def email_request_allow(*, request, kind: str, email: str, per_address: int, per_ip: int) -> bool:
-    """Whether a public form may send ``kind`` of e-mail to ``email`` for this client now."""
-    return requests_allow(
+    """Whether a public form may send ``kind`` of e-mail to ``email`` for this client now.
+
+    A refusal is logged as ``<kind>_throttled`` (``signin_link_throttled``,
+    ``password_reset_throttled``), without the address.
+    """
+    allowed = requests_allow(
         limits=[
             (f"{kind}:email", email.strip().lower(), per_address),
             (f"{kind}:ip", client_ip(request) or "unknown", per_ip),
         ]
     )
+    if not allowed:
+        security_event(f"{kind.replace('-', '_')}_throttled", user_id=None)
+    return allowed

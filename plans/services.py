@@ -541,6 +541,17 @@ def signin_link_send(*, user, base_url: str) -> None:
     )
 
 
+def lead_signin_link_send(*, person: Person, sender, base_url: str):
+    """An admin e-mails a lead a sign-in link (making the lead's account if need be); logged.
+
+    Returns the lead's account.
+    """
+    user = lead_user_ensure(person=person)
+    signin_link_send(user=user, base_url=base_url)
+    security_event("signin_link_sent", user_id=sender.pk, person_id=person.pk)
+    return user
+
+
 def signin_link_request(*, email: str, base_url: str) -> int:
     """Send a sign-in link to each account with ``email``, and to each lead with it.
 

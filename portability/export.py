@@ -22,6 +22,7 @@ from plans.models import (
     Priority,
 )
 from reporting import selectors as reporting_selectors
+from security.events import security_event
 
 # 2: ids, positions, every update, people, organisations and delegations (importable).
 EXPORT_VERSION = 2
@@ -223,3 +224,13 @@ def plan_export(*, plan, with_emails: bool = True) -> dict[str, Any]:
     for key, build in SECTIONS.items():
         data[key] = build(plan=plan)
     return data if with_emails else _without_emails(data)
+
+
+def plan_export_logged(*, plan, user_id: int | None, with_emails: bool = True) -> dict[str, Any]:
+    """``plan_export`` handed out to someone, logged once as ``plan_exported``.
+
+    The download page passes the signed-in user's id; the ``export_plan`` command passes
+    none (whoever runs it has the server's command line).
+    """
+    security_event("plan_exported", user_id=user_id, plan_id=plan.pk, format="json")
+    return plan_export(plan=plan, with_emails=with_emails)

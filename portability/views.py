@@ -7,8 +7,7 @@ from django.views import View
 
 from plans.access import is_partnership_admin, partnership_ids_for
 from plans.models import Plan
-from portability.export import plan_export
-from security.events import security_event
+from portability.export import plan_export_logged
 
 
 class PlanExportJsonView(View):
@@ -21,9 +20,10 @@ class PlanExportJsonView(View):
             pk=pk,
             partnership_id__in=partnership_ids_for(request.user),
         )
-        security_event("plan_exported", user_id=request.user.pk, plan_id=plan.pk, format="json")
-        data = plan_export(
-            plan=plan, with_emails=is_partnership_admin(request.user, plan.partnership_id)
+        data = plan_export_logged(
+            plan=plan,
+            user_id=request.user.pk,
+            with_emails=is_partnership_admin(request.user, plan.partnership_id),
         )
         response = JsonResponse(data, json_dumps_params={"indent": 2})
         filename = f"{slugify(plan.partnership.name)}-{slugify(plan.title)}.json"

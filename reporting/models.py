@@ -61,8 +61,8 @@ class PackJob(models.Model):
     from ``file``; an open period's (DRAFT) pack is served from ``file`` while the data it was
     built from is unchanged (``source_digest``), and rendered again once the plan changes.
     A running job records ``heartbeat_at`` every few seconds: one whose heartbeat stops lost
-    its worker, and is queued again once or failed (``reporting.tasks.pack_jobs_stale_handle``).
-    Written by ``reporting.tasks``.
+    its worker, and is queued again once or failed (``reporting.jobs.pack_jobs_stale_handle``).
+    Written by ``reporting.jobs``.
     """
 
     class Status(models.TextChoices):

@@ -5,9 +5,11 @@ same JSON-shaped dict that closing a period freezes into a ``Snapshot``, so a dr
 and a closed quarter's pack are built by the same code from the same shape.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -23,7 +25,7 @@ from plans.models import (
     ReportingPeriod,
 )
 from reporting.indicators import indicator_rows
-from reporting.models import Snapshot, SnapshotRedaction
+from reporting.models import PackJob, Snapshot, SnapshotRedaction
 from reporting.schema import STATE_SCHEMA_VERSION, State, snapshot_state
 
 
@@ -280,3 +282,75 @@ def periods_export(*, plan: Plan) -> list[dict]:
         }
         for period in periods.order_by("year", "quarter")
     ]
+
+
+# A background pack still waiting after this long suggests no worker is running at all.
+PACK_WAITING_TOO_LONG = timedelta(minutes=2)
+
+
+def pack_filters(*, priority_id: int | None, organisation_id: int | None) -> dict:
+    """A pack's filter as the PackJob fields that record it."""
+    return {"priority_id": priority_id, "organisation_id": organisation_id}
+
+
+def pack_needs_background(*, plan_id: int) -> bool:
+    """True when the plan is too big to render a pack inside a web request."""
+    limit = settings.PACK_INLINE_MAX_MILESTONES
+    # Counting stops at the limit: a 50,000-milestone plan costs no more to check than a small one.
+    found = Milestone.objects.filter(action__outcome__priority__plan_id=plan_id)[: limit + 1]
+    return found.count() > limit
+
+
+def pack_stored_get(
+    *,
+    period: ReportingPeriod,
+    fmt: str,
+    priority_id: int | None = None,
+    organisation_id: int | None = None,
+) -> PackJob | None:
+    """The stored pack of a closed period for this format and filter, if produced already."""
+    if not period.is_closed:
+        return None
+    snapshot = snapshot_latest(period=period)
+    if snapshot is None:
+        return None
+    return (
+        PackJob.objects.filter(
+            period=period,
+            snapshot=snapshot,
+            fmt=fmt,
+            status=PackJob.Status.DONE,
+            **pack_filters(priority_id=priority_id, organisation_id=organisation_id),
+        )
+        .exclude(file="")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def pack_jobs_recent(*, plan: Plan, limit: int = 10) -> QuerySet[PackJob]:
+    """The plan's latest background packs, newest first, for the board pack page."""
+    return (
+        PackJob.objects.filter(period__plan=plan)
+        .select_related("period", "priority", "organisation")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def pack_job_get(*, user, pk: int) -> PackJob:
+    """One job of a plan of the user's partnerships, or 404 (through the period's scope).
+
+    Reads only: a caller that shows the job's state first has the stale jobs handled
+    (``reporting.jobs.pack_jobs_stale_handle``).
+    """
+    job = PackJob.objects.filter(pk=pk).only("pk", "period_id").first()
+    if job is None:
+        raise Http404("No such board pack.")
+    period = period_get(user=user, pk=job.period_id)
+    job = PackJob.objects.select_related("priority", "organisation").get(pk=pk)
+    job.period = period
+    job.waiting_too_long = (
+        job.status == PackJob.Status.QUEUED
+        and timezone.now() - job.created_at > PACK_WAITING_TOO_LONG
+    )
+    return job

@@ -23,6 +23,7 @@ from plans.periods import quarters_between
 from plans.personal_data import FORMER_LEAD, is_name, redact_text
 from reporting.models import PackJob, Snapshot, SnapshotRedaction
 from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
+from security.events import security_event
 
 
 def deadline_days() -> int:
@@ -87,7 +88,10 @@ def period_deadline_update(
 
 
 def period_close(*, period: ReportingPeriod, user, now=None) -> Snapshot:
-    """Close an open period (admins only), freezing a snapshot of every item of its plan."""
+    """Close an open period (admins only), freezing a snapshot of every item of its plan.
+
+    Logs ``period_closed`` once the close is committed (the page and the demo loader alike).
+    """
     _require_admin(user=user, period_or_plan=period)
     now = now or timezone.now()
     with transaction.atomic():
@@ -118,6 +122,7 @@ def period_close(*, period: ReportingPeriod, user, now=None) -> Snapshot:
         locked._history_user = user
         locked._change_reason = "Closed"
         locked.save(update_fields=["status", "closed_at", "closed_by"])
+    security_event("period_closed", user_id=user.pk, period_id=period.pk)
     period.refresh_from_db()
     return snapshot
 
@@ -131,7 +136,10 @@ def _previous_snapshot_id(period: ReportingPeriod) -> int | None:
 
 
 def period_reopen(*, period: ReportingPeriod, user, reason: str) -> ReportingPeriod:
-    """Reopen a closed period (admins only) with a reason; its snapshots are kept unchanged."""
+    """Reopen a closed period (admins only) with a reason; its snapshots are kept unchanged.
+
+    Logs ``period_reopened`` once the reopen is committed.
+    """
     _require_admin(user=user, period_or_plan=period)
     reason = (reason or "").strip()
     if not reason:
@@ -147,6 +155,7 @@ def period_reopen(*, period: ReportingPeriod, user, reason: str) -> ReportingPer
         locked._history_user = user
         locked._change_reason = f"Reopened: {reason}"[:100]
         locked.save(update_fields=["status", "status_reason", "closed_at", "closed_by"])
+    security_event("period_reopened", user_id=user.pk, period_id=period.pk)
     period.refresh_from_db()
     return period
 

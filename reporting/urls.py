@@ -21,7 +21,7 @@ urlpatterns = [
         board_pack.PeriodChangesView.as_view(),
         name="period_changes",
     ),
-    # Packs produced in the background (reporting.tasks): ask, watch progress, download, retry.
+    # Packs produced in the background (reporting.jobs): ask, watch progress, download, retry.
     path(
         "periods/<int:pk>/pack.<str:fmt>/background/",
         background.PackJobRequestView.as_view(),

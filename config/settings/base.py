@@ -265,7 +265,7 @@ PACK_PDF_PARTS_ABOVE_ROWS = int(os.environ.get("PACK_PDF_PARTS_ABOVE_ROWS", "200
 PACK_PDF_PART_ROWS = int(os.environ.get("PACK_PDF_PART_ROWS", "600"))
 # A running pack job records a heartbeat every PACK_JOB_HEARTBEAT_EVERY seconds; one silent for
 # PACK_JOB_STALE_AFTER seconds lost its worker (killed, or its machine stopped) and is queued
-# again once, then failed with a sentence (reporting.tasks.pack_jobs_stale_handle).
+# again once, then failed with a sentence (reporting.jobs.pack_jobs_stale_handle).
 PACK_JOB_HEARTBEAT_EVERY = float(os.environ.get("PACK_JOB_HEARTBEAT_EVERY", "20"))
 PACK_JOB_STALE_AFTER = float(os.environ.get("PACK_JOB_STALE_AFTER", "180"))
 # Packs one person may have waiting or being produced at once (identical requests share a job).

@@ -11,7 +11,6 @@ from outcomes.csv_values import check_values_csv, decode
 from outcomes.formatting import format_value
 from outcomes.forms import ActualForm, ValuesUploadForm
 from outcomes.permissions import enterable_indicator_ids, may_enter_values
-from security.events import security_event
 
 
 class ActualEnterView(FormView):
@@ -85,9 +84,8 @@ class ValuesUploadView(FormView):
         if not (form.cleaned_data.get("confirm") and not upload):
             confirm_form = ValuesUploadForm(initial={"csv_text": text, "confirm": True})
             return self.render_to_response(self.get_context_data(form=confirm_form, preview=rows))
-        saved = services.indicator_values_upload(rows=rows, user=self.request.user)
-        security_event(
-            "indicator_values_uploaded", user_id=self.request.user.pk, plan_id=self.plan.pk
+        saved = services.indicator_values_upload(
+            rows=rows, user=self.request.user, plan_id=self.plan.pk
         )
         messages.success(self.request, f"{saved} values saved from the CSV file.")
         return redirect(reverse("outcomes:scorecard", kwargs={"plan_pk": self.plan.pk}))

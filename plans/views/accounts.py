@@ -20,7 +20,6 @@ from plans.access import partnership_ids_for
 from plans.forms import SendSignInLinkForm, SignInLinkRequestForm
 from plans.limits import email_request_allow
 from plans.models import Membership, Person
-from security.events import security_event
 
 
 def _base_url(request) -> str:
@@ -46,9 +45,8 @@ class SignInLinkRequestView(FormView):
             # The worker looks the address up and sends the mail: known and unknown addresses
             # cost the request the same.
             tasks.signin_link_request_send.enqueue(email=email, base_url=_base_url(self.request))
-        else:
-            # The same reply as ever: a limit must not tell anyone which addresses exist.
-            security_event("signin_link_throttled", user_id=None)
+        # Over the limit, the same reply as ever: a limit must not tell anyone which
+        # addresses exist (email_request_allow logs the refusal).
         self.request.session["signin_link_email"] = form.cleaned_data["email"]
         return redirect("signin_link_sent")
 
@@ -114,8 +112,6 @@ class PasswordResetView(auth_views.PasswordResetView):
             tasks.password_reset_send.enqueue(
                 email=email, domain=self.request.get_host(), use_https=self.request.is_secure()
             )
-        else:
-            security_event("password_reset_throttled", user_id=None)
         return redirect(self.get_success_url())
 
 
@@ -145,8 +141,8 @@ class SendSignInLinkView(FormView):
 
     def form_valid(self, form):
         person = form.cleaned_data["person"]
-        user = services.lead_user_ensure(person=person)
-        services.signin_link_send(user=user, base_url=_base_url(self.request))
-        security_event("signin_link_sent", user_id=self.request.user.pk, person_id=person.pk)
+        user = services.lead_signin_link_send(
+            person=person, sender=self.request.user, base_url=_base_url(self.request)
+        )
         messages.success(self.request, f"A sign-in link has been sent to {person} at {user.email}.")
         return redirect("plans:send_signin_link")

@@ -8,10 +8,15 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
-from reporting import selectors, tasks
+from reporting import jobs, selectors
+from reporting.downloads import pack_job_download
 from reporting.packs import FORMATS
-from reporting.views.board_pack import filter_form, filter_values, pack_limit_response
-from security.events import security_event
+from reporting.views.board_pack import (
+    filter_form,
+    filter_values,
+    pack_file_response,
+    pack_limit_response,
+)
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
@@ -24,9 +29,9 @@ class PackJobRequestView(View):
         period = selectors.period_get(user=request.user, pk=pk)
         filters = filter_values(filter_form(request, period.plan))
         try:
-            job = tasks.pack_job_request(period=period, fmt=fmt, user=request.user, **filters)
-        except tasks.PackLimitReached as error:
-            return pack_limit_response(request, period, fmt, error)
+            job = jobs.pack_job_request(period=period, fmt=fmt, user=request.user, **filters)
+        except jobs.PackLimitReached as error:
+            return pack_limit_response(request, period, fmt, error.messages[0])
         return redirect("reporting:pack_job", pk=job.pk)
 
 
@@ -36,7 +41,7 @@ class PackJobView(TemplateView):
     template_name = "reporting/pack_job.html"
 
     def get_context_data(self, **kwargs):
-        job = tasks.pack_job_get(user=self.request.user, pk=self.kwargs["pk"])
+        job = jobs.pack_job_current(user=self.request.user, pk=self.kwargs["pk"])
         return super().get_context_data(job=job, period=job.period, plan=job.period.plan, **kwargs)
 
 
@@ -44,11 +49,12 @@ class PackJobDownloadView(View):
     """The stored file of a finished pack: no rendering, only a read from storage."""
 
     def get(self, request, pk: int):
-        job = tasks.pack_job_get(user=request.user, pk=pk)
-        if job.status != job.Status.DONE or not job.file:
+        job = pack_job_download(
+            job=jobs.pack_job_current(user=request.user, pk=pk), user=request.user
+        )
+        if job is None:
             raise Http404("This board pack is not ready yet.")
-        security_event("board_pack_downloaded", user_id=request.user.pk, pack_job_id=job.pk)
-        return tasks.pack_file_response(job)
+        return pack_file_response(job)
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
@@ -56,10 +62,10 @@ class PackJobRetryView(View):
     """Try a failed or cancelled pack again (or show the identical one already under way)."""
 
     def post(self, request, pk: int):
-        job = tasks.pack_job_get(user=request.user, pk=pk)
+        job = jobs.pack_job_current(user=request.user, pk=pk)
         try:
-            job = tasks.pack_job_retry(job=job, user=request.user)
-        except tasks.PackLimitReached as error:
+            job = jobs.pack_job_retry(job=job, user=request.user)
+        except jobs.PackLimitReached as error:
             messages.error(request, error.messages[0])
         except ValidationError:
             pass  # already queued, running or done: nothing to retry, and the job page says which

@@ -1,18 +1,19 @@
 """The board pack page of a plan, pack downloads and the "what changed" page."""
 
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
 from plans.access import is_partnership_admin
-from reporting import selectors, tasks
+from reporting import selectors
+from reporting.downloads import PackDownloadKind, pack_download_decide
 from reporting.forms import PackFilterForm
+from reporting.models import PackJob
 from reporting.packs import FORMATS
 from reporting.packs.data import pack_for_period
-from security.events import security_event
 
 
 def filter_form(request, plan) -> PackFilterForm:
@@ -50,7 +51,7 @@ class BoardPackView(TemplateView):
             is_admin=is_partnership_admin(self.request.user, plan.partnership_id),
             form=form,
             query=query,
-            pack_jobs=tasks.pack_jobs_recent(plan=plan),
+            pack_jobs=selectors.pack_jobs_recent(plan=plan),
             **kwargs,
         )
 
@@ -68,14 +69,10 @@ class PackDownloadView(View):
             raise Http404("Packs come as pdf or xlsx.")
         period = selectors.period_get(user=request.user, pk=pk)
         filters = filter_values(filter_form(request, period.plan))
-        # A closed quarter's pack is rendered once and then served from storage.
-        security_event(
-            "board_pack_downloaded", user_id=request.user.pk, period_id=period.pk, format=fmt
-        )
-        stored = tasks.pack_stored_get(period=period, fmt=fmt, **filters)
-        if stored is not None:
-            return tasks.pack_file_response(stored)
-        if tasks.pack_needs_background(plan_id=period.plan_id):
+        decision = pack_download_decide(period=period, fmt=fmt, user=request.user, **filters)
+        if decision.kind is PackDownloadKind.STORED:
+            return pack_file_response(decision.job)
+        if decision.kind is PackDownloadKind.BACKGROUND:
             context = {
                 "period": period,
                 "plan": period.plan,
@@ -83,30 +80,37 @@ class PackDownloadView(View):
                 "query": request.GET.urlencode(),
             }
             return TemplateResponse(request, "reporting/pack_job_start.html", context)
-        try:
-            job, content = tasks.pack_inline(period=period, fmt=fmt, user=request.user, **filters)
-        except tasks.PackLimitReached as error:
-            return pack_limit_response(request, period, fmt, error)
-        if job.status != job.Status.DONE:
+        if decision.kind is PackDownloadKind.REFUSED:
+            return pack_limit_response(request, period, fmt, decision.error)
+        if decision.kind is PackDownloadKind.PENDING:
             # Another request is still rendering this pack, or it was cancelled meanwhile.
-            return redirect("reporting:pack_job", pk=job.pk)
-        if content is None:
-            with job.file.open("rb") as stored_file:
-                content = stored_file.read()
-        response = HttpResponse(content, content_type=FORMATS[fmt][0])
-        response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+            return redirect("reporting:pack_job", pk=decision.job.pk)
+        response = HttpResponse(decision.content, content_type=FORMATS[fmt][0])
+        response["Content-Disposition"] = f'attachment; filename="{decision.filename}"'
         response["Cache-Control"] = "private, no-store"
         return response
 
 
-def pack_limit_response(request, period, fmt, error) -> TemplateResponse:
+def pack_file_response(job: PackJob) -> FileResponse:
+    """A stored pack as a download: streamed from storage, never rendered again."""
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename or job.file.name.rsplit("/", 1)[-1],
+        content_type=FORMATS[job.fmt][0],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pack_limit_response(request, period, fmt, error: str) -> TemplateResponse:
     """The "produce the pack" page with the per-person limit's sentence as its error."""
     context = {
         "period": period,
         "plan": period.plan,
         "fmt": fmt,
         "query": request.GET.urlencode(),
-        "error": error.messages[0],
+        "error": error,
     }
     return TemplateResponse(request, "reporting/pack_job_start.html", context, status=429)
 

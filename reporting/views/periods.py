@@ -13,7 +13,6 @@ from django.views.generic import FormView, TemplateView, View
 from plans.access import is_partnership_admin
 from reporting import selectors, services
 from reporting.forms import PeriodDeadlineForm, PeriodReopenForm
-from security.events import security_event
 
 
 def _error_text(error: ValidationError) -> str:
@@ -45,7 +44,6 @@ class PeriodCloseView(AdminPeriodMixin, TemplateView):
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            security_event("period_closed", user_id=request.user.pk, period_id=self.period.pk)
             messages.success(
                 request, f"{self.period.label} is closed. Its board pack is now fixed."
             )
@@ -68,9 +66,6 @@ class PeriodReopenView(AdminPeriodMixin, FormView):
                 return self.form_invalid(form)
             messages.error(self.request, _error_text(error))
         else:
-            security_event(
-                "period_reopened", user_id=self.request.user.pk, period_id=self.period.pk
-            )
             messages.success(
                 self.request,
                 f"{self.period.label} is open again. Its earlier snapshot is kept; "

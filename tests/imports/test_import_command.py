@@ -1,5 +1,6 @@
 """`manage.py import_plan`: the same importer and findings on the command line."""
 
+import logging
 from io import StringIO
 from pathlib import Path
 
@@ -151,3 +152,22 @@ def test_a_new_plan_is_never_said_to_have_had_items_already(tmp_path):
     output = run(path, "--partnership", "P", "--plan", "AP", "--accept-mapping")
     assert "Already in the plan" not in output
     assert "Created: 1 priorities, 1 outcomes, 2 actions, 2 milestones" in output
+
+
+@pytest.mark.django_db
+def test_an_import_from_the_command_is_a_security_event_and_a_dry_run_is_not(caplog):
+    caplog.set_level(logging.INFO, logger="security")
+
+    def imported():
+        return [r for r in caplog.records if getattr(r, "security_event", "") == "plan_imported"]
+
+    run(ROTHERHAM, "--partnership", "Rotherham", "--plan", "CYPP", "--dry-run")
+    assert imported() == []
+    run(ROTHERHAM, "--partnership", "Rotherham", "--plan", "CYPP")
+    [event] = imported()
+    plan = Plan.objects.get(title="CYPP")
+    assert event.security_fields["plan_id"] == plan.pk
+    assert (
+        event.security_fields["milestones_added"]
+        == Milestone.objects.filter(action__outcome__priority__plan=plan).count()
+    )

@@ -259,12 +259,21 @@ class TestWithAnApp:
         assert refused.status_code == 200 and WRONG_CODE in refused.content.decode()
         assert StaticToken.objects.filter(device__user=partnership_admin).count() == 9
 
-    def test_new_recovery_codes_replace_the_old_ones(self, client, partnership_admin):
+    def test_new_recovery_codes_replace_the_old_ones(self, client, partnership_admin, caplog):
+        caplog.set_level(logging.INFO, logger="security")
         app_for(partnership_admin)
         old = recovery_codes_replace(user=partnership_admin)
         sign_in(client, partnership_admin)
         client.post(reverse("mfa:verify"), {"code": old[0]})
         response = client.post(reverse("mfa:recovery_codes"), {"next": "/"})
+        replaced = [
+            r.security_fields
+            for r in caplog.records
+            if getattr(r, "security_event", "") == "mfa_recovery_codes_replaced"
+        ]
+        assert replaced == [
+            {"event": "mfa_recovery_codes_replaced", "user_id": partnership_admin.pk}
+        ]
         new = re.findall(
             r"<code>([a-z2-7-]+)</code>", client.get(response["Location"]).content.decode()
         )

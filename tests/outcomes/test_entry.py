@@ -1,5 +1,6 @@
 """Entering results: who may, the form's errors, and the CSV upload (all or nothing)."""
 
+import logging
 from decimal import Decimal as D
 
 import pytest
@@ -171,7 +172,8 @@ def test_csv_upload_with_errors_lists_them_by_line_and_saves_nothing(
     assert not IndicatorValue.objects.filter(year=2019, quarter__in=[2, 3]).exists()
 
 
-def test_csv_upload_previews_then_saves_all_on_confirm(client, admin_user, plan, indicator):
+def test_csv_upload_previews_then_saves_all_on_confirm(client, admin_user, plan, indicator, caplog):
+    caplog.set_level(logging.INFO, logger="security")
     client.force_login(admin_user)
     text = (
         "\ufeffcode,period,value,kind,comparator\n"
@@ -191,6 +193,14 @@ def test_csv_upload_previews_then_saves_all_on_confirm(client, admin_user, plan,
     national = IndicatorValue.objects.get(kind="comparator", comparator="National")
     assert national.status == "not_available"
     assert IndicatorValue.objects.get(kind="target", year=2020).source == "csv"
+    uploaded = [
+        r.security_fields
+        for r in caplog.records
+        if getattr(r, "security_event", "") == "indicator_values_uploaded"
+    ]
+    assert uploaded == [
+        {"event": "indicator_values_uploaded", "user_id": admin_user.pk, "plan_id": plan.pk}
+    ]
 
 
 def test_csv_upload_refuses_rows_for_indicators_the_lead_does_not_own(

@@ -172,9 +172,8 @@ class TestUpdateCompliance:
                 action=world.action, lead=person, due_date=date(2019, 10, 1 + n % 5)
             )
         client.force_login(world.admin)
-        with django_assert_num_queries(
-            14
-        ):  # exact (1 the two-factor check): a ceiling hides a lost join
+        # Exact (1 of them the two-factor check): a ceiling would hide a lost join.
+        with django_assert_num_queries(14):
             response = client.get(self.url(world))
         assert len(response.context["by_lead"]) == leads + 1
 

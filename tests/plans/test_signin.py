@@ -1,5 +1,6 @@
 """Signing in: e-mailed one-use links, password sign-in and reset, and throttled failures."""
 
+import logging
 import re
 from datetime import datetime, timedelta
 
@@ -101,8 +102,9 @@ class TestSignInLink:
         assert open_link(client, link_in(mail.outbox[0])).status_code == 302
 
     def test_an_admin_sends_a_lead_a_link_creating_their_account(
-        self, client, partnership, admin_user
+        self, client, partnership, admin_user, caplog
     ):
+        caplog.set_level(logging.INFO, logger="security")
         person = factories.PersonFactory(
             partnership=partnership, name="Nina Nurse", email="nina@nhs.example.org"
         )
@@ -110,6 +112,14 @@ class TestSignInLink:
         response = client.post(
             reverse("plans:send_signin_link"), {"person": person.pk}, follow=True
         )
+        sent = [
+            r.security_fields
+            for r in caplog.records
+            if getattr(r, "security_event", "") == "signin_link_sent"
+        ]
+        assert sent == [
+            {"event": "signin_link_sent", "user_id": admin_user.pk, "person_id": person.pk}
+        ]
         assert "A sign-in link has been sent to Nina Nurse" in response.content.decode()
         user = Person.objects.get(pk=person.pk).user
         assert user.email == "nina@nhs.example.org"

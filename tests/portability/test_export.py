@@ -1,6 +1,7 @@
 """The plan's JSON export: the whole hierarchy, every registered section, constant queries."""
 
 import json
+import logging
 from io import StringIO
 from pathlib import Path
 
@@ -98,3 +99,37 @@ def test_export_plan_command_writes_json_to_stdout(plan):
 def test_export_plan_command_says_when_the_plan_is_missing(db):
     with pytest.raises(CommandError, match="No plan 'Nope'"):
         call_command("export_plan", "--partnership", "X", "--plan", "Nope")
+
+
+def _plan_exported(caplog) -> list[dict]:
+    return [
+        r.security_fields
+        for r in caplog.records
+        if getattr(r, "security_event", "") == "plan_exported"
+    ]
+
+
+def test_downloading_the_json_is_logged_once_with_the_user(client, board_user, plan, caplog):
+    caplog.set_level(logging.INFO, logger="security")
+    client.force_login(board_user)
+    client.get(reverse("portability:plan_export_json", kwargs={"pk": plan.pk}))
+
+    assert _plan_exported(caplog) == [
+        {"event": "plan_exported", "user_id": board_user.pk, "plan_id": plan.pk, "format": "json"}
+    ]
+
+
+def test_the_export_plan_command_is_logged(plan, caplog):
+    caplog.set_level(logging.INFO, logger="security")
+    call_command(
+        "export_plan",
+        "--partnership",
+        plan.partnership.name,
+        "--plan",
+        plan.title,
+        stdout=StringIO(),
+    )
+
+    assert _plan_exported(caplog) == [
+        {"event": "plan_exported", "user_id": None, "plan_id": plan.pk, "format": "json"}
+    ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from plans.models import Milestone
-from reporting import packs, services, tasks
+from reporting import jobs, packs, selectors, services
 from reporting.models import PackJob
 from tests import factories
 from tests.reporting.conftest import record_update
@@ -112,7 +112,7 @@ def test_job_waits_in_the_queue_then_the_worker_runs_it_to_done_and_its_file_dow
 def test_a_pdf_job_stores_a_pdf(board_user, period, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-    job = tasks.pack_job_request(period=period, fmt="pdf", user=board_user)
+    job = jobs.pack_job_request(period=period, fmt="pdf", user=board_user)
 
     job.refresh_from_db()
     assert job.status == PackJob.Status.DONE
@@ -161,7 +161,7 @@ def test_a_failing_render_marks_the_job_failed_with_a_message_and_a_retry_succee
 @pytest.mark.django_db
 def test_retry_of_a_job_that_did_not_fail_changes_nothing(client, board_user, period, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    job = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
     client.force_login(board_user)
 
     client.post(reverse("reporting:pack_job_retry", args=[job.pk]))
@@ -195,15 +195,15 @@ def test_a_closed_period_pack_asked_for_twice_in_the_background_is_rendered_once
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-    first = tasks.pack_job_request(period=closed_period, fmt="xlsx", user=board_user)
-    second = tasks.pack_job_request(period=closed_period, fmt="xlsx", user=admin_user)
+    first = jobs.pack_job_request(period=closed_period, fmt="xlsx", user=board_user)
+    second = jobs.pack_job_request(period=closed_period, fmt="xlsx", user=admin_user)
 
     assert second.pk == first.pk
     assert render_calls == ["xlsx"]
-    assert tasks.pack_stored_get(period=closed_period, fmt="xlsx").pk == first.pk
+    assert selectors.pack_stored_get(period=closed_period, fmt="xlsx").pk == first.pk
     # Another format or filter is another pack.
     priority = closed_period.plan.priorities.first()
-    tasks.pack_job_request(
+    jobs.pack_job_request(
         period=closed_period, fmt="xlsx", user=board_user, priority_id=priority.pk
     )
     assert render_calls == ["xlsx", "xlsx"]
@@ -214,14 +214,14 @@ def test_reclosing_a_reopened_period_makes_a_new_pack(
     board_user, admin_user, closed_period, render_calls, settings
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    first = tasks.pack_job_request(period=closed_period, fmt="xlsx", user=board_user)
+    first = jobs.pack_job_request(period=closed_period, fmt="xlsx", user=board_user)
     with time_machine.travel(datetime(2020, 1, 20, 9, tzinfo=LONDON), tick=False):
         services.period_reopen(period=closed_period, user=admin_user, reason="A late update")
         closed_period.refresh_from_db()
         services.period_close(period=closed_period, user=admin_user)
     closed_period.refresh_from_db()
 
-    second = tasks.pack_job_request(period=closed_period, fmt="xlsx", user=board_user)
+    second = jobs.pack_job_request(period=closed_period, fmt="xlsx", user=board_user)
 
     assert second.pk != first.pk
     assert render_calls == ["xlsx", "xlsx"]
@@ -233,18 +233,18 @@ def test_an_open_periods_draft_is_rendered_again_only_once_the_plan_changes(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-    first = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
-    second = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    first = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    second = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
 
     assert render_calls == ["xlsx"]  # the second draft reuses the first one's file
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.status == PackJob.Status.DONE and second.file.name == first.file.name
-    assert tasks.pack_stored_get(period=period, fmt="xlsx") is None
+    assert selectors.pack_stored_get(period=period, fmt="xlsx") is None
 
     milestone = Milestone.objects.filter(action__outcome__priority__plan=period.plan).first()
     record_update(milestone, status="red", commentary="Funding withdrawn.")
-    third = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    third = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
 
     assert render_calls == ["xlsx", "xlsx"]
     third.refresh_from_db()
@@ -271,7 +271,7 @@ def test_a_large_plan_is_not_rendered_in_the_request(
 @pytest.mark.django_db
 def test_another_partnerships_jobs_are_not_found(client, outsider, board_user, period, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    job = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
     client.force_login(outsider)
 
     for name in ("reporting:pack_job", "reporting:pack_job_download"):
@@ -285,7 +285,7 @@ def test_another_partnerships_jobs_are_not_found(client, outsider, board_user, p
 @pytest.mark.django_db
 def test_board_pack_page_lists_the_plans_background_packs(client, board_user, period, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    job = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
     client.force_login(board_user)
 
     page = client.get(reverse("reporting:board_pack", args=[period.plan.pk])).content.decode()
@@ -300,7 +300,7 @@ def test_a_job_whose_heartbeat_stopped_is_queued_again_once_then_failed_and_can_
 ):
     settings.PACK_JOB_STALE_AFTER = 180
     with time_machine.travel(datetime(2020, 1, 6, 9, tzinfo=LONDON), tick=False):
-        job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+        job = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
         # The database worker claimed it, then was killed mid-render (kill -9).
         PackJob.objects.filter(pk=job.pk).update(
             status="running", started_at=job.created_at, heartbeat_at=job.created_at, attempts=1
@@ -323,7 +323,7 @@ def test_a_job_whose_heartbeat_stopped_is_queued_again_once_then_failed_and_can_
         )
     with time_machine.travel(datetime(2020, 1, 6, 9, 9, tzinfo=LONDON), tick=False):
         # Asking for the same pack notices it, rather than returning the stuck job.
-        again = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+        again = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
         page = client.get(url).content.decode()
     job.refresh_from_db()
     assert job.status == PackJob.Status.FAILED
@@ -342,7 +342,7 @@ def test_a_job_whose_heartbeat_stopped_is_queued_again_once_then_failed_and_can_
 @pytest.mark.django_db
 def test_a_job_no_worker_has_picked_up_says_so_after_two_minutes(client, board_user, period):
     with time_machine.travel(datetime(2020, 1, 6, 9, tzinfo=LONDON), tick=False):
-        job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+        job = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
     client.force_login(board_user)
     url = reverse("reporting:pack_job", args=[job.pk])
 

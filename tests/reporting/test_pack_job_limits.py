@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from plans.services import person_remove
-from reporting import packs, tasks
+from reporting import jobs, packs, tasks
 from reporting.models import PackJob
 from tests import factories
 
@@ -76,7 +76,7 @@ def test_a_person_removed_during_a_render_cancels_the_job_and_its_output_is_neve
 def test_queued_packs_are_cancelled_when_a_person_is_removed(
     admin_user, board_user, partnership, period
 ):
-    job = tasks.pack_job_request(period=period, fmt="pdf", user=board_user)  # no worker runs
+    job = jobs.pack_job_request(period=period, fmt="pdf", user=board_user)  # no worker runs
     leaving = factories.PersonFactory(partnership=partnership)
 
     person_remove(person=leaving, user=admin_user)
@@ -91,15 +91,15 @@ def test_one_person_can_have_three_packs_waiting_and_identical_requests_share_on
     client, board_user, admin_user, period
 ):
     priority = period.plan.priorities.first()
-    first = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    first = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
     for _ in range(5):  # clicking again and again queues nothing more
-        assert tasks.pack_job_request(period=period, fmt="xlsx", user=board_user).pk == first.pk
-    tasks.pack_job_request(period=period, fmt="pdf", user=board_user)
-    tasks.pack_job_request(period=period, fmt="xlsx", user=board_user, priority_id=priority.pk)
+        assert jobs.pack_job_request(period=period, fmt="xlsx", user=board_user).pk == first.pk
+    jobs.pack_job_request(period=period, fmt="pdf", user=board_user)
+    jobs.pack_job_request(period=period, fmt="xlsx", user=board_user, priority_id=priority.pk)
     assert PackJob.objects.count() == 3
 
-    with pytest.raises(tasks.PackLimitReached):
-        tasks.pack_job_request(period=period, fmt="pdf", user=board_user, priority_id=priority.pk)
+    with pytest.raises(jobs.PackLimitReached):
+        jobs.pack_job_request(period=period, fmt="pdf", user=board_user, priority_id=priority.pk)
     client.force_login(board_user)
     url = reverse("reporting:pack_job_request", args=[period.pk, "pdf"])
     response = client.post(f"{url}?priority={priority.pk}")
@@ -110,7 +110,7 @@ def test_one_person_can_have_three_packs_waiting_and_identical_requests_share_on
     assert "govuk-error-summary" in text
     assert PackJob.objects.count() == 3
     # The limit is per person: an admin's pack is not held up by it.
-    tasks.pack_job_request(period=period, fmt="pdf", user=admin_user, priority_id=priority.pk)
+    jobs.pack_job_request(period=period, fmt="pdf", user=admin_user, priority_id=priority.pk)
     assert PackJob.objects.count() == 4
 
 
@@ -142,3 +142,9 @@ def test_a_draft_asked_for_while_another_request_renders_it_is_not_rendered_twic
     assert nested[0].url == reverse("reporting:pack_job", args=[PackJob.objects.get().pk])
     # Unchanged plan: the third is served from the stored draft.
     assert third.content == first.content
+
+
+def test_the_task_keeps_the_dotted_path_queued_jobs_were_stored_with():
+    # The database queue stores each job's task by this path; a job queued before an upgrade
+    # must still be found by the worker after it.
+    assert tasks.pack_job_render.module_path == "reporting.tasks.pack_job_render"

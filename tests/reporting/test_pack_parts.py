@@ -28,10 +28,29 @@ def pack(scenario):
     return pack_for_period(period=scenario.q3)
 
 
+@pytest.fixture(scope="module")
+def _rendered():
+    """PDFs rendered once a module: every test's scenario is the same data at the same frozen
+    times and a closed quarter's pack comes from its snapshot, so each would render the same
+    pages. Bytes are shared; each test reads them with its own PdfReader."""
+    return {}
+
+
 @pytest.fixture
-def parted(pack, settings):
+def parted(pack, settings, _rendered):
     settings.PACK_PDF_PARTS_ABOVE_ROWS = settings.PACK_PDF_PART_ROWS = 6
-    return PdfReader(BytesIO(render(pack, "pdf")))
+    if "parted" not in _rendered:
+        _rendered["parted"] = render(pack, "pdf")
+    return PdfReader(BytesIO(_rendered["parted"]))
+
+
+@pytest.fixture
+def whole(pack, settings, _rendered):
+    """The same pack as one document (no parts)."""
+    settings.PACK_PDF_PARTS_ABOVE_ROWS = 100_000
+    if "whole" not in _rendered:
+        _rendered["whole"] = render(pack, "pdf")
+    return PdfReader(BytesIO(_rendered["whole"]))
 
 
 def page_texts(reader: PdfReader) -> list[str]:
@@ -116,8 +135,8 @@ def test_every_page_keeps_its_running_header_and_tags(parted):
             assert element.get_object().raw_get("/Pg").idnum == page.indirect_reference.idnum
 
 
-def test_a_pack_below_the_threshold_is_one_document_with_links_and_a_page_total(pack):
-    reader = PdfReader(BytesIO(render(pack, "pdf")))
+def test_a_pack_below_the_threshold_is_one_document_with_links_and_a_page_total(whole):
+    reader = whole
     texts = page_texts(reader)
 
     assert f"Page 3 of {len(texts)}" in texts[2]
@@ -133,9 +152,7 @@ def test_a_pack_below_the_threshold_is_one_document_with_links_and_a_page_total(
     }
 
 
-def test_parts_hold_the_same_text_as_one_document(pack, parted, settings):
-    settings.PACK_PDF_PARTS_ABOVE_ROWS = 100_000
-    whole = PdfReader(BytesIO(render(pack, "pdf")))
+def test_parts_hold_the_same_text_as_one_document(parted, whole):
 
     # Parts repeat table and running headers on their extra pages; no text is lost or added.
     assert set(words(parted)) == set(words(whole))

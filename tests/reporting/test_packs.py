@@ -43,6 +43,25 @@ def closed_q3(scenario):
     return scenario
 
 
+@pytest.fixture(scope="module")
+def _rendered():
+    return {}
+
+
+@pytest.fixture
+def closed_q3_pdf(closed_q3, _rendered) -> bytes:
+    """The closed Q3's whole-plan PDF as it was on 11 January 2020, rendered once a module.
+
+    Safe to share: every test's scenario is the same data at the same frozen times, and a
+    closed quarter's pack comes from its snapshot alone, so each test would render the same
+    pages (only the database ids differ, and the pack shows none).
+    """
+    if "closed_q3" not in _rendered:
+        with time_machine.travel(at(2020, 1, 11, 9), tick=False):
+            _rendered["closed_q3"] = build_pack(period_id=closed_q3.q3.pk, fmt="pdf")
+    return _rendered["closed_q3"]
+
+
 def later_edits(s):
     """Everything a quarter later: new statuses, texts, dates, a new milestone, a deletion."""
     with time_machine.travel(at(2020, 2, 20, 11), tick=False):
@@ -58,9 +77,8 @@ def later_edits(s):
         s.milestones["new"].delete()
 
 
-def test_a_closed_quarters_pdf_is_the_same_after_later_edits(closed_q3):
-    with time_machine.travel(at(2020, 1, 11, 9), tick=False):
-        before = build_pack(period_id=closed_q3.q3.pk, fmt="pdf")
+def test_a_closed_quarters_pdf_is_the_same_after_later_edits(closed_q3, closed_q3_pdf):
+    before = closed_q3_pdf
     later_edits(closed_q3)
     with time_machine.travel(at(2020, 3, 1, 9), tick=False):
         after = build_pack(period_id=closed_q3.q3.pk, fmt="pdf")
@@ -94,8 +112,8 @@ def test_an_open_quarters_pack_follows_the_live_data_and_says_draft(closed_q3):
     assert all("DRAFT" in page for page in pages if page.strip())
 
 
-def test_the_pack_answers_the_boards_questions_for_the_scenario(closed_q3):
-    text = pdf_text(build_pack(period_id=closed_q3.q3.pk, fmt="pdf"))
+def test_the_pack_answers_the_boards_questions_for_the_scenario(closed_q3_pdf):
+    text = pdf_text(closed_q3_pdf)
 
     assert "1 red and 1 amber of 6 milestones" in text
     assert "1 slipped" in text and "1 completed this quarter" in text
@@ -114,8 +132,8 @@ def test_the_pack_answers_the_boards_questions_for_the_scenario(closed_q3):
     assert "Overdue as at 31 Dec 2019 (1)" in text and "Train panel members" in text
 
 
-def test_the_pdf_is_tagged_landscape_a4_with_a_title_and_language(closed_q3):
-    pdf = build_pack(period_id=closed_q3.q3.pk, fmt="pdf")
+def test_the_pdf_is_tagged_landscape_a4_with_a_title_and_language(closed_q3_pdf):
+    pdf = closed_q3_pdf
     reader = PdfReader(BytesIO(pdf))
 
     assert reader.metadata.title.startswith("Board pack 2019/20 Q3: Delivery Plan 2019/20")
@@ -128,10 +146,10 @@ def test_the_pdf_is_tagged_landscape_a4_with_a_title_and_language(closed_q3):
     assert "Page 3 of" in pdf_text(pdf)
 
 
-def test_each_page_s_tags_point_at_that_page(closed_q3):
+def test_each_page_s_tags_point_at_that_page(closed_q3_pdf):
     # Screen readers find a page's text through its tags; the page references in the tag tree
     # are built once per page count (reporting.packs.pdf), so check each one lands right.
-    reader = PdfReader(BytesIO(build_pack(period_id=closed_q3.q3.pk, fmt="pdf")))
+    reader = PdfReader(BytesIO(closed_q3_pdf))
     nums = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
     parents = dict(zip(nums[::2], nums[1::2], strict=True))
 

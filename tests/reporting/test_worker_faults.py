@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from reporting import tasks
+from reporting import jobs
 from reporting.models import PackJob
 from tests import factories
 
@@ -101,7 +101,7 @@ def test_the_worker_survives_its_connection_being_terminated_mid_render_and_idle
     board_user, admin_user, period, workers
 ):
     worker = workers(render_sleep=3)
-    job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    job = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
     wait_for(lambda: rendering(job), timeout=30, what="the worker to start rendering")
 
     terminated = terminate_other_backends()
@@ -116,7 +116,7 @@ def test_the_worker_survives_its_connection_being_terminated_mid_render_and_idle
     assert worker.poll() is None, "the worker exited"
 
     # A later pack still runs.
-    later = tasks.pack_job_request(period=period, fmt="pdf", user=admin_user)
+    later = jobs.pack_job_request(period=period, fmt="pdf", user=admin_user)
     wait_for(lambda: job_state(later).status == "done", timeout=60, what="a later job")
 
     # The connection is terminated, again and again, while the worker polls for work (with
@@ -128,7 +128,7 @@ def test_the_worker_survives_its_connection_being_terminated_mid_render_and_idle
         time.sleep(0.03)
     assert hits >= 1
     assert worker.poll() is None, "the worker exited"
-    third = tasks.pack_job_request(
+    third = jobs.pack_job_request(
         period=period,
         fmt="xlsx",
         user=admin_user,
@@ -145,7 +145,7 @@ def test_the_worker_survives_its_connection_being_terminated_mid_render_and_idle
 def test_a_killed_workers_job_is_queued_again_then_failed_and_a_retry_works(
     board_user, period, workers
 ):
-    job = tasks.pack_job_request(period=period, fmt="xlsx", user=board_user)
+    job = jobs.pack_job_request(period=period, fmt="xlsx", user=board_user)
     first = workers(render_sleep=30, stale_after=3)
     wait_for(lambda: rendering(job), timeout=30, what="the first worker to render")
 
@@ -169,7 +169,7 @@ def test_a_killed_workers_job_is_queued_again_then_failed_and_a_retry_works(
     assert "worker stopped before the board pack was finished" in job.message
 
     # "Try again" works on it, and asking for the same pack no longer returns a stuck job.
-    retried = tasks.pack_job_retry(job=job, user=board_user)
+    retried = jobs.pack_job_retry(job=job, user=board_user)
     assert retried.pk == job.pk
     wait_for(lambda: job_state(job).status == "done", timeout=30, what="the retry to finish")
     assert third.poll() is None
@@ -196,7 +196,7 @@ def test_four_parallel_requests_for_the_same_draft_render_it_once(
 
     def ask(user):
         try:
-            job, _ = tasks.pack_inline(period=period, fmt="pdf", user=user)
+            job, _ = jobs.pack_inline(period=period, fmt="pdf", user=user)
             results.append(job.status)
         except Exception as error:  # noqa: BLE001 (reported by the assertion below)
             errors.append(error)

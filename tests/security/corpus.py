@@ -14,8 +14,10 @@ import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import openpyxl
+from django.conf import settings
 
 REFUSE, IMPORT, EITHER = "refuse", "import", "either"
 
@@ -30,6 +32,9 @@ class Hostile:
     forbidden: tuple[str, ...] = ()  # text that must never be stored or shown (e.g. passwd)
     must_store: tuple[str, ...] = ()  # text that an import must have stored exactly
     check: Callable | None = None
+    # The upload page takes only .xlsx, .xlsm and .csv; the import_plan command reads more
+    # (a .txt of tab-separated values): such a file is refused by the page, with a sentence.
+    page_refuses: bool = False
 
     @property
     def data(self) -> bytes:
@@ -679,6 +684,436 @@ def corpus() -> list[Hostile]:
     ]
 
 
+# --- The second suite's building blocks (merged from tests/test_hostile_files.py) -------------
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "middlesbrough-action-plan-2009.xlsx"
+
+
+def legacy_xlsx_bytes(rows=None, *, header=HEADER, sheets=1) -> bytes:
+    workbook = openpyxl.Workbook()
+    for index in range(sheets):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        sheet.title = f"Plan {index + 1}"
+        sheet.append(header)
+        for row in ROWS if rows is None else rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def legacy_zip_of(members: dict[str, bytes], *, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def legacy_xlsx_with(replace: dict[str, bytes | None], base: bytes | None = None) -> bytes:
+    """A valid workbook with some parts replaced (None removes the part)."""
+    members = members_of(base or legacy_xlsx_bytes())
+    for name, content in replace.items():
+        if content is None:
+            members.pop(name, None)
+        else:
+            members[name] = content
+    return legacy_zip_of(members)
+
+
+def plan_sheet_rows(extra: str = "") -> str:
+    rows = [inline_row(1, HEADER)] + [inline_row(n + 2, row) for n, row in enumerate(ROWS)]
+    return "".join(rows) + extra
+
+
+def with_entity_in(part: str, *, prolog: str, reference: str) -> bytes:
+    """Put a DOCTYPE before the root element of ``part`` and a reference inside it."""
+    members = members_of(legacy_xlsx_bytes())
+    text = members[part].decode()
+    root = text.index("<", text.index("?>") if text.startswith("<?") else 0)
+    root_end = text.index(">", root) + 1
+    members[part] = (
+        text[:root] + prolog + text[root:root_end] + reference + text[root_end:]
+    ).encode()
+    return legacy_zip_of(members)
+
+
+def patched_sizes(data: bytes, *, file_size: int) -> bytes:
+    """Rewrite every central-directory entry's uncompressed size (a lying archive)."""
+    out = bytearray(data)
+    position = out.find(b"PK\x01\x02")
+    while position != -1:
+        struct.pack_into("<I", out, position + 24, file_size)
+        position = out.find(b"PK\x01\x02", position + 4)
+    return bytes(out)
+
+
+def zeros_member(megabytes: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in members_of(legacy_xlsx_bytes()).items():
+            if name != SHEET:
+                archive.writestr(name, content)
+        with archive.open(SHEET, "w", force_zip64=True) as member:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(megabytes):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
+def mutated(data: bytes, *, seed: int, flips: int) -> bytes:
+    rng = random.Random(seed)
+    out = bytearray(data)
+    for _ in range(flips):
+        out[rng.randrange(len(out))] = rng.randrange(256)
+    return bytes(out)
+
+
+# --- The corpus -------------------------------------------------------------------------------
+
+
+def legacy_corpus() -> list[Hostile]:
+    """The cases of the second suite (tests/test_hostile_files.py until December 2026).
+
+    Five of its cases were byte for byte the same file as one above (empty .xlsx, empty .csv,
+    header row only, a CSV named .xlsx, NUL bytes in a CSV) and are kept once, above; four
+    that shared a name with a different file above were renamed.
+    """
+    real = FIXTURE.read_bytes()
+    valid_xlsx = legacy_xlsx_bytes()
+    cases = [
+        # Empty and nearly empty
+        Hostile("whitespace-only csv", b"  \n\n \t \r\n", "plan.csv", REFUSE),
+        Hostile("byte-order mark only", b"\xef\xbb\xbf", "plan.csv", REFUSE),
+        # Truncated and damaged archives
+        *[
+            Hostile(
+                f"real workbook truncated to {p}%", real[: len(real) * p // 100], "m.xlsx", REFUSE
+            )
+            for p in (1, 10, 50, 90, 99)
+        ],
+        Hostile("end-of-archive record cut off", real[:-22], "m.xlsx", REFUSE),
+        *[
+            Hostile(
+                f"real workbook with {n} random bytes changed (seed {s})",
+                mutated(real, seed=s, flips=n),
+                "m.xlsx",
+            )
+            for s, n in ((1, 1), (2, 5), (3, 50), (4, 500), (5, 5000))
+        ],
+        # Zip bombs and lying archives
+        Hostile("zip bomb: 60 MB of spaces as the sheet", zeros_member(60), "bomb.xlsx", REFUSE),
+        Hostile(
+            "declared sizes of 4 GB per part",
+            patched_sizes(valid_xlsx, file_size=0xFFFFFFF0),
+            "liar.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "declared sizes of 1 byte per part",
+            patched_sizes(valid_xlsx, file_size=1),
+            "liar.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "3,000 parts",
+            legacy_xlsx_with({f"xl/junk/{n}.bin": b"x" for n in range(3000)}),
+            "many.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "a zip that is not a workbook",
+            legacy_zip_of({"readme.txt": b"hello"}),
+            "plan.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "workbook part missing",
+            legacy_xlsx_with({"xl/workbook.xml": None}),
+            "plan.xlsx",
+            REFUSE,
+        ),
+        Hostile("sheet part missing", legacy_xlsx_with({SHEET: None}), "plan.xlsx", REFUSE),
+        Hostile(
+            "a workbook inside the sheet part",
+            legacy_xlsx_with({SHEET: valid_xlsx}),
+            "plan.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "stored (uncompressed) workbook",
+            legacy_zip_of(members_of(valid_xlsx), compression=zipfile.ZIP_STORED),
+            "plan.xlsx",
+        ),
+        # Not what the name says
+        Hostile(
+            "HTML table saved as .xlsx",
+            b"<html><body><table><tr><td>Action</td><td>Who</td></tr></table></body></html>",
+            "plan.xlsx",
+            REFUSE,
+        ),
+        Hostile("workbook named .csv", valid_xlsx, "plan.csv"),
+        Hostile(
+            "old .xls (OLE) file",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+            "plan.xls",
+            REFUSE,
+        ),
+        Hostile(
+            "password-protected workbook (OLE container) named .xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4,
+            "plan.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "PDF named .csv",
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n",
+            "plan.csv",
+            REFUSE,
+        ),
+        Hostile("PNG named .xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "plan.xlsx", REFUSE),
+        Hostile(
+            "other random bytes named .xlsx (seed 7)",
+            random.Random(7).randbytes(4096),
+            "plan.xlsx",
+            REFUSE,
+        ),
+        Hostile("random bytes named .csv", random.Random(8).randbytes(4096), "plan.csv"),
+        Hostile("unknown extension", csv_bytes(), "plan.docx", REFUSE),
+        # XML attacks (defusedxml must stop every one)
+        Hostile(
+            "billion laughs in the sheet",
+            with_entity_in(SHEET, prolog=LAUGHS, reference=""),
+            "laughs.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "billion laughs in the styles",
+            with_entity_in("xl/styles.xml", prolog=LAUGHS, reference=""),
+            "laughs.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "billion laughs in the workbook",
+            with_entity_in("xl/workbook.xml", prolog=LAUGHS, reference=""),
+            "laughs.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "external entity reading /etc/passwd",
+            with_entity_in(
+                "docProps/core.xml",
+                prolog='<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+                reference="",
+            ),
+            "xxe.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "external DTD fetched over the network",
+            with_entity_in(
+                "[Content_Types].xml",
+                prolog='<!DOCTYPE x SYSTEM "http://127.0.0.1:9/evil.dtd">',
+                reference="",
+            ),
+            "dtd.xlsx",
+        ),
+        Hostile(
+            "parameter entity",
+            with_entity_in(
+                SHEET,
+                prolog='<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p.dtd"> %p;]>',
+                reference="",
+            ),
+            "pe.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "100,000 nested elements",
+            legacy_xlsx_with(
+                {
+                    SHEET: sheet_xml(plan_sheet_rows(), dimension="A1:E4").replace(
+                        b"<sheetData>", b"<sheetData>" + b"<x>" * 100_000 + b"</x>" * 100_000, 1
+                    )
+                }
+            ),
+            "deep.xlsx",
+        ),
+        # Sizes: rows, columns, cells, sheets
+        Hostile(
+            "declared range of a million empty rows",
+            legacy_xlsx_with({SHEET: sheet_xml(plan_sheet_rows(), dimension="A1:XFD1048576")}),
+            "million.xlsx",
+        ),
+        Hostile(
+            "one cell in the last row of the sheet",
+            legacy_xlsx_with(
+                {
+                    SHEET: sheet_xml(
+                        plan_sheet_rows(inline_row(1_048_576, ["x"])), dimension="A1:E1048576"
+                    )
+                }
+            ),
+            "lastrow.xlsx",
+            REFUSE,
+        ),
+        Hostile(
+            "one cell in the last column (XFD)",
+            legacy_xlsx_with(
+                {SHEET: sheet_xml(plan_sheet_rows(inline_row(5, ["x"], first_column=16384)))}
+            ),
+            "lastcol.xlsx",
+        ),
+        Hostile("60,000 empty CSV rows", csv_bytes([[""] * 5] * 60_000), "empty-rows.csv", REFUSE),
+        Hostile(
+            "a 32,767-character cell",
+            legacy_xlsx_bytes([*ROWS, ["3. Long", "3.1 " + "x" * 32_760, "", "", ""]]),
+            "long.xlsx",
+        ),
+        Hostile(
+            "a 5 MB CSV cell",
+            csv_bytes([*ROWS, ["3. Long", "3.1 " + "y" * 5_000_000, "", "", ""]]),
+            "huge-cell.csv",
+        ),
+        Hostile(
+            "a CSV one byte over the size limit",
+            b"a" * (settings.IMPORT_MAX_BYTES + 1),
+            "big.csv",
+            REFUSE,
+        ),
+        Hostile(
+            "16,384 columns",
+            csv_bytes(header=HEADER + [f"C{n}" for n in range(16_379)]),
+            "wide.csv",
+        ),
+        Hostile("200 sheets", legacy_xlsx_bytes(sheets=200), "sheets.xlsx"),
+        # Formulas and cell types
+        Hostile(
+            "DDE, HYPERLINK and NOW formulas in workbook cells",
+            legacy_xlsx_bytes(
+                [
+                    *ROWS,
+                    [
+                        "3. F",
+                        '=HYPERLINK("http://evil.example","click")',
+                        "=1+1",
+                        "=cmd|' /C calc'!A0",
+                        "=NOW()",
+                    ],
+                ]
+            ),
+            "formulas.xlsx",
+        ),
+        Hostile(
+            "formula-like text in CSV cells",
+            csv_bytes(
+                [
+                    *ROWS,
+                    ["3. F", "3.1 =1+1", "+1+2", "-3+4", "@SUM(A1)"],
+                    ["4. G", "=2+2", "\t=1", "\r=1", ""],
+                ]
+            ),
+            "formulas.csv",
+        ),
+        Hostile(
+            "shared-string reference without a shared-string table",
+            legacy_xlsx_with(
+                {
+                    SHEET: sheet_xml(
+                        plan_sheet_rows('<row r="9"><c r="A9" t="s"><v>99999</v></c></row>')
+                    )
+                }
+            ),
+            "sst.xlsx",
+        ),
+        Hostile(
+            "date-styled cell holding 1e308",
+            legacy_xlsx_with(
+                {
+                    SHEET: sheet_xml(
+                        plan_sheet_rows('<row r="9"><c r="C9" s="1"><v>1e308</v></c></row>')
+                    )
+                }
+            ),
+            "date.xlsx",
+        ),
+        Hostile(
+            "error and boolean cell types",
+            legacy_xlsx_with(
+                {
+                    SHEET: sheet_xml(
+                        plan_sheet_rows(
+                            '<row r="9"><c r="B9" t="e"><v>#REF!</v></c>'
+                            '<c r="C9" t="b"><v>1</v></c></row>'
+                        )
+                    )
+                }
+            ),
+            "types.xlsx",
+        ),
+        # Control characters
+        Hostile(
+            "bell, escape and form-feed characters in CSV",
+            csv_bytes(
+                [*ROWS, ["3. C", "3.1 \x07ring \x1b[31mred\x1b[0m \x0cpage \x0bvtab", "", "", ""]]
+            ),
+            "ctrl.csv",
+        ),
+        Hostile(
+            "right-to-left override and zero-width characters",
+            csv_bytes([*ROWS, ["3. R", "3.1 \u202egnp.exe \u200b\u200d\ufeff", "", "", ""]]),
+            "bidi.csv",
+        ),
+        Hostile(
+            "SOH, ESC and NUL character references in sheet XML",
+            legacy_xlsx_with(
+                {SHEET: sheet_xml(plan_sheet_rows(inline_row(9, ["3. X", "3.1 &#x1;&#x1b;&#x0;"])))}
+            ),
+            "ctrl.xlsx",
+        ),
+        Hostile("CSV lines ending in CR only", csv_bytes(end="\r"), "mac.csv"),
+        Hostile(
+            "unbalanced quotes", csv_bytes() + b'\n"3. Q,"3.1 never closed,\n' * 3, "quotes.csv"
+        ),
+        # Encodings
+        Hostile("UTF-16 LE with BOM", b"\xff\xfe" + csv_bytes(encoding="utf-16-le"), "u16.csv"),
+        Hostile("UTF-16 BE with BOM", b"\xfe\xff" + csv_bytes(encoding="utf-16-be"), "u16be.csv"),
+        Hostile("UTF-16 without a BOM", csv_bytes(encoding="utf-16-le"), "u16.csv", REFUSE),
+        Hostile(
+            "Windows-1252 with £ and curly quotes",
+            csv_bytes([*ROWS, ["3. £", "3.1 “quoted” – £5", "", "", ""]], encoding="cp1252"),
+            "w.csv",
+        ),
+        Hostile(
+            "Shift-JIS",
+            csv_bytes([*ROWS, ["3. J", "3.1 日本語の計画", "", "", ""]], encoding="shift_jis"),
+            "sjis.csv",
+        ),
+        Hostile(
+            "invalid UTF-8 sequences",
+            csv_bytes() + b"\n3. Bad,3.1 \xc3\x28 \xa0\xa1 \xf0\x28\x8c\x28,,,\n",
+            "bad.csv",
+        ),
+        Hostile("semicolon-separated", csv_bytes(sep=";"), "semi.csv"),
+        Hostile("tab-separated .txt", csv_bytes(sep="\t"), "plan.txt", page_refuses=True),
+        # Names
+        Hostile(
+            "path traversal three levels up in the file name",
+            csv_bytes(),
+            "../../../etc/passwd.csv",
+        ),
+        Hostile(
+            "line break and markup in the file name", csv_bytes(), "plan\n<script>x</script>.csv"
+        ),
+        Hostile(
+            "macro-enabled workbook with a VBA part",
+            legacy_xlsx_with({"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 512}),
+            "macro.xlsm",
+        ),
+    ]
+    return cases
+
+
 @functools.cache
 def the_corpus() -> tuple[Hostile, ...]:
-    return tuple(corpus())
+    return (*corpus(), *legacy_corpus())

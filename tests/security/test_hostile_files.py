@@ -1,5 +1,8 @@
 """Hostile uploads (issue 8, item 3): refused with a sentence, or imported whole; never a 500.
 
+The one hostile-file suite: ``tests/test_hostile_files.py`` was merged into it (issue 13,
+item 8), its cases into ``corpus.legacy_corpus``, its formula and network checks below.
+
 Every file of ``tests/security/corpus.py`` goes three ways: ``plan_import`` as a dry run,
 ``plan_import`` for real, and the browser journey (upload, preview, confirm) as a
 partnership admin. The three must agree. A refusal is a sentence with no traceback, no
@@ -12,6 +15,8 @@ by the process's peak resident memory instead. These are safety bounds, not benc
 
 import re
 import resource
+import select
+import socket
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -26,7 +31,21 @@ from django.urls import reverse
 from imports.services import plan_import
 from plans.models import Action, Milestone, MilestoneUpdate, Organisation, Outcome, Person, Priority
 from tests import factories
-from tests.security.corpus import EITHER, IMPORT, REFUSE, Hostile, the_corpus
+from tests.security.corpus import (
+    EITHER,
+    IMPORT,
+    REFUSE,
+    ROWS,
+    SHEET,
+    Hostile,
+    inline_row,
+    legacy_xlsx_bytes,
+    legacy_xlsx_with,
+    plan_sheet_rows,
+    sheet_xml,
+    the_corpus,
+    with_entity_in,
+)
 
 SECONDS = 30  # per call or request (dry run, import, upload, preview, confirm), loaded 2 cores
 TRACED_PEAK_MB = 150  # Python allocations during a dry run (tracemalloc)
@@ -230,7 +249,7 @@ def test_hostile_file_is_refused_with_a_sentence_or_imported_whole(
     assert "Traceback" not in html
     for secret in case.forbidden:
         assert secret not in html, f"{case.name}: the page showed {secret!r}"
-    if real.ok:
+    if real.ok and not case.page_refuses:
         assert statuses == [302, 200, 302], f"{case.name}: browser journey {statuses}"
         assert pages[-1]["Location"] == browser_plan.get_absolute_url()
         assert created_counts(before, after) == created, f"{case.name}: browser counts differ"
@@ -257,3 +276,66 @@ def test_hostile_file_is_refused_with_a_sentence_or_imported_whole(
         peak_mb=dry_pass.peak_mb,
         rss_mb=rss,
     )
+
+
+def test_an_imported_formula_is_never_stored_as_a_formula(world):
+    case = next(c for c in CORPUS if c.name == "DDE, HYPERLINK and NOW formulas in workbook cells")
+    result = plan_import(plan=world["plan"], data=case.data, filename=case.filename)
+    assert result.ok
+    texts = list(Action.objects.values_list("text", flat=True)) + list(
+        Milestone.objects.values_list("text", flat=True)
+    )
+    assert not [text for text in texts if text.startswith("=")]
+    assert any("formula" in finding.message for finding in result.findings)
+
+
+@pytest.fixture
+def listener():
+    """A TCP port on loopback that records whether anything connected to it."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+def _connected(server) -> bool:
+    readable, _, _ = select.select([server], [], [], 0.3)
+    return bool(readable)
+
+
+def test_no_part_of_a_workbook_makes_the_server_fetch_a_url(world, listener):
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    files = [
+        with_entity_in(
+            "[Content_Types].xml", prolog=f'<!DOCTYPE x SYSTEM "{url}/a.dtd">', reference=""
+        ),
+        with_entity_in(
+            SHEET, prolog=f'<!DOCTYPE x [<!ENTITY % p SYSTEM "{url}/p.dtd"> %p;]>', reference=""
+        ),
+        with_entity_in(
+            "docProps/core.xml", prolog=f'<!DOCTYPE x [<!ENTITY e SYSTEM "{url}/e">]>', reference=""
+        ),
+        legacy_xlsx_with(
+            {
+                SHEET: sheet_xml(
+                    plan_sheet_rows(
+                        inline_row(
+                            9,
+                            [
+                                '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
+                                f'href="{url}/x"/>'
+                            ],
+                        )
+                    )
+                )
+            }
+        ),
+        legacy_xlsx_bytes(
+            [*ROWS, ["3. L", f'=WEBSERVICE("{url}/w")', f'=HYPERLINK("{url}/h")', "", ""]]
+        ),
+    ]
+    for data in files:
+        plan_import(plan=world["plan"], data=data, filename="fetch.xlsx")
+    assert not _connected(listener), "reading a workbook made a network request"

@@ -1,6 +1,7 @@
 """Issue 12, findings 4, 9, 10, 13, 16, 17: client addresses behind the TLS proxy, sign-in
 links that scanners cannot spend, mail off the request path, and headers on every response."""
 
+import logging
 import re
 
 import pytest
@@ -112,6 +113,23 @@ def test_the_link_limit_holds_across_processes(client, lead, settings, immediate
     assert len(mail.outbox) == 2
     client.post(reverse("signin_link"), {"email": "ken@yot.example"})
     assert len(mail.outbox) == 2, "a fresh process let a third link through"
+
+
+def test_a_refused_link_request_is_logged_once_without_the_address(
+    client, lead, settings, immediate_tasks, caplog
+):
+    caplog.set_level(logging.INFO, logger="security")
+    settings.SIGNIN_LINK_LIMIT_PER_ADDRESS = 1
+    client.post(reverse("signin_link"), {"email": "ken@yot.example"})
+    client.post(reverse("signin_link"), {"email": "ken@yot.example"})
+
+    throttled = [
+        r.security_fields
+        for r in caplog.records
+        if getattr(r, "security_event", "") == "signin_link_throttled"
+    ]
+    assert throttled == [{"event": "signin_link_throttled", "user_id": None}]
+    assert "ken@yot.example" not in caplog.text
 
 
 # --- Finding 9: scanners cannot spend a link; only the button's POST signs in ------------------

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
-from portability.export import plan_export
+from portability.export import plan_export_logged
 
 
 class Command(BaseCommand):
@@ -26,4 +26,5 @@ class Command(BaseCommand):
             raise CommandError(
                 f"No plan '{options['plan']}' in partnership '{options['partnership']}'."
             )
-        self.stdout.write(json.dumps(plan_export(plan=plan), indent=2, ensure_ascii=False))
+        data = plan_export_logged(plan=plan, user_id=None)
+        self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Organisation, Plan, Priority, ReportingPeriod
 from plans.periods import FinancialQuarter
-from reporting.packs import FORMATS, render
-from reporting.packs.data import pack_for_period
+from reporting.downloads import pack_export
+from reporting.packs import FORMATS
 
 
 class Command(BaseCommand):
@@ -65,10 +65,12 @@ class Command(BaseCommand):
             )
             if organisation_id is None:
                 raise CommandError(f"'{partnership}' has no organisation called '{organisation}'.")
-        pack = pack_for_period(
-            period=reporting_period, priority_id=priority_id, organisation_id=organisation_id
+        pack, content = pack_export(
+            period=reporting_period,
+            fmt=fmt,
+            priority_id=priority_id,
+            organisation_id=organisation_id,
         )
-        content = render(pack, fmt)
         Path(output).write_bytes(content)
         state = "DRAFT from live data" if pack["draft"] else "from the closed quarter's snapshot"
         self.stdout.write(

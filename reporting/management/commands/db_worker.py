@@ -8,7 +8,7 @@ This command takes the place of django-tasks-db's own (``reporting`` comes befor
   the InterfaceError that recording the task's result raised;
 - a watch thread that, when the worker starts and every PACK_JOB_STALE_AFTER / 2 seconds,
   queues again (once) or fails the board pack jobs whose worker was killed
-  (``reporting.tasks.pack_jobs_stale_handle``).
+  (``reporting.jobs.pack_jobs_stale_handle``).
 """
 
 import logging
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from django_tasks_db.management.commands import db_worker
 
-from reporting.tasks import connections_mend, pack_jobs_stale_handle
+from reporting.jobs import connections_mend, pack_jobs_stale_handle
 
 logger = logging.getLogger("django_tasks_db")
 
