@@ -40,6 +40,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/djlint templates --lint
+	@# djLint's lint has no line-length rule: refuse template lines over 300 characters.
+	@! grep -rnE '.{301}' templates --include='*.html' \
+		|| { echo "Break the template lines above (300 characters at most)"; exit 1; }
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -1,68 +1,24 @@
 """The milestone list's filters: every choice scoped to the user's partnerships.
 
 The filter state lives in the query string, so a filtered, sorted page is a link that can be
-shared. Dates are typed as GOV.UK day / month / year boxes (``DatePartsField``).
+shared. Dates are typed as GOV.UK day / month / year boxes (``plans.forms.GovukDateField``).
 """
 
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from plans import selectors
 from plans.access import partnership_ids_for
+from plans.forms import DATE_PARTS, GovukDateField
 from plans.models import RAG, Action, Milestone
-
-DATE_PARTS = ("day", "month", "year")
-
-
-class DatePartsWidget(forms.Widget):
-    """Reads a date from three boxes named ``<name>_day``, ``<name>_month``, ``<name>_year``."""
-
-    def value_from_datadict(self, data, files, name):
-        parts = [str(data.get(f"{name}_{part}", "")).strip() for part in DATE_PARTS]
-        if not any(parts):
-            return None
-        return "/".join(parts)
-
-    def id_for_label(self, id_):
-        # Error summaries link to the first box, as GOV.UK's date input pattern asks.
-        return f"{id_}_day" if id_ else id_
-
-    def value_omitted_from_data(self, data, files, name):
-        return not any(f"{name}_{part}" in data for part in DATE_PARTS)
-
-
-class DatePartsBoundField(BoundField):
-    @property
-    def parts(self) -> dict[str, str]:
-        """What to show in the day, month and year boxes: what the user typed, if anything."""
-        if self.form.is_bound:
-            return {
-                part: str(self.form.data.get(f"{self.html_name}_{part}", "")) for part in DATE_PARTS
-            }
-        value = self.initial
-        if value:
-            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
-        return dict.fromkeys(DATE_PARTS, "")
-
-
-class DatePartsField(forms.DateField):
-    """A date typed as GOV.UK day / month / year boxes; render with includes/field_date.html."""
-
-    widget = DatePartsWidget
-    input_formats = ["%d/%m/%Y"]
-    default_error_messages = {
-        "invalid": "Enter a real date, for example 31 3 2010",
-    }
-
-    def get_bound_field(self, form, field_name):
-        return DatePartsBoundField(form, self, field_name)
 
 
 class DatePartsFilter(django_filters.DateFilter):
-    field_class = DatePartsField
+    """A date typed as GOV.UK's day, month and year boxes (plans.forms.GovukDateField)."""
+
+    field_class = GovukDateField
 
 
 class LabelledChoiceField(forms.ModelChoiceField):
@@ -89,6 +45,26 @@ def _person_label(person) -> str:
     if person.organisation_id:
         label = f"{label}, {person.organisation.name}"
     return label
+
+
+def _with_date_boxes_renamed(data):
+    """The query string with date boxes named as before (``due_from_day``) renamed.
+
+    The boxes were named ``<name>_day`` until the service's date inputs shared one naming
+    scheme (``<name>-day``); links people copied and shared then keep their dates.
+    """
+    if data is None:
+        return None
+    old = {
+        f"{name}_{part}": f"{name}-{part}" for name in ("due_from", "due_to") for part in DATE_PARTS
+    }
+    if not any(key in data for key in old):
+        return data
+    data = data.copy()
+    for before, after in old.items():
+        if before in data and after not in data:
+            data[after] = data.pop(before)[-1] if hasattr(data, "getlist") else data.pop(before)
+    return data
 
 
 class MilestoneFilter(django_filters.FilterSet):
@@ -144,20 +120,22 @@ class MilestoneFilter(django_filters.FilterSet):
         lookup_expr="gte",
         label="Due on or after",
         help_text="For example, 1 4 2019",
+        noun="the earliest due date",
     )
     due_to = DatePartsFilter(
         field_name="due_date",
         lookup_expr="lte",
         label="Due on or before",
         help_text="For example, 31 3 2020",
+        noun="the latest due date",
     )
 
     class Meta:
         model = Milestone
         fields: list[str] = []
 
-    def __init__(self, *args, request=None, partnership_ids=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
+    def __init__(self, data=None, *args, request=None, partnership_ids=None, **kwargs):
+        super().__init__(_with_date_boxes_renamed(data), *args, request=request, **kwargs)
         if partnership_ids is None:
             user = request.user if request is not None else None
             partnership_ids = partnership_ids_for(user) if user is not None else []

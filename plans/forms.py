@@ -3,67 +3,147 @@
 from datetime import date
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils import timezone
 
-from plans import services
+from plans import rag, services
 from plans.models import RAG, Milestone, Person
 
+DATE_PARTS = ("day", "month", "year")
 
-class DateInputWidget(forms.Widget):
-    """GOV.UK date input: three boxes named ``<name>-day``, ``-month`` and ``-year``."""
 
-    parts = ("day", "month", "year")
+class GovukDateInput(forms.Widget):
+    """GOV.UK date input: three boxes named ``<name>-day``, ``<name>-month`` and ``<name>-year``.
+
+    The one naming scheme of the service's date boxes, as GOV.UK Frontend's ``namePrefix``
+    gives. Render with templates/includes/field_date.html.
+    """
 
     def value_from_datadict(self, data, files, name):
-        return tuple((data.get(f"{name}-{part}") or "").strip() for part in self.parts)
+        return tuple(str(data.get(f"{name}-{part}") or "").strip() for part in DATE_PARTS)
 
     def value_omitted_from_data(self, data, files, name):
-        return all(f"{name}-{part}" not in data for part in self.parts)
+        return all(f"{name}-{part}" not in data for part in DATE_PARTS)
 
 
-class DateField(forms.Field):
-    """A date typed as day, month and year, with GOV.UK's error messages."""
+class GovukDateBoundField(BoundField):
+    """What includes/field_date.html needs: the three boxes, and which of them are wrong.
 
-    widget = DateInputWidget
+    Ids follow GOV.UK Frontend's date input, which derives them from the name: the group is
+    ``due_date``, its boxes ``due_date-day`` and so on, its hint ``due_date-hint``.
+    """
+
+    @property
+    def auto_id(self) -> str:
+        return self.html_name if self.form.auto_id else ""
+
+    @property
+    def id_for_label(self) -> str:
+        # Error summaries link to the first box, as GOV.UK's date input pattern asks.
+        return f"{self.auto_id}-day"
+
+    @property
+    def error_parts(self) -> frozenset[str]:
+        """The boxes to mark as wrong: only the missing ones when the date is incomplete."""
+        parts: set[str] = set()
+        for error in self.form.errors.as_data().get(self.name, []) if self.form.is_bound else []:
+            missing = (error.params or {}).get("missing") if error.code == "incomplete" else None
+            parts.update(missing or DATE_PARTS)
+        return frozenset(parts)
+
+    @property
+    def boxes(self) -> list[dict]:
+        """The day, month and year boxes: part, label, width, what to show, whether wrong."""
+        wrong = self.error_parts
+        return [
+            {
+                "part": part,
+                "label": part.capitalize(),
+                "width": 4 if part == "year" else 2,
+                "value": value,
+                "error": part in wrong,
+            }
+            for part, value in zip(DATE_PARTS, self.value(), strict=True)
+        ]
+
+
+class GovukDateField(forms.Field):
+    """A date typed as GOV.UK day, month and year boxes, with GOV.UK's error messages.
+
+    ``noun`` names the date in messages: "The due date must include a month", "The due date
+    must be a real date". The one date parser of the service's forms and filters.
+    """
+
+    widget = GovukDateInput
+    earliest_year, latest_year = 1990, 2100
 
     def __init__(self, *, noun: str, **kwargs):
         self.noun = noun
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
+    def get_bound_field(self, form, field_name):
+        return GovukDateBoundField(form, self, field_name)
+
     def prepare_value(self, value):
         if isinstance(value, date):
             return (str(value.day), str(value.month), str(value.year))
-        return value or ("", "", "")
+        if isinstance(value, list | tuple) and len(value) == len(DATE_PARTS):
+            return tuple(value)
+        return ("", "", "")
 
     def to_python(self, value):
         if isinstance(value, date):
             return value
         if not value or not any(value):
             return None
-        day, month, year = value
-        names = ("day", "month", "year")
-        missing = [name for name, part in zip(names, value, strict=True) if not part]
+        subject = self.noun[:1].upper() + self.noun[1:]
+        missing = [name for name, part in zip(DATE_PARTS, value, strict=True) if not part]
         if missing:
             raise forms.ValidationError(
-                f"{self.noun.capitalize()} must include a {' and '.join(missing)}"
+                f"{subject} must include a {' and '.join(missing)}",
+                code="incomplete",
+                params={"missing": missing},
             )
+        day, month, year = value
         try:
             result = date(int(year), int(month), int(day))
         except (TypeError, ValueError):
+            raise forms.ValidationError(f"{subject} must be a real date", code="invalid") from None
+        if not self.earliest_year <= result.year <= self.latest_year:
             raise forms.ValidationError(
-                f"{self.noun.capitalize()} must be a real date, for example 27 3 2020"
-            ) from None
-        if result.year < 1990 or result.year > 2100:
-            raise forms.ValidationError(
-                f"{self.noun.capitalize()} must have a four-digit year, for example 2020"
+                f"{subject} must have a four-digit year, for example 2020",
+                code="invalid",
             )
         return result
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(f"Enter {self.noun}", code="required")
+
+
+class GovukRadios(forms.RadioSelect):
+    """Radios whose items may each have a hint (``hints``: value to text), as GOV.UK's do."""
+
+    def __init__(self, *args, hints: dict[str, str] | None = None, **kwargs):
+        self.hints = hints or {}
+        super().__init__(*args, **kwargs)
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["hint"] = self.hints.get(str(value), "")
+        return option
+
+
+# What each status means to the lead choosing it, shown under its radio on the update form.
+# The hints under the update form's status radios, from the one RAG module.
+RAG_HINTS = {value: status.hint for value, status in rag.STATUSES.items()}
 
 
 class MilestoneUpdateForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
+        widget=GovukRadios(hints=RAG_HINTS),
         choices=RAG.choices,  # in the order plans/rag.py decides, Not started last
         error_messages={
             "required": "Select the milestone's status",
@@ -78,14 +158,14 @@ class MilestoneUpdateForm(forms.Form):
         help_text="What has happened since the last update and what happens next. "
         "Needed for Red and Amber and whenever the status changes.",
     )
-    due_date = DateField(noun="the due date", label="Due date")
+    due_date = GovukDateField(noun="the due date", label="Due date")
     due_date_reason = forms.CharField(
         label="Why has the due date moved later?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
-    completed_on = DateField(noun="the completion date", label="Date completed")
+    completed_on = GovukDateField(noun="the completion date", label="Date completed")
     status_reason = forms.CharField(
         label="Why is the status better than the dates suggest?",
         required=False,
@@ -94,12 +174,13 @@ class MilestoneUpdateForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
+    # The page's order, which the error summary follows.
     field_order = [
         "status",
+        "completed_on",
         "commentary",
         "due_date",
         "due_date_reason",
-        "completed_on",
         "status_reason",
     ]
 
@@ -143,19 +224,6 @@ class MilestoneUpdateForm(forms.Form):
             original_due_date=self.milestone.original_due_date,
             today=timezone.localdate(),
         )
-
-    def error_list(self):
-        """(anchor id, message) pairs for the error summary, in the page's order."""
-        anchors = {
-            "status": "status",
-            "due_date": "due_date-day",
-            "completed_on": "completed_on-day",
-        }
-        return [
-            (anchors.get(name, f"id_{name}"), message)
-            for name in self.fields
-            for message in self.errors.get(name, [])
-        ]
 
 
 class MilestoneFilterForm(forms.Form):

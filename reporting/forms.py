@@ -1,8 +1,8 @@
 """Forms of the reporting pages: check what people typed; the rules live in services."""
 
-from datetime import date
-
 from django import forms
+
+from plans.forms import GovukDateField
 
 
 class PeriodReopenForm(forms.Form):
@@ -21,35 +21,19 @@ class PeriodReopenForm(forms.Form):
 
 
 class PeriodDeadlineForm(forms.Form):
-    """The update deadline as GOV.UK's three boxes: deadline-day, deadline-month, deadline-year."""
+    """The update deadline, typed as GOV.UK's day, month and year boxes."""
 
-    deadline_day = forms.CharField(required=False)
-    deadline_month = forms.CharField(required=False)
-    deadline_year = forms.CharField(required=False)
+    deadline = GovukDateField(noun="the update deadline", label="Update deadline", required=True)
 
-    def clean(self):
-        data = super().clean()
-        parts = [(data.get(f"deadline_{p}") or "").strip() for p in ("day", "month", "year")]
-        if not any(parts):
-            raise forms.ValidationError("Enter the update deadline")
-        missing = [
-            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
-        ]
-        if missing:
-            raise forms.ValidationError(
-                f"The update deadline must include a {' and '.join(missing)}"
-            )
-        try:
-            day, month, year = (int(p) for p in parts)
-            deadline = date(year, month, day)
-        except ValueError:
-            raise forms.ValidationError(
-                "The update deadline must be a real date, for example 14 1 2020"
-            ) from None
-        if not 1990 <= deadline.year <= 2100:
-            raise forms.ValidationError("The update deadline must have a four-digit year")
-        data["update_deadline"] = deadline
-        return data
+    def __init__(self, *args, period, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["deadline"]
+        field.label = f"When should leads update by for {period.label}?"
+        start, end, deadline = period.start_date, period.end_date, period.update_deadline
+        field.help_text = (
+            f"The quarter runs from {start.day} {start:%B %Y} to {end.day} {end:%B %Y}. "
+            f"For example, {deadline.day} {deadline.month} {deadline.year}"
+        )
 
 
 class PackFilterForm(forms.Form):

@@ -79,22 +79,20 @@ class PeriodDeadlineView(AdminPeriodMixin, FormView):
     form_class = PeriodDeadlineForm
 
     def get_initial(self):
-        deadline = self.period.update_deadline
-        return {
-            "deadline_day": deadline.day,
-            "deadline_month": deadline.month,
-            "deadline_year": deadline.year,
-        }
+        return {"deadline": self.period.update_deadline}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "period": self.period}
 
     def form_valid(self, form):
         try:
             services.period_deadline_update(
                 period=self.period,
                 user=self.request.user,
-                update_deadline=form.cleaned_data["update_deadline"],
+                update_deadline=form.cleaned_data["deadline"],
             )
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error("deadline", _error_text(error))
             return self.form_invalid(form)
         messages.success(self.request, f"The update deadline for {self.period.label} is changed.")
         return redirect(self.board_pack_url())

@@ -183,7 +183,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     )
     walk.visit(
         page,
-        reverse("plans:milestone_list") + "?due_from_day=31&due_from_month=2&due_from_year=2010",
+        reverse("plans:milestone_list") + "?due_from-day=31&due_from-month=2&due_from-year=2010",
         "milestone list with a filter error",
         errors=True,
     )

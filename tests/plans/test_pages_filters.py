@@ -131,11 +131,11 @@ def test_unfiltered_list_shows_every_milestone_of_the_users_partnerships(reader,
         (lambda w: {"overdue": "yes"}, ("red_past",)),
         (lambda w: {"overdue": "no"}, ("green_future", "done_past", "amber_undated")),
         (
-            lambda w: {"due_from_day": "1", "due_from_month": "11", "due_from_year": "2019"},
+            lambda w: {"due_from-day": "1", "due_from-month": "11", "due_from-year": "2019"},
             ("red_past", "green_future"),
         ),
         (
-            lambda w: {"due_to_day": "30", "due_to_month": "11", "due_to_year": "2019"},
+            lambda w: {"due_to-day": "30", "due_to-month": "11", "due_to-year": "2019"},
             ("red_past", "done_past"),
         ),
         (lambda w: {"q": "posters"}, ("red_past",)),
@@ -155,13 +155,21 @@ def test_filters_combine(reader, world):
         {
             "plan": world["plan_a"].pk,
             "status": ["red", "green"],
-            "due_from_day": "1",
-            "due_from_month": "1",
-            "due_from_year": "2020",
+            "due_from-day": "1",
+            "due_from-month": "1",
+            "due_from-year": "2020",
         },
     )
     assert ids(response) == [world["green_future"].pk]
     assert "1 milestone matches your filters" in re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_a_link_shared_before_the_date_boxes_were_renamed_still_filters(reader, world):
+    response = reader.get(
+        URL, {"due_to_day": "30", "due_to_month": "11", "due_to_year": "2019", "status": "red"}
+    )
+    assert ids(response) == [world["red_past"].pk]
+    assert re.search(r'name="due_to-day"\s+type="text"\s+value="30"', response.content.decode())
 
 
 @pytest.mark.parametrize(
@@ -245,11 +253,11 @@ def test_a_member_of_two_partnerships_sees_both(client, world, board_user):
 
 def test_a_date_that_is_not_real_shows_an_error_and_keeps_what_was_typed(reader, world):
     response = reader.get(
-        URL, {"due_from_day": "31", "due_from_month": "2", "due_from_year": "2020"}
+        URL, {"due_from-day": "31", "due_from-month": "2", "due_from-year": "2020"}
     )
     html = response.content.decode()
     assert re.search(r"<title>\s*Error: Milestones", html)
     assert "govuk-error-summary" in html
-    assert 'href="#id_due_from_day">Enter a real date, for example 31 3 2010' in html
-    assert 'name="due_from_day" type="text" inputmode="numeric" value="31"' in html
+    assert 'href="#due_from-day">The earliest due date must be a real date' in html
+    assert re.search(r'name="due_from-day"\s+type="text"\s+value="31"', html)
     assert ids(response) == []

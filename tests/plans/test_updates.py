@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from plans import services
+from plans.forms import MilestoneUpdateForm
 from plans.models import RAG, Milestone, MilestoneUpdate, ReportingPeriod
 from tests import factories
 from tests.plans.update_world import build_world, form_data
@@ -201,6 +202,51 @@ class TestUpdateForm:
         assert 'value="2020"' in body  # the year typed is kept
         assert 'value="red" checked' in body
         assert not MilestoneUpdate.objects.exists()
+
+    def test_a_date_missing_its_month_says_so_and_marks_only_the_month_box(self, client, world):
+        client.force_login(world.lead)
+        response = client.post(
+            self.url(world),
+            form_data(
+                world.milestone,
+                status="green",
+                commentary="On track.",
+                **{"due_date-day": "31", "due_date-month": "", "due_date-year": "2020"},
+            ),
+        )
+        body = response.content.decode()
+        assert 'href="#due_date-day">The due date must include a month</a>' in body
+        marked = re.findall(r'govuk-input--error govuk-input--width-\d"\s+id="([\w-]+)"', body)
+        assert marked == ["due_date-month"]
+        assert not MilestoneUpdate.objects.exists()
+
+    def test_the_error_summary_lists_errors_in_the_order_of_the_page(self, client, world):
+        client.force_login(world.lead)
+        response = client.post(
+            self.url(world),
+            form_data(
+                world.milestone,
+                status="complete",
+                commentary="",
+                **{"completed_on-day": "", "completed_on-month": "", "completed_on-year": "20"},
+            ),
+        )
+        summary = response.content.decode().split('<ul class="govuk-list govuk-error-summary')[1]
+        anchors = re.findall(r'href="#([\w-]+)"', summary.split("</ul>")[0])
+        # The completion date's boxes come before the commentary on the page.
+        assert anchors[:2] == ["completed_on-day", "id_commentary"]
+
+    def test_each_status_radio_has_its_hint_in_the_form_fields_order(self, client, world):
+        client.force_login(world.lead)
+        body = client.get(self.url(world)).content.decode()
+        values = re.findall(r'type="radio"\s+value="(\w+)"', body)
+        assert values == [value for value, _ in MilestoneUpdateForm.base_fields["status"].choices]
+        assert re.search(
+            r'aria-describedby="id_status_1-item-hint">.*?'
+            r'id="id_status_1-item-hint" class="govuk-hint govuk-radios__hint">At risk',
+            body,
+            re.DOTALL,
+        )
 
     def test_a_valid_update_saves_and_returns_to_my_milestones(self, client, world):
         client.force_login(world.lead)

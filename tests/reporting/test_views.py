@@ -152,10 +152,10 @@ def test_an_admin_moves_a_deadline_and_a_bad_date_says_what_to_do(client, scenar
     client.force_login(scenario.admin)
     url = reverse("reporting:period_deadline", kwargs={"pk": scenario.q3.pk})
 
-    bad = client.post(url, {"deadline_day": "31", "deadline_month": "2", "deadline_year": "2020"})
-    assert "must be a real date" in bad.content.decode()
+    bad = client.post(url, {"deadline-day": "31", "deadline-month": "2", "deadline-year": "2020"})
+    assert 'href="#deadline-day">The update deadline must be a real date' in bad.content.decode()
     assert 'value="31"' in bad.content.decode()
-    client.post(url, {"deadline_day": "21", "deadline_month": "1", "deadline_year": "2020"})
+    client.post(url, {"deadline-day": "21", "deadline-month": "1", "deadline-year": "2020"})
 
     assert (
         ReportingPeriod.objects.get(pk=scenario.q3.pk).update_deadline.isoformat() == "2020-01-21"
