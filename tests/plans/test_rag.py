@@ -32,7 +32,8 @@ def test_the_update_form_offers_the_statuses_in_that_order_with_their_hints(clie
     client.force_login(world.lead)
     html = client.get(reverse("plans:milestone_update", args=[world.milestone.pk])).content
     html = html.decode()
-    radios = re.findall(r'name="status" type="radio" value="(\w+)"', html)
+    inputs = re.findall(r'<input[^>]*\bname="status"[^>]*>', html)
+    radios = [re.search(r'value="(\w+)"', tag).group(1) for tag in inputs if 'type="radio"' in tag]
     assert radios == BOARD_ORDER
     assert "At risk: will not be delivered without help" in html
     assert "Work has not begun, or is not yet due" in html

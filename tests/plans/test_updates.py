@@ -240,10 +240,12 @@ class TestUpdateForm:
         client.force_login(world.lead)
         body = client.get(self.url(world)).content.decode()
         values = re.findall(r'type="radio"\s+value="(\w+)"', body)
-        assert values == [value for value, _ in MilestoneUpdateForm.base_fields["status"].choices]
+        choices = [value for value, _ in MilestoneUpdateForm.base_fields["status"].choices]
+        assert values == choices
+        red = choices.index("red")
         assert re.search(
-            r'aria-describedby="id_status_1-item-hint">.*?'
-            r'id="id_status_1-item-hint" class="govuk-hint govuk-radios__hint">At risk',
+            rf'aria-describedby="id_status_{red}-item-hint">.*?'
+            rf'id="id_status_{red}-item-hint" class="govuk-hint govuk-radios__hint">At risk',
             body,
             re.DOTALL,
         )
