@@ -575,30 +575,34 @@ class ReminderRun:
     sent: list
     skipped: int
     failed: list
+    unreachable: list
 
 
 def reminders_send(*, today: date | None = None, base_url: str) -> ReminderRun:
-    """E-mail each lead one digest of what needs their update; record it; retry failures later."""
+    """E-mail each lead one digest of what needs their update; record it; retry failures later.
 
-    quarter, digests = reminder_digests(today=today)
-    already = set(
-        ReminderSent.objects.filter(year=quarter.year, quarter=quarter.quarter).values_list(
-            "person_id", flat=True
-        )
-    )
-    run = ReminderRun(sent=[], skipped=0, failed=[])
+    Each plan is chased for its own period collecting updates, at most once per lead and
+    period; leads with no e-mail address are returned as unreachable.
+    """
+
+    digests, unreachable = reminder_digests(today=today)
+    already = {
+        (person_id, year, quarter)
+        for person_id, year, quarter in ReminderSent.objects.filter(
+            person_id__in=[d.person.pk for d in digests]
+        ).values_list("person_id", "year", "quarter")
+    }
+    run = ReminderRun(sent=[], skipped=0, failed=[], unreachable=unreachable)
     for digest in digests:
-        if digest.person.pk in already:
+        sent_for = {key[1:] for key in already if key[0] == digest.person.pk}
+        digest = digest.without(sent_for)
+        if not digest.milestones:
             run.skipped += 1
             continue
-        context = {
-            "digest": digest,
-            "quarter": quarter,
-            "base_url": base_url.rstrip("/"),
-        }
+        context = {"digest": digest, "base_url": base_url.rstrip("/")}
         try:
             send_mail(
-                subject=f"Please update your milestones for {quarter.label}",
+                subject=f"Please update your milestones for {' and '.join(digest.labels)}",
                 message=render_to_string("plans/my_milestones_reminder_email.txt", context),
                 from_email=None,
                 recipient_list=[digest.person.email],
@@ -610,12 +614,17 @@ def reminders_send(*, today: date | None = None, base_url: str) -> ReminderRun:
             )
             run.failed.append((digest.person, error))
             continue
-        ReminderSent.objects.create(
-            person=digest.person,
-            year=quarter.year,
-            quarter=quarter.quarter,
-            email=digest.person.email,
-            milestone_count=len(digest.milestones),
-        )
+        for collecting in {c.key: c for c in digest.collecting.values()}.values():
+            ReminderSent.objects.create(
+                person=digest.person,
+                year=collecting.period.year,
+                quarter=collecting.period.quarter,
+                email=digest.person.email,
+                milestone_count=sum(
+                    1
+                    for m in digest.milestones
+                    if digest.collecting[m.action.outcome.priority.plan_id].key == collecting.key
+                ),
+            )
         run.sent.append(digest)
     return run

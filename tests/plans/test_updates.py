@@ -313,6 +313,7 @@ class TestMyMilestones:
             "needs_update": {world.milestone.pk, old.pk},
             "updated": {updated.pk},
             "complete": {complete.pk},
+            "ended": set(),
         }
         body = response.content.decode()
         assert reverse("plans:milestone_update", args=[overdue.pk]) in body
@@ -337,9 +338,11 @@ class TestMyMilestones:
         work = client.get(self.url, {"status": "red"}).context["work"]
         assert [m.pk for _, _, items in work.as_list() for m in items] == [red.pk]
 
-    def test_deadline_comes_from_the_reporting_period_else_quarter_end(self, client, world):
+    def test_deadline_comes_from_the_reporting_period_else_the_default(self, client, world):
         client.force_login(world.lead)
-        assert client.get(self.url).context["work"].earliest_deadline == date(2019, 12, 31)
+        # Not set up: the default deadline, 14 days after the quarter ends.
+        [line] = client.get(self.url).context["work"].periods
+        assert line.collecting.deadline == date(2020, 1, 14)
         ReportingPeriod.objects.create(
             plan=world.plan,
             year=2019,
@@ -349,12 +352,14 @@ class TestMyMilestones:
             update_deadline=date(2019, 12, 13),
         )
         response = client.get(self.url)
-        assert response.context["work"].earliest_deadline == date(2019, 12, 13)
+        [line] = response.context["work"].periods
+        assert line.collecting.deadline == date(2019, 12, 13)
         assert "13 December 2019" in response.content.decode()
 
     # Sign-in's reads and session save (4), the lead's partnerships, people and actions, counts
-    # by group, a page of ids and their rows, deadlines, "is a lead", the admin's plans (2).
-    QUERIES = 14  # 1 of them the two-factor check (mfa.middleware)
+    # by group, a page of ids and their rows, the lead's plans and their periods (for the
+    # period collecting updates), "is a lead", the admin's plans (2).
+    QUERIES = 15  # 1 of them the two-factor check (mfa.middleware)
 
     @pytest.mark.parametrize("rows", [3, 120])
     def test_query_count_does_not_grow_with_milestones(
@@ -401,6 +406,7 @@ class TestMyMilestones:
             ("needs_update", 31, 1),
             ("updated", 0, 2),
             ("complete", 10, 2),
+            ("ended", 0, 2),
         ]
         on_first = [m.pk for _, _, items in first.context["groups"] for m in items]
         assert on_first[:30] == [m.pk for m in overdue]
