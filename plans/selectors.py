@@ -9,9 +9,11 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     prefetch_related_objects,
@@ -80,8 +82,21 @@ def rag_counts_of(obj) -> list[RagCount]:
 # --- Plan page ----------------------------------------------------------------------------
 
 
+def with_progress(queryset: QuerySet[Milestone]) -> QuerySet[Milestone]:
+    """Annotate ``progress``: the latest real commentary, so a later update without
+    commentary (a moved date, "no change") never replaces it with nothing."""
+    return queryset.annotate(
+        progress=Subquery(
+            MilestoneUpdate.objects.filter(milestone=OuterRef("pk"))
+            .exclude(commentary="")
+            .order_by("-created_at", "-pk")
+            .values("commentary")[:1]
+        )
+    )
+
+
 def _milestones_for_page() -> QuerySet[Milestone]:
-    return Milestone.objects.select_related("lead__organisation", "latest_update")
+    return with_progress(Milestone.objects.select_related("lead__organisation", "latest_update"))
 
 
 def _actions_for_page() -> QuerySet[Action]:
@@ -186,7 +201,7 @@ def action_detail(*, user) -> QuerySet[Action]:
 
 def milestone_detail(*, user) -> QuerySet[Milestone]:
     """Milestones the user may read, with their place in the plan and their whole history."""
-    return (
+    return with_progress(
         Milestone.objects.filter(
             action__outcome__priority__plan__partnership_id__in=partnership_ids_for(user)
         )

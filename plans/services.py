@@ -86,13 +86,39 @@ def milestone_update_errors(
     completed_on: date | None,
     status_reason: str,
     today: date,
+    no_change: bool = False,
 ) -> dict[str, str]:
-    """The update's rule breaches, by field, as sentences saying what to do."""
+    """The update's rule breaches, by field, as sentences saying what to do.
+
+    Every update says something: a save that changes nothing is refused unless the lead
+    ticks "No change since the last update", which changes nothing but confirms it.
+    """
     errors: dict[str, str] = {}
     if status not in RAG.values:
         errors["status"] = "Select the milestone's status"
         return errors
     label = RAG(status).label
+    if status != RAG.COMPLETE:
+        completed_on = None
+    changed = (
+        status != milestone.status
+        or due_date != milestone.due_date
+        or completed_on != milestone.completed_on
+        or bool(commentary.strip())
+    )
+    if no_change:
+        if changed:
+            errors["no_change"] = (
+                "Untick 'No change since the last update', or undo your changes to the "
+                "status, commentary or dates"
+            )
+        return errors
+    if not changed:
+        errors["commentary"] = (
+            "Enter what has happened since the last update, or tick "
+            "'No change since the last update'"
+        )
+        return errors
     if not commentary.strip():
         if status in (RAG.RED, RAG.AMBER):
             errors["commentary"] = f"Enter progress commentary: a {label} status needs it"
@@ -157,8 +183,14 @@ def milestone_update(
     completed_on: date | None = None,
     status_reason: str = "",
     source: str = MilestoneUpdate.Source.WEB,
+    no_change: bool = False,
 ) -> MilestoneUpdate:
-    """Append an update to a milestone and move its current state, refusing stale versions."""
+    """Append an update to a milestone and move its current state, refusing stale versions.
+
+    ``no_change``: the lead confirms nothing has changed; recorded as a no-change update
+    (no commentary of its own) so the milestone counts as updated and keeps its last
+    commentary. A save that changes nothing without it is refused.
+    """
     today = timezone.localdate()
     if status != RAG.COMPLETE:
         completed_on = None
@@ -182,6 +214,7 @@ def milestone_update(
             completed_on=completed_on,
             status_reason=status_reason,
             today=today,
+            no_change=no_change,
         )
         if errors:
             raise ValidationError(errors)
@@ -206,6 +239,7 @@ def milestone_update(
                 user=user, partnership_id=current.action.outcome.priority.plan.partnership_id
             ),
             source=source,
+            no_change=no_change,
         )
         current.status = status
         current.due_date = due_date

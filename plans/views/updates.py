@@ -116,6 +116,7 @@ class MilestoneUpdateView(FormView):
                 completed_on=data["completed_on"],
                 status_reason=data["status_reason"],
                 source=MilestoneUpdate.Source.WEB,
+                no_change=data["no_change"],
             )
         except services.MilestoneConflict:
             self.milestone = scoped_milestone(user=request.user, pk=self.milestone.pk)

@@ -76,10 +76,33 @@ class TestMilestoneUpdateService:
             update(world, status=RAG.GREEN)
         assert "changed from Not started to Green" in error.value.message_dict["commentary"][0]
 
-    def test_same_green_status_needs_no_commentary(self, world):
+    def test_a_moved_date_with_the_same_green_status_needs_no_commentary(self, world):
         update(world, status=RAG.GREEN, commentary="Started.")
-        update(world, status=RAG.GREEN)
+        update(world, status=RAG.GREEN, due_date=date(2019, 12, 1))
         assert MilestoneUpdate.objects.count() == 2
+
+    def test_a_save_that_changes_nothing_is_refused(self, world):
+        update(world, status=RAG.GREEN, commentary="Started.")
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.GREEN)
+        assert error.value.message_dict["commentary"] == [
+            "Enter what has happened since the last update, or tick "
+            "'No change since the last update'"
+        ]
+        assert MilestoneUpdate.objects.count() == 1
+
+    def test_no_change_is_recorded_and_keeps_the_last_commentary(self, world):
+        update(world, status=RAG.AMBER, commentary="Two trainers dropped out.")
+        confirmed = update(world, status=RAG.AMBER, no_change=True)
+        assert confirmed.no_change and confirmed.commentary == ""
+        world.milestone.refresh_from_db()
+        assert world.milestone.latest_update == confirmed
+
+    def test_no_change_with_a_change_is_refused(self, world):
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.GREEN, commentary="Started.", no_change=True)
+        [message] = error.value.message_dict["no_change"]
+        assert message.startswith("Untick 'No change since the last update'")
 
     def test_a_later_due_date_needs_a_reason_and_the_original_is_kept(self, world):
         with pytest.raises(ValidationError) as error:
