@@ -238,7 +238,14 @@ class TestUpdateForm:
             ),
         )
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("plans:my_milestones"))
+        assert response["Location"] == reverse("plans:my_milestones")
+        page = client.get(response["Location"])
+        html = page.content.decode()
+        banner = html.split('class="govuk-notification-banner govuk-notification-banner--success"')
+        assert 'role="alert" tabindex="-1"' in banner[1].split(">")[0]
+        # Named in full, never cut mid-word.
+        assert f"Your update to milestone a) ‘{world.milestone.text}’ has been saved." in html
+        assert html.count("Just saved") == 1
         update = MilestoneUpdate.objects.get()
         assert (update.status, update.due_date) == ("amber", date(2020, 3, 31))
         assert update.source == MilestoneUpdate.Source.WEB
@@ -457,12 +464,16 @@ class TestMyMilestones:
             .replace("&amp;", "&")
         )
 
-        response = client.post(link, form_data(milestone, commentary="Back on track."))
+        response = client.post(link, form_data(milestone, status="red", commentary="Still late."))
 
         assert response.status_code == 302
         assert response["Location"].startswith(f"{self.url}?")
         assert "status=red" in response["Location"] and "page=2" in response["Location"]
-        assert response["Location"].endswith(f"#milestone-{milestone.pk}")
+        # The top of the page, where the banner is; the saved row is marked, not jumped to.
+        assert "#" not in response["Location"]
+        back = client.get(response["Location"])
+        row = back.content.decode().split(f'id="milestone-{milestone.pk}"')[1].split("</tr>")[0]
+        assert "Just saved" in row
 
     @pytest.mark.parametrize(
         "next_url", ["https://elsewhere.example/my-milestones/?page=2", "/admin/?page=2"]
@@ -476,7 +487,7 @@ class TestMyMilestones:
             f"{url}?next={next_url}", form_data(milestone, commentary="On track.")
         )
 
-        assert response["Location"] == f"{self.url}#milestone-{milestone.pk}"
+        assert response["Location"] == self.url
 
     def test_pages_keep_the_status_filter(self, client, world):
         for _ in range(60):
