@@ -508,3 +508,21 @@ def test_partnership_admins_find_the_chasing_and_history_pages_from_my_milestone
     client.force_login(world.lead)
     body = client.get(reverse("plans:my_milestones")).content.decode()
     assert reverse("plans:update_compliance", args=[world.plan.pk]) not in body
+
+
+class TestLatestRealCommentary:
+    """A later update without commentary never replaces real commentary with nothing."""
+
+    def test_pages_keep_the_last_real_commentary_and_mark_a_no_change(self, client, world):
+        update(world, status=RAG.GREEN, commentary="Trainers booked for October.")
+        update(world, status=RAG.GREEN, due_date=date(2019, 12, 1))  # a date moved earlier
+        with time_machine.travel(datetime(2019, 11, 20, 9), tick=False):
+            update(world, status=RAG.GREEN, no_change=True)
+        client.force_login(world.lead)
+        detail = client.get(reverse("plans:milestone_detail", args=[world.milestone.pk]))
+        plan_page = client.get(reverse("plans:action_detail", args=[world.action.pk]))
+        for page in (detail, plan_page):
+            html = page.content.decode()
+            assert "Trainers booked for October." in html
+            assert "No change, confirmed on 20 November 2019" in html
+            assert "No commentary" not in html.split("Update history")[0]
