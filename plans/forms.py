@@ -172,6 +172,12 @@ class MilestoneUpdateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+    no_change = forms.BooleanField(
+        label="No change since the last update",
+        required=False,
+        help_text="Tick this if nothing has moved on: the last commentary stays on show, "
+        "marked as confirmed today.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     # The page's order, which the error summary follows.
@@ -179,6 +185,7 @@ class MilestoneUpdateForm(forms.Form):
         "status",
         "completed_on",
         "commentary",
+        "no_change",
         "due_date",
         "due_date_reason",
         "status_reason",
@@ -208,6 +215,7 @@ class MilestoneUpdateForm(forms.Form):
             completed_on=data.get("completed_on"),
             status_reason=data.get("status_reason", ""),
             today=timezone.localdate(),
+            no_change=data.get("no_change", False),
         )
         for name, message in errors.items():
             if name not in self.errors:

@@ -522,6 +522,11 @@ class MilestoneUpdate(models.Model):
         max_length=200, blank=True, help_text="Name shown for the author, kept as it was."
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    no_change = models.BooleanField(
+        default=False,
+        help_text="The lead confirmed nothing has changed since the last update; pages and "
+        "packs keep showing the last commentary.",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

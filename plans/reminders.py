@@ -1,18 +1,22 @@
-"""Reads about leads' quarterly updates: what each lead must update, by when, and who has not.
+"""Reads about leads' updates: what each lead must update, by when, and who has not.
 
-"This quarter" is the financial quarter containing today. Its update deadline is the plan's
-``ReportingPeriod.update_deadline`` where the period row exists, else the quarter's last day.
-A milestone counts as updated this quarter when a lead or admin saved an update (not an
-import) on or after the quarter's first day.
+"This quarter" is each plan's period collecting updates (``plans.selectors.period_collecting``):
+its earliest open reporting period, late once its deadline has passed, never the calendar
+quarter. A milestone counts as updated this period when a lead or admin saved an update (not
+an import) since the period began (or since the period before it closed, if later). Updated
+is decided before overdue: what the lead has updated is done for the period and never chased.
+A plan with no period collecting (it has ended) chases no one.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 
 from django.core.paginator import Page
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    DateTimeField,
     Exists,
     IntegerField,
     Max,
@@ -32,42 +36,30 @@ from plans.models import (
     MilestoneUpdate,
     Person,
     Plan,
-    ReportingPeriod,
 )
 from plans.paging import IdsFirstPaginator
-from plans.periods import FinancialQuarter
+from plans.selectors import CollectingPeriod, period_collecting, periods_collecting
 
 OVERDUE = "overdue"
 NEEDS_UPDATE = "needs_update"
 UPDATED = "updated"
 COMPLETE = "complete"
+ENDED = "ended"
 
 GROUPS = (
     (OVERDUE, "Overdue"),
     (NEEDS_UPDATE, "Needs an update this quarter"),
     (UPDATED, "Updated this quarter"),
     (COMPLETE, "Complete"),
+    (ENDED, "In plans that have ended"),
 )
 
 LEAD_SOURCES = (MilestoneUpdate.Source.WEB, MilestoneUpdate.Source.ADMIN)
 
+PLAN_PATH = "action__outcome__priority__plan_id"
+
 # Soonest due first, then in plan order.
 LEAD_ORDER = ("due_date", "action__outcome__priority__plan__title", "sort_key", "pk")
-
-
-def quarter_start_moment(quarter: FinancialQuarter) -> datetime:
-    """Midnight (Europe/London) at the start of the quarter's first day."""
-    return timezone.make_aware(datetime.combine(quarter.start, time.min))
-
-
-def deadlines_for(*, plan_ids, quarter: FinancialQuarter) -> dict[int, date]:
-    """Each plan's update deadline for ``quarter``: its period row's, else the quarter's end."""
-    found = dict(
-        ReportingPeriod.objects.filter(
-            plan_id__in=plan_ids, year=quarter.year, quarter=quarter.quarter
-        ).values_list("plan_id", "update_deadline")
-    )
-    return {plan_id: found.get(plan_id, quarter.end) for plan_id in plan_ids}
 
 
 def with_last_lead_update(queryset: QuerySet[Milestone]) -> QuerySet[Milestone]:
@@ -77,15 +69,17 @@ def with_last_lead_update(queryset: QuerySet[Milestone]) -> QuerySet[Milestone]:
     )
 
 
-def group_of(milestone: Milestone, *, today: date, quarter: FinancialQuarter) -> str:
-    """Which of the four My milestones groups a milestone falls in today."""
+def group_of(milestone: Milestone, *, today: date, collecting: CollectingPeriod | None) -> str:
+    """Which of the My milestones groups a milestone falls in today (updated before overdue)."""
     if milestone.status == RAG.COMPLETE:
         return COMPLETE
+    if collecting is None:
+        return ENDED
+    last = getattr(milestone, "last_lead_update", None)
+    if last and last >= collecting.since:
+        return UPDATED
     if milestone.due_date and milestone.due_date < today:
         return OVERDUE
-    last = getattr(milestone, "last_lead_update", None)
-    if last and last >= quarter_start_moment(quarter):
-        return UPDATED
     return NEEDS_UPDATE
 
 
@@ -128,28 +122,39 @@ def milestones_for_lead(*, user) -> QuerySet[Milestone]:
 
 
 def with_work_group(
-    queryset: QuerySet[Milestone], *, today: date, quarter: FinancialQuarter
+    queryset: QuerySet[Milestone], *, today: date, collecting: dict[int, CollectingPeriod | None]
 ) -> QuerySet[Milestone]:
-    """Annotate ``work_rank``: the index in ``GROUPS`` of the group ``group_of`` would give.
+    """Annotate ``work_rank`` (the index in ``GROUPS`` that ``group_of`` would give) and
+    ``updated_in_period``, each against the milestone's own plan's period collecting updates.
 
     Computed in the database so that My milestones can sort, count and page by group.
     """
-    updated_this_quarter = Exists(
+    live = {plan_id: c for plan_id, c in collecting.items() if c is not None}
+    since = Case(
+        *(When(**{PLAN_PATH: plan_id}, then=Value(c.since)) for plan_id, c in live.items()),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
+    updated = Exists(
         MilestoneUpdate.objects.filter(
             milestone=OuterRef("pk"),
             source__in=LEAD_SOURCES,
-            created_at__gte=quarter_start_moment(quarter),
+            created_at__gte=OuterRef("period_since"),
         )
     )
     rank = {key: index for index, (key, _) in enumerate(GROUPS)}
-    return queryset.annotate(
+    return queryset.annotate(period_since=since).annotate(
+        updated_in_period=Case(
+            When(updated, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
         work_rank=Case(
             When(status=RAG.COMPLETE, then=Value(rank[COMPLETE])),
+            When(period_since__isnull=True, then=Value(rank[ENDED])),
+            When(updated, then=Value(rank[UPDATED])),
             When(due_date__lt=today, then=Value(rank[OVERDUE])),
-            When(updated_this_quarter, then=Value(rank[UPDATED])),
             default=Value(rank[NEEDS_UPDATE]),
             output_field=IntegerField(),
-        )
+        ),
     )
 
 
@@ -163,16 +168,35 @@ class WorkGroup:
 
 
 @dataclass
+class PeriodLine:
+    """One "update by" line of My milestones: a period, its deadline, the plans it is for."""
+
+    collecting: CollectingPeriod
+    plans: list[str]
+
+
+@dataclass
 class MyMilestones:
-    quarter: FinancialQuarter
     today: date
-    deadlines: dict[int, date]
+    collecting: dict[int, CollectingPeriod | None]
+    plan_titles: dict[int, str]
     page: Page
     groups: list[WorkGroup]
+    done: int = 0
+    to_do: int = 0
 
     @property
-    def earliest_deadline(self) -> date | None:
-        return min(self.deadlines.values()) if self.deadlines else None
+    def periods(self) -> list[PeriodLine]:
+        """Each distinct period and deadline the lead's plans are collecting, soonest first."""
+        lines: dict[tuple, PeriodLine] = {}
+        for plan_id, c in self.collecting.items():
+            if c is None:
+                continue
+            line = lines.setdefault((c.deadline, c.key, c.late), PeriodLine(collecting=c, plans=[]))
+            line.plans.append(self.plan_titles[plan_id])
+        for line in lines.values():
+            line.plans.sort()
+        return [lines[key] for key in sorted(lines)]
 
     @property
     def total(self) -> int:
@@ -191,21 +215,34 @@ def my_milestones(
 ) -> MyMilestones:
     """One page of the lead's milestones, grouped overdue / needs update / updated / complete.
 
-    Pages run through the groups in that order, 50 milestones a page; each group carries its
-    count over every page and the page it starts on. A constant number of queries.
+    Each milestone is judged against its own plan's period collecting updates. Pages run
+    through the groups in that order, 50 milestones a page; each group carries its count over
+    every page and the page it starts on. A constant number of queries.
     """
     today = today or timezone.localdate()
-    quarter = FinancialQuarter.containing(today)
-    milestones = with_work_group(milestones_for_lead(user=user), today=today, quarter=quarter)
+    mine = milestones_for_lead(user=user)
+    plans = list(
+        Plan.objects.filter(pk__in=mine.order_by().values(PLAN_PATH)).only(
+            "pk", "title", "start_date", "end_date"
+        )
+    )
+    collecting = periods_collecting(plans=plans, today=today)
+    milestones = with_work_group(mine, today=today, collecting=collecting)
     if status:
         milestones = milestones.filter(status=status)
-    plan_path = "action__outcome__priority__plan_id"
-    counted = milestones.order_by().values_list("work_rank", plan_path).annotate(n=Count("pk"))
+    counted = (
+        milestones.order_by().values_list("work_rank", "updated_in_period").annotate(n=Count("pk"))
+    )
     counts = dict.fromkeys(range(len(GROUPS)), 0)
-    plan_ids = set()
-    for rank, plan_id, n in counted:
-        counts[rank] += n
-        plan_ids.add(plan_id)
+    rank = {key: index for index, (key, _) in enumerate(GROUPS)}
+    done = to_do = 0
+    for work_rank, updated, n in counted:
+        counts[work_rank] += n
+        if work_rank in (rank[OVERDUE], rank[NEEDS_UPDATE], rank[UPDATED]) or (
+            work_rank == rank[COMPLETE] and updated
+        ):
+            to_do += n
+            done += n if updated else 0
     paginator = IdsFirstPaginator(
         milestones.order_by("work_rank", *LEAD_ORDER),
         MY_MILESTONES_PER_PAGE,
@@ -213,29 +250,36 @@ def my_milestones(
     )
     page_obj = paginator.get_page(page)
     groups, before = [], 0
-    for rank, (key, label) in enumerate(GROUPS):
+    for index, (key, label) in enumerate(GROUPS):
         groups.append(
             WorkGroup(
                 key=key,
                 label=label,
-                count=counts[rank],
+                count=counts[index],
                 first_page=before // MY_MILESTONES_PER_PAGE + 1,
             )
         )
-        before += counts[rank]
-    deadlines = deadlines_for(plan_ids=plan_ids, quarter=quarter)
+        before += counts[index]
     for milestone in page_obj:
-        milestone.update_deadline = deadlines.get(milestone.action.outcome.priority.plan_id)
+        milestone.collecting = collecting.get(milestone.action.outcome.priority.plan_id)
+        milestone.update_deadline = milestone.collecting.deadline if milestone.collecting else None
         groups[milestone.work_rank].milestones.append(milestone)
     return MyMilestones(
-        quarter=quarter, today=today, deadlines=deadlines, page=page_obj, groups=groups
+        today=today,
+        collecting=collecting,
+        plan_titles={plan.pk: plan.title for plan in plans},
+        page=page_obj,
+        groups=groups,
+        done=done,
+        to_do=to_do,
     )
 
 
 @dataclass
 class LeadDigest:
     person: Person
-    deadline: date | None = None
+    collecting: dict[int, CollectingPeriod] = field(default_factory=dict)
+    plan_titles: dict[int, str] = field(default_factory=dict)
     overdue: list[Milestone] = field(default_factory=list)
     needs_update: list[Milestone] = field(default_factory=list)
 
@@ -243,55 +287,118 @@ class LeadDigest:
     def milestones(self) -> list[Milestone]:
         return self.overdue + self.needs_update
 
+    @property
+    def deadline(self) -> date | None:
+        """The soonest of the deadlines the digest gives (each plan keeps its own)."""
+        return min((c.deadline for c in self.collecting.values()), default=None)
 
-def reminder_digests(*, today: date | None = None) -> tuple[FinancialQuarter, list[LeadDigest]]:
-    """For every lead with an e-mail address: what needs their update this quarter or is overdue.
+    @property
+    def plans(self) -> list[tuple[str, CollectingPeriod]]:
+        """``(plan title, its period collecting updates)``, soonest deadline first."""
+        return sorted(
+            ((self.plan_titles[pk], c) for pk, c in self.collecting.items()),
+            key=lambda item: (item[1].deadline, item[0]),
+        )
 
-    A milestone is chased through its own lead, or, where it has none, through its action's
-    leads. Four queries whatever the number of leads and milestones.
+    @property
+    def labels(self) -> list[str]:
+        return sorted({c.label for c in self.collecting.values()})
+
+    def without(self, keys: set[tuple[int, int]]) -> "LeadDigest":
+        """This digest less the milestones of periods in ``keys`` (already sent)."""
+
+        def keep(m):
+            return self.collecting[m.action.outcome.priority.plan_id].key not in keys
+
+        overdue, needs = (
+            [m for m in self.overdue if keep(m)],
+            [m for m in self.needs_update if keep(m)],
+        )
+        plan_ids = {m.action.outcome.priority.plan_id for m in overdue + needs}
+        return LeadDigest(
+            person=self.person,
+            collecting={pk: c for pk, c in self.collecting.items() if pk in plan_ids},
+            plan_titles=self.plan_titles,
+            overdue=overdue,
+            needs_update=needs,
+        )
+
+
+@dataclass
+class Unreachable:
+    """A lead with milestones to update but no e-mail address to chase them at."""
+
+    person: Person
+    milestone_count: int = 0
+
+
+def reminder_digests(*, today: date | None = None) -> tuple[list[LeadDigest], list[Unreachable]]:
+    """For every lead: what needs their update in its plan's period collecting updates.
+
+    Returns the digests for leads with an e-mail address, and the leads who would be chased
+    but have none. Milestones already updated this period, complete, or in plans that have
+    ended are not chased. A milestone is chased through its own lead, or, where it has none,
+    through its action's leads. Four queries whatever the number of leads and milestones.
     """
     today = today or timezone.localdate()
-    quarter = FinancialQuarter.containing(today)
+    plans = list(Plan.objects.only("pk", "title", "start_date", "end_date"))
+    collecting = periods_collecting(plans=plans, today=today)
+    titles = {plan.pk: plan.title for plan in plans}
+    live = [plan_id for plan_id, c in collecting.items() if c is not None]
     open_milestones = with_last_lead_update(
-        Milestone.objects.exclude(status=RAG.COMPLETE)
-        .select_related("action__outcome__priority__plan", "lead")
+        Milestone.objects.filter(**{f"{PLAN_PATH}__in": live})
+        .exclude(status=RAG.COMPLETE)
+        .select_related("action__outcome__priority", "lead")
         .prefetch_related("action__leads")
         .order_by("due_date", "sort_key", "pk")
     )
     digests: dict[int, LeadDigest] = {}
+    unreachable: dict[int, Unreachable] = {}
     for milestone in open_milestones:
-        group = group_of(milestone, today=today, quarter=quarter)
+        plan_id = milestone.action.outcome.priority.plan_id
+        period = collecting[plan_id]
+        group = group_of(milestone, today=today, collecting=period)
         if group not in (OVERDUE, NEEDS_UPDATE):
             continue
         leads = [milestone.lead] if milestone.lead else list(milestone.action.leads.all())
         for person in leads:
-            if not person.email or person.removed_at:
+            if person.removed_at:
                 continue
-            digest = digests.setdefault(person.pk, LeadDigest(person=person))
+            if not person.email:
+                unreachable.setdefault(person.pk, Unreachable(person=person)).milestone_count += 1
+                continue
+            digest = digests.setdefault(person.pk, LeadDigest(person=person, plan_titles=titles))
+            digest.collecting[plan_id] = period
             (digest.overdue if group == OVERDUE else digest.needs_update).append(milestone)
-    plan_ids = {m.action.outcome.priority.plan_id for d in digests.values() for m in d.milestones}
-    deadlines = deadlines_for(plan_ids=plan_ids, quarter=quarter)
-    for digest in digests.values():
-        digest.deadline = min(
-            deadlines[m.action.outcome.priority.plan_id] for m in digest.milestones
-        )
-    return quarter, sorted(digests.values(), key=lambda d: (d.person.name, d.person.pk))
+    return (
+        sorted(digests.values(), key=lambda d: (d.person.name, d.person.pk)),
+        sorted(unreachable.values(), key=lambda u: (u.person.name, u.person.pk)),
+    )
 
 
 def update_compliance(*, plan: Plan, today: date | None = None) -> dict:
-    """Who has not updated this quarter, for one plan: counts by organisation and by lead.
+    """Who has not updated in the plan's period collecting updates: by organisation and lead.
 
     Counted are open milestones (not complete) with no lead or admin update since the
-    quarter began. A constant number of queries, whatever the size of the plan.
+    period began. Leads with no e-mail address are listed as unreachable. A plan with no
+    period collecting (it has ended) chases no one. A constant number of queries.
     """
     today = today or timezone.localdate()
-    quarter = FinancialQuarter.containing(today)
-    since = quarter_start_moment(quarter)
+    collecting = period_collecting(plan=plan, today=today)
     milestones = Milestone.objects.filter(action__outcome__priority__plan=plan).exclude(
         status=RAG.COMPLETE
     )
+    if collecting is None:
+        return {
+            "collecting": None,
+            "by_organisation": [],
+            "by_lead": [],
+            "unreachable": [],
+            "open": milestones.count(),
+            "not_updated": 0,
+        }
     not_updated = with_last_lead_update(milestones).filter(
-        Q(last_lead_update__isnull=True) | Q(last_lead_update__lt=since)
+        Q(last_lead_update__isnull=True) | Q(last_lead_update__lt=collecting.since)
     )
     overdue = Q(due_date__lt=today)
     # Group on the ids of those not updated: an aggregate over an aggregate is not portable.
@@ -308,6 +415,7 @@ def update_compliance(*, plan: Plan, today: date | None = None) -> dict:
             "lead__role_title",
             "lead__organisation__name",
             "lead__removed_at",
+            "lead__email",
         )
         .annotate(count=Count("pk"), overdue=Count("pk", filter=overdue))
         .order_by("-count", "lead__name")
@@ -315,11 +423,16 @@ def update_compliance(*, plan: Plan, today: date | None = None) -> dict:
     totals = milestones.aggregate(
         open=Count("pk"), not_updated=Count("pk", filter=Q(pk__in=not_updated.values("pk")))
     )
+    unreachable = [
+        row
+        for row in by_lead
+        if row["lead_id"] and not row["lead__email"] and not row["lead__removed_at"]
+    ]
     return {
-        "quarter": quarter,
-        "deadline": deadlines_for(plan_ids=[plan.pk], quarter=quarter)[plan.pk],
+        "collecting": collecting,
         "by_organisation": by_organisation,
         "by_lead": by_lead,
+        "unreachable": unreachable,
         "open": totals["open"],
         "not_updated": totals["not_updated"],
     }

@@ -1,16 +1,19 @@
 """Reads for pages and exports: querysets already scoped to the user and joined for the page."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     prefetch_related_objects,
@@ -30,7 +33,9 @@ from plans.models import (
     Person,
     Plan,
     Priority,
+    ReportingPeriod,
 )
+from plans.periods import quarters_between
 
 # The order boards read RAG in (plans/rag.py decides it, Not started last).
 RAG_ORDER = rag.ORDER
@@ -78,8 +83,21 @@ def rag_counts_of(obj) -> list[RagCount]:
 # --- Plan page ----------------------------------------------------------------------------
 
 
+def with_progress(queryset: QuerySet[Milestone]) -> QuerySet[Milestone]:
+    """Annotate ``progress``: the latest real commentary, so a later update without
+    commentary (a moved date, "no change") never replaces it with nothing."""
+    return queryset.annotate(
+        progress=Subquery(
+            MilestoneUpdate.objects.filter(milestone=OuterRef("pk"))
+            .exclude(commentary="")
+            .order_by("-created_at", "-pk")
+            .values("commentary")[:1]
+        )
+    )
+
+
 def _milestones_for_page() -> QuerySet[Milestone]:
-    return Milestone.objects.select_related("lead__organisation", "latest_update")
+    return with_progress(Milestone.objects.select_related("lead__organisation", "latest_update"))
 
 
 def _actions_for_page() -> QuerySet[Action]:
@@ -184,7 +202,7 @@ def action_detail(*, user) -> QuerySet[Action]:
 
 def milestone_detail(*, user) -> QuerySet[Milestone]:
     """Milestones the user may read, with their place in the plan and their whole history."""
-    return (
+    return with_progress(
         Milestone.objects.filter(
             action__outcome__priority__plan__partnership_id__in=partnership_ids_for(user)
         )
@@ -351,3 +369,110 @@ def people_for_admin(*, partnership_ids: list[int]) -> QuerySet[Person]:
         .select_related("organisation", "partnership")
         .order_by("partnership__name", F("removed_at").asc(nulls_first=True), Lower("name"), "pk")
     )
+
+
+# --- The period collecting updates ------------------------------------------------------
+
+DEFAULT_DEADLINE_DAYS = 14
+
+
+def deadline_days() -> int:
+    """Days after a quarter's last day by which leads update (setting REPORTING_DEADLINE_DAYS)."""
+    return int(getattr(settings, "REPORTING_DEADLINE_DAYS", DEFAULT_DEADLINE_DAYS))
+
+
+@dataclass(frozen=True)
+class CollectingPeriod:
+    """The reporting period a plan is collecting updates for, and whether its deadline passed.
+
+    ``period`` is the plan's ``ReportingPeriod``; where the admin has not set that quarter up
+    yet it is an unsaved one with the default deadline (``pk`` is None), so every page,
+    reminder and pack still tells the same quarter and date.
+    """
+
+    period: ReportingPeriod
+    late: bool
+    since: datetime
+
+    @property
+    def label(self) -> str:
+        return self.period.label
+
+    @property
+    def deadline(self) -> date:
+        return self.period.update_deadline
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.period.year, self.period.quarter)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _collecting(plan: Plan, rows: list[ReportingPeriod], today: date) -> CollectingPeriod | None:
+    by_quarter = {(p.year, p.quarter): p for p in rows}
+    candidates: list[tuple[ReportingPeriod, bool]] = [
+        (p, p.update_deadline < today) for p in rows if p.status == ReportingPeriod.Status.OPEN
+    ]
+    days = timedelta(days=deadline_days())
+    for quarter in quarters_between(plan.start_date, plan.end_date):
+        if (quarter.year, quarter.quarter) in by_quarter or quarter.end + days < today:
+            continue  # set up already, or a quarter nobody set up whose deadline has gone
+        virtual = ReportingPeriod(
+            plan=plan,
+            year=quarter.year,
+            quarter=quarter.quarter,
+            start_date=quarter.start,
+            end_date=quarter.end,
+            update_deadline=quarter.end + days,
+        )
+        candidates.append((virtual, False))
+    if today > plan.end_date:
+        # An ended plan chases no one, bar its last quarter until that quarter's deadline.
+        candidates = [(p, late) for p, late in candidates if not late]
+    if not candidates:
+        return None
+    period, late = min(candidates, key=lambda c: (c[0].year, c[0].quarter))
+    since = _midnight(period.start_date)
+    # An update saved before the quarter before closed went into that quarter's pack.
+    before = by_quarter.get(_previous_key(period))
+    if before is not None and before.closed_at and before.closed_at > since:
+        since = before.closed_at
+    return CollectingPeriod(period=period, late=late, since=since)
+
+
+def _previous_key(period: ReportingPeriod) -> tuple[int, int]:
+    previous = period.financial_quarter.previous()
+    return (previous.year, previous.quarter)
+
+
+def periods_collecting(*, plans, today: date | None = None) -> dict[int, CollectingPeriod | None]:
+    """For each plan, the period collecting updates (``period_collecting``), in one query.
+
+    ``plans`` are ``Plan`` instances (their dates are needed) or plan ids (one more query).
+    """
+    today = today or timezone.localdate()
+    plans = list(plans)
+    if plans and not isinstance(plans[0], Plan):
+        plans = list(Plan.objects.filter(pk__in=plans))
+    rows: dict[int, list[ReportingPeriod]] = {plan.pk: [] for plan in plans}
+    for period in ReportingPeriod.objects.filter(plan__in=[p.pk for p in plans]):
+        rows[period.plan_id].append(period)
+    return {plan.pk: _collecting(plan, rows[plan.pk], today) for plan in plans}
+
+
+def period_collecting(
+    *, plan: Plan, today: date | None = None, periods: list[ReportingPeriod] | None = None
+) -> CollectingPeriod | None:
+    """The period ``plan`` is collecting updates for today, or None when it chases no one.
+
+    The earliest open reporting period whose update deadline has not passed; once its
+    deadline passes it is *late* until an admin closes it. Quarters of the plan not yet set
+    up count as open with the default deadline. A plan past its end date chases no one
+    once its last deadline has gone. ``periods``: all the plan's periods, already read.
+    """
+    if periods is not None:
+        return _collecting(plan, list(periods), today or timezone.localdate())
+    return periods_collecting(plans=[plan], today=today)[plan.pk]

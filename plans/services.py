@@ -82,13 +82,39 @@ def milestone_update_errors(
     completed_on: date | None,
     status_reason: str,
     today: date,
+    no_change: bool = False,
 ) -> dict[str, str]:
-    """The update's rule breaches, by field, as sentences saying what to do."""
+    """The update's rule breaches, by field, as sentences saying what to do.
+
+    Every update says something: a save that changes nothing is refused unless the lead
+    ticks "No change since the last update", which changes nothing but confirms it.
+    """
     errors: dict[str, str] = {}
     if status not in RAG.values:
         errors["status"] = "Select the milestone's status"
         return errors
     label = RAG(status).label
+    if status != RAG.COMPLETE:
+        completed_on = None
+    changed = (
+        status != milestone.status
+        or due_date != milestone.due_date
+        or completed_on != milestone.completed_on
+        or bool(commentary.strip())
+    )
+    if no_change:
+        if changed:
+            errors["no_change"] = (
+                "Untick 'No change since the last update', or undo your changes to the "
+                "status, commentary or dates"
+            )
+        return errors
+    if not changed:
+        errors["commentary"] = (
+            "Enter what has happened since the last update, or tick "
+            "'No change since the last update'"
+        )
+        return errors
     if not commentary.strip():
         if status in (RAG.RED, RAG.AMBER):
             errors["commentary"] = f"Enter progress commentary: a {label} status needs it"
@@ -153,8 +179,14 @@ def milestone_update(
     completed_on: date | None = None,
     status_reason: str = "",
     source: str = MilestoneUpdate.Source.WEB,
+    no_change: bool = False,
 ) -> MilestoneUpdate:
-    """Append an update to a milestone and move its current state, refusing stale versions."""
+    """Append an update to a milestone and move its current state, refusing stale versions.
+
+    ``no_change``: the lead confirms nothing has changed; recorded as a no-change update
+    (no commentary of its own) so the milestone counts as updated and keeps its last
+    commentary. A save that changes nothing without it is refused.
+    """
     today = timezone.localdate()
     if status != RAG.COMPLETE:
         completed_on = None
@@ -178,6 +210,7 @@ def milestone_update(
             completed_on=completed_on,
             status_reason=status_reason,
             today=today,
+            no_change=no_change,
         )
         if errors:
             raise ValidationError(errors)
@@ -202,6 +235,7 @@ def milestone_update(
                 user=user, partnership_id=current.action.outcome.priority.plan.partnership_id
             ),
             source=source,
+            no_change=no_change,
         )
         current.status = status
         current.due_date = due_date
@@ -582,30 +616,34 @@ class ReminderRun:
     sent: list
     skipped: int
     failed: list
+    unreachable: list
 
 
 def reminders_send(*, today: date | None = None, base_url: str) -> ReminderRun:
-    """E-mail each lead one digest of what needs their update; record it; retry failures later."""
+    """E-mail each lead one digest of what needs their update; record it; retry failures later.
 
-    quarter, digests = reminder_digests(today=today)
-    already = set(
-        ReminderSent.objects.filter(year=quarter.year, quarter=quarter.quarter).values_list(
-            "person_id", flat=True
-        )
-    )
-    run = ReminderRun(sent=[], skipped=0, failed=[])
+    Each plan is chased for its own period collecting updates, at most once per lead and
+    period; leads with no e-mail address are returned as unreachable.
+    """
+
+    digests, unreachable = reminder_digests(today=today)
+    already = {
+        (person_id, year, quarter)
+        for person_id, year, quarter in ReminderSent.objects.filter(
+            person_id__in=[d.person.pk for d in digests]
+        ).values_list("person_id", "year", "quarter")
+    }
+    run = ReminderRun(sent=[], skipped=0, failed=[], unreachable=unreachable)
     for digest in digests:
-        if digest.person.pk in already:
+        sent_for = {key[1:] for key in already if key[0] == digest.person.pk}
+        digest = digest.without(sent_for)
+        if not digest.milestones:
             run.skipped += 1
             continue
-        context = {
-            "digest": digest,
-            "quarter": quarter,
-            "base_url": base_url.rstrip("/"),
-        }
+        context = {"digest": digest, "base_url": base_url.rstrip("/")}
         try:
             send_mail(
-                subject=f"Please update your milestones for {quarter.label}",
+                subject=f"Please update your milestones for {' and '.join(digest.labels)}",
                 message=render_to_string("plans/my_milestones_reminder_email.txt", context),
                 from_email=None,
                 recipient_list=[digest.person.email],
@@ -617,12 +655,17 @@ def reminders_send(*, today: date | None = None, base_url: str) -> ReminderRun:
             )
             run.failed.append((digest.person, error))
             continue
-        ReminderSent.objects.create(
-            person=digest.person,
-            year=quarter.year,
-            quarter=quarter.quarter,
-            email=digest.person.email,
-            milestone_count=len(digest.milestones),
-        )
+        for collecting in {c.key: c for c in digest.collecting.values()}.values():
+            ReminderSent.objects.create(
+                person=digest.person,
+                year=collecting.period.year,
+                quarter=collecting.period.quarter,
+                email=digest.person.email,
+                milestone_count=sum(
+                    1
+                    for m in digest.milestones
+                    if digest.collecting[m.action.outcome.priority.plan_id].key == collecting.key
+                ),
+            )
         run.sent.append(digest)
     return run

@@ -88,6 +88,7 @@ def _update(update) -> dict[str, Any]:
         "completed_on": _date(update.completed_on),
         "suggested_status": update.suggested_status,
         "status_reason": update.status_reason,
+        "no_change": update.no_change,
         # Accounts are not exported: who wrote an update is kept as the name it showed.
         "author_name": update.author_name,
         "source": update.source,

@@ -182,6 +182,7 @@ def _milestone(item: dict, action: Action, context: ImportContext, person_for) -
                 completed_on=_date(u.get("completed_on")),
                 suggested_status=u.get("suggested_status", ""),
                 status_reason=u.get("status_reason", ""),
+                no_change=bool(u.get("no_change", False)),
                 author_name=u.get("author_name", ""),
                 source=u.get("source", MilestoneUpdate.Source.IMPORT),
                 created_at=_datetime(u["created_at"]),

@@ -111,10 +111,6 @@ def _period_start(period: ReportingPeriod) -> datetime:
     return timezone.make_aware(datetime.combine(period.start_date, time.min))
 
 
-def _period_end(period: ReportingPeriod) -> datetime:
-    return timezone.make_aware(datetime.combine(period.end_date, time.max))
-
-
 def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
     """Every item of the period's plan as it stands now, as JSON-ready data (a constant 6 queries).
 
@@ -124,7 +120,7 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
     """
     plan = period.plan
     today = as_at or timezone.localdate()
-    start, end = _period_start(period), _period_end(period)
+    start = _period_start(period)
     updates = MilestoneUpdate.objects.filter(milestone=OuterRef("pk")).order_by(
         "-created_at", "-pk"
     )
@@ -144,11 +140,15 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
         .annotate(
             start_status=Subquery(before_period.values("status")[:1]),
             start_due_date=Subquery(before_period.values("due_date")[:1]),
+            # The reason travels with the update that moved the date to where it is now,
+            # whenever before the close it was saved (leads update after the quarter ends).
             reason_for_date=Subquery(
-                updates.filter(created_at__lte=end)
+                updates.filter(due_date=OuterRef("due_date"))
                 .exclude(due_date_reason="")
                 .values("due_date_reason")[:1]
             ),
+            # The latest real commentary: "no change" and date-only updates keep it.
+            progress=Subquery(updates.exclude(commentary="").values("commentary")[:1]),
             created_at=Subquery(created.order_by("history_date").values("history_date")[:1]),
         )
     )
@@ -168,7 +168,10 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
                 "original_due_date": _iso(m.original_due_date),
                 "due_date": _iso(m.due_date),
                 "completed_on": _iso(m.completed_on),
-                "commentary": update.commentary if update else "",
+                "commentary": m.progress or "",
+                "no_change_on": _iso(update.created_at.date())
+                if update and update.no_change
+                else None,
                 "update_author": _author(update),
                 "updated_at": _iso(update.created_at) if update else None,
                 "due_date_reason": m.reason_for_date or "",

@@ -10,7 +10,6 @@ import hashlib
 import json
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -21,14 +20,10 @@ from plans.access import is_partnership_admin
 from plans.models import Plan, ReportingPeriod
 from plans.periods import quarters_between
 from plans.personal_data import FORMER_LEAD, is_name, redact_text
+from plans.selectors import deadline_days  # one default for set-up and unset quarters
 from reporting.models import PackJob, Snapshot, SnapshotRedaction
 from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
 from security.events import security_event
-
-
-def deadline_days() -> int:
-    """Days after a quarter's last day by which leads update (setting REPORTING_DEADLINE_DAYS)."""
-    return settings.REPORTING_DEADLINE_DAYS
 
 
 def state_digest(data: dict) -> str:

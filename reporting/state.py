@@ -75,6 +75,8 @@ def iter_milestones(state: State) -> Iterator[dict]:
                         "due": due,
                         "completed": to_date(milestone["completed_on"]),
                         "updated": to_datetime(milestone["updated_at"]),
+                        # Snapshots before schema 1's "no change" updates lack the key.
+                        "no_change_on": to_date(milestone.get("no_change_on")),
                         "slipped": bool(original and due and due > original),
                         "overdue": bool(due and as_at and due < as_at and status != "complete"),
                     }

@@ -30,6 +30,9 @@ from plans.models import (
 
 _MILESTONE_PARTNERSHIP = "action__outcome__priority__plan__partnership_id__in"
 
+# The milestone just saved, marked on the next My milestones page the lead sees.
+SAVED_MILESTONE_KEY = "plans_saved_milestone"
+
 
 class MyMilestonesView(TemplateView):
     """A lead's home page: what they lead or stand in for, grouped by what needs doing.
@@ -49,6 +52,7 @@ class MyMilestonesView(TemplateView):
         )
         context.update(
             work=work,
+            saved_pk=self.request.session.pop(SAVED_MILESTONE_KEY, None),
             groups=work.as_list(),
             page_obj=work.page,
             page_range=work.page.paginator.get_elided_page_range(
@@ -121,6 +125,7 @@ class MilestoneUpdateView(FormView):
                 completed_on=data["completed_on"],
                 status_reason=data["status_reason"],
                 source=MilestoneUpdate.Source.WEB,
+                no_change=data["no_change"],
             )
         except services.MilestoneConflict:
             self.milestone = scoped_milestone(user=request.user, pk=self.milestone.pk)
@@ -129,8 +134,14 @@ class MilestoneUpdateView(FormView):
             for field, messages_ in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages_)
             return self.form_invalid(form)
-        messages.success(request, f"Your update to milestone {self.milestone} has been saved.")
-        return redirect(f"{self.my_milestones_url()}#milestone-{self.milestone.pk}")
+        number = f"{self.milestone.number} " if self.milestone.number else ""
+        messages.success(
+            request, f"Your update to milestone {number}‘{self.milestone.text}’ has been saved."
+        )
+        # Back to the top of the page, where the success banner takes focus; the saved row
+        # is marked rather than scrolled to, so the confirmation is never out of view.
+        request.session[SAVED_MILESTONE_KEY] = self.milestone.pk
+        return redirect(self.my_milestones_url())
 
     def my_milestones_url(self) -> str:
         """The page of My milestones the lead came from (``?next=``), else its first page."""

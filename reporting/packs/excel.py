@@ -154,7 +154,12 @@ def milestone_values(m: dict) -> list:
         m["completed"],
         "Yes" if m["slipped"] else "No",
         "Yes" if m["overdue"] else "No",
-        m["commentary"],
+        m["commentary"]
+        + (
+            f"\n(No change, confirmed on {m['no_change_on']:%-d %B %Y})"
+            if m.get("no_change_on")
+            else ""
+        ),
         m["due_date_reason"],
         m["update_author"],
         m["updated"].date() if m["updated"] else None,

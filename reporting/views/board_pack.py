@@ -8,6 +8,7 @@ from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
 from plans.access import is_partnership_admin
+from plans.selectors import period_collecting
 from reporting import selectors
 from reporting.downloads import PackDownloadKind, pack_download_decide
 from reporting.forms import PackFilterForm
@@ -45,9 +46,11 @@ class BoardPackView(TemplateView):
         plan = selectors.plan_get(user=self.request.user, pk=self.kwargs["pk"])
         form = filter_form(self.request, plan)
         query = self.request.GET.urlencode() if form.is_bound and form.is_valid() else ""
+        periods = list(selectors.period_list(plan=plan))
         return super().get_context_data(
             plan=plan,
-            periods=selectors.period_list(plan=plan),
+            periods=periods,
+            collecting=period_collecting(plan=plan, periods=periods),
             is_admin=is_partnership_admin(self.request.user, plan.partnership_id),
             form=form,
             query=query,

@@ -121,7 +121,13 @@ def test_a_lead_signs_in_from_a_link_and_updates_a_red_milestone(
     )
     page.get_by_role("button", name="Save update").click()
     page.wait_for_url("**/my-milestones/**")
-    expect(page.get_by_text("has been saved")).to_be_visible()
+    # The confirmation is in view and has focus, naming the milestone in full.
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_be_focused()
+    expect(banner).to_be_in_viewport()
+    assert "a) ‘Research why young women get pregnant’ has been saved." in banner.inner_text()
+    saved = page.locator(f"#milestone-{plan_world['red'].pk}")
+    assert "Just saved" in saved.inner_text()
 
     # The update is in the milestone's history.
     page.goto(reverse("plans:milestone_update", args=[plan_world["red"].pk]))

@@ -63,7 +63,7 @@ def test_each_lead_gets_one_digest_of_overdue_and_not_yet_updated_milestones(wor
     assert "Overdue (1):" in body and "Overdue report" in body
     assert "Needs an update this quarter (1):" in body and "Why young women" in body
     assert "Already updated" not in body and "Finished" not in body
-    assert "by 31 December 2019" in body
+    assert "by 14 January 2020" in body  # not set up: 14 days after the quarter
     assert f"https://plans.example.org/milestones/{overdue.pk}/update/" in body
     assert "2019/20 Q3" in to_lead[0].subject
     assert "1 sent" in out
@@ -96,8 +96,12 @@ def test_rerunning_sends_nothing_twice_in_the_same_quarter(world):
     assert len(mail.outbox) == 1
     assert "0 sent, 1 already sent this quarter" in out
     assert ReminderSent.objects.get().person == world.lead_person
-    # The next quarter is a new round.
+    # Q3 still collects until its deadline (14 January, not set up: 14 days after the quarter)
     with time_machine.travel(datetime(2020, 1, 10, 9), tick=False):
+        run()
+    assert len(mail.outbox) == 1
+    # then the next quarter is a new round.
+    with time_machine.travel(datetime(2020, 1, 20, 9), tick=False):
         run()
     assert len(mail.outbox) == 2
 
@@ -187,5 +191,5 @@ def test_reminder_digests_query_count_does_not_grow(world, leads, django_assert_
             action=world.action, lead=factories.PersonFactory(partnership=world.partnership)
         )
     with django_assert_max_num_queries(4):
-        _, digests = reminder_digests()
+        digests, _ = reminder_digests()
     assert len(digests) == leads + 1

@@ -77,10 +77,33 @@ class TestMilestoneUpdateService:
             update(world, status=RAG.GREEN)
         assert "changed from Not started to Green" in error.value.message_dict["commentary"][0]
 
-    def test_same_green_status_needs_no_commentary(self, world):
+    def test_a_moved_date_with_the_same_green_status_needs_no_commentary(self, world):
         update(world, status=RAG.GREEN, commentary="Started.")
-        update(world, status=RAG.GREEN)
+        update(world, status=RAG.GREEN, due_date=date(2019, 12, 1))
         assert MilestoneUpdate.objects.count() == 2
+
+    def test_a_save_that_changes_nothing_is_refused(self, world):
+        update(world, status=RAG.GREEN, commentary="Started.")
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.GREEN)
+        assert error.value.message_dict["commentary"] == [
+            "Enter what has happened since the last update, or tick "
+            "'No change since the last update'"
+        ]
+        assert MilestoneUpdate.objects.count() == 1
+
+    def test_no_change_is_recorded_and_keeps_the_last_commentary(self, world):
+        update(world, status=RAG.AMBER, commentary="Two trainers dropped out.")
+        confirmed = update(world, status=RAG.AMBER, no_change=True)
+        assert confirmed.no_change and confirmed.commentary == ""
+        world.milestone.refresh_from_db()
+        assert world.milestone.latest_update == confirmed
+
+    def test_no_change_with_a_change_is_refused(self, world):
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.GREEN, commentary="Started.", no_change=True)
+        [message] = error.value.message_dict["no_change"]
+        assert message.startswith("Untick 'No change since the last update'")
 
     def test_a_later_due_date_needs_a_reason_and_the_original_is_kept(self, world):
         with pytest.raises(ValidationError) as error:
@@ -263,7 +286,14 @@ class TestUpdateForm:
             ),
         )
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("plans:my_milestones"))
+        assert response["Location"] == reverse("plans:my_milestones")
+        page = client.get(response["Location"])
+        html = page.content.decode()
+        banner = html.split('class="govuk-notification-banner govuk-notification-banner--success"')
+        assert 'role="alert" tabindex="-1"' in banner[1].split(">")[0]
+        # Named in full, never cut mid-word.
+        assert f"Your update to milestone a) ‘{world.milestone.text}’ has been saved." in html
+        assert html.count("Just saved") == 1
         update = MilestoneUpdate.objects.get()
         assert (update.status, update.due_date) == ("amber", date(2020, 3, 31))
         assert update.source == MilestoneUpdate.Source.WEB
@@ -361,6 +391,7 @@ class TestMyMilestones:
             "needs_update": {world.milestone.pk, old.pk},
             "updated": {updated.pk},
             "complete": {complete.pk},
+            "ended": set(),
         }
         body = response.content.decode()
         assert reverse("plans:milestone_update", args=[overdue.pk]) in body
@@ -385,9 +416,11 @@ class TestMyMilestones:
         work = client.get(self.url, {"status": "red"}).context["work"]
         assert [m.pk for _, _, items in work.as_list() for m in items] == [red.pk]
 
-    def test_deadline_comes_from_the_reporting_period_else_quarter_end(self, client, world):
+    def test_deadline_comes_from_the_reporting_period_else_the_default(self, client, world):
         client.force_login(world.lead)
-        assert client.get(self.url).context["work"].earliest_deadline == date(2019, 12, 31)
+        # Not set up: the default deadline, 14 days after the quarter ends.
+        [line] = client.get(self.url).context["work"].periods
+        assert line.collecting.deadline == date(2020, 1, 14)
         ReportingPeriod.objects.create(
             plan=world.plan,
             year=2019,
@@ -397,13 +430,15 @@ class TestMyMilestones:
             update_deadline=date(2019, 12, 13),
         )
         response = client.get(self.url)
-        assert response.context["work"].earliest_deadline == date(2019, 12, 13)
+        [line] = response.context["work"].periods
+        assert line.collecting.deadline == date(2019, 12, 13)
         assert "13 December 2019" in response.content.decode()
 
     # Sign-in's reads and session save (4), the lead's partnerships, people and actions, counts
-    # by group, a page of ids and their rows, deadlines, "is a lead", the admin's plans (2).
+    # by group, a page of ids and their rows, the lead's plans and their periods (for the
+    # period collecting updates), "is a lead", the admin's plans (2).
     # Exact, at both sizes, 1 of them the two-factor check: a ceiling would hide a lost join.
-    QUERIES = 14
+    QUERIES = 15
 
     @pytest.mark.parametrize("rows", [3, 120])
     def test_query_count_does_not_grow_with_milestones(
@@ -450,6 +485,7 @@ class TestMyMilestones:
             ("needs_update", 31, 1),
             ("updated", 0, 2),
             ("complete", 10, 2),
+            ("ended", 0, 2),
         ]
         on_first = [m.pk for _, _, items in first.context["groups"] for m in items]
         assert on_first[:30] == [m.pk for m in overdue]
@@ -477,12 +513,16 @@ class TestMyMilestones:
             .replace("&amp;", "&")
         )
 
-        response = client.post(link, form_data(milestone, commentary="Back on track."))
+        response = client.post(link, form_data(milestone, status="red", commentary="Still late."))
 
         assert response.status_code == 302
         assert response["Location"].startswith(f"{self.url}?")
         assert "status=red" in response["Location"] and "page=2" in response["Location"]
-        assert response["Location"].endswith(f"#milestone-{milestone.pk}")
+        # The top of the page, where the banner is; the saved row is marked, not jumped to.
+        assert "#" not in response["Location"]
+        back = client.get(response["Location"])
+        row = back.content.decode().split(f'id="milestone-{milestone.pk}"')[1].split("</tr>")[0]
+        assert "Just saved" in row
 
     @pytest.mark.parametrize(
         "next_url", ["https://elsewhere.example/my-milestones/?page=2", "/admin/?page=2"]
@@ -496,7 +536,7 @@ class TestMyMilestones:
             f"{url}?next={next_url}", form_data(milestone, commentary="On track.")
         )
 
-        assert response["Location"] == f"{self.url}#milestone-{milestone.pk}"
+        assert response["Location"] == self.url
 
     def test_pages_keep_the_status_filter(self, client, world):
         for _ in range(60):
@@ -517,3 +557,21 @@ def test_partnership_admins_find_the_chasing_and_history_pages_from_my_milestone
     client.force_login(world.lead)
     body = client.get(reverse("plans:my_milestones")).content.decode()
     assert reverse("plans:update_compliance", args=[world.plan.pk]) not in body
+
+
+class TestLatestRealCommentary:
+    """A later update without commentary never replaces real commentary with nothing."""
+
+    def test_pages_keep_the_last_real_commentary_and_mark_a_no_change(self, client, world):
+        update(world, status=RAG.GREEN, commentary="Trainers booked for October.")
+        update(world, status=RAG.GREEN, due_date=date(2019, 12, 1))  # a date moved earlier
+        with time_machine.travel(datetime(2019, 11, 20, 9), tick=False):
+            update(world, status=RAG.GREEN, no_change=True)
+        client.force_login(world.lead)
+        detail = client.get(reverse("plans:milestone_detail", args=[world.milestone.pk]))
+        plan_page = client.get(reverse("plans:action_detail", args=[world.action.pk]))
+        for page in (detail, plan_page):
+            html = page.content.decode()
+            assert "Trainers booked for October." in html
+            assert "No change, confirmed on 20 November 2019" in html
+            assert "No commentary" not in html.split("Update history")[0]

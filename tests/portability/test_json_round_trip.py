@@ -231,6 +231,8 @@ def build_world(partnership, admin_user) -> Plan:
             due_date=date(2020, 1, 31),
             status_reason="Trainers are booked; a week's delay only.",
         )
+        # Nothing new on the quarterly report: the admin confirms so.
+        update(milestones["quarterly"], admin_user, status="amber", no_change=True)
         services.person_remove(person=leaver, user=admin_user)
     assert q3.status == ReportingPeriod.Status.OPEN
     return plan
@@ -279,6 +281,16 @@ def test_the_export_holds_everything_needed_to_rebuild_the_plan(plan):
     assert last["suggested_status"] == "red"
     assert last["author_name"] == "Simon Perry" and last["source"] == "web"
     assert train["updates"][1]["due_date_reason"] == "New trainers start in January."
+    confirmed = [
+        u
+        for p in data["priorities"]
+        for o in p["outcomes"]
+        for a in o["actions"]
+        for m in a["milestones"]
+        for u in m["updates"]
+        if u["no_change"]
+    ]
+    assert [(u["status"], u["commentary"]) for u in confirmed] == [("amber", "")]
     assert train["lead"] == {
         "id": train["lead"]["id"],
         "name": "Former lead",

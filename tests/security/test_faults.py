@@ -350,12 +350,12 @@ def test_a_mail_server_failing_for_one_lead_is_reported_and_only_that_reminder_i
     monkeypatch.setattr(EmailBackend, "send_messages", real_send)
     out, err = send_reminders()
     assert [m.to[0] for m in mail.outbox[2:]] == ["bob@example.org"]
-    assert "1 sent, 2 already sent this quarter, 0 failed." in out
+    assert "1 sent, 2 already sent this quarter, 0 failed, 0 unreachable" in out
     assert err == ""
 
     out, _ = send_reminders()
     assert len(mail.outbox) == 3
-    assert "0 sent, 3 already sent this quarter, 0 failed." in out
+    assert "0 sent, 3 already sent this quarter, 0 failed, 0 unreachable" in out
     assert ReminderSent.objects.count() == 3
 
 

@@ -9,9 +9,10 @@ from plans import services
 
 class Command(BaseCommand):
     help = (
-        "E-mail each lead one digest of the milestones that need their update before this "
-        "quarter's deadline or are overdue. Safe to rerun: a lead is sent one digest per "
-        "quarter; a failed send is reported, exits non-zero and is retried on the next run."
+        "E-mail each lead one digest of the milestones that need their update before each "
+        "plan's own update deadline or are overdue. Safe to rerun: a lead is sent one digest "
+        "per period; a failed send is reported, exits non-zero and is retried on the next "
+        "run. Leads with no e-mail address are listed as unreachable."
     )
 
     def add_arguments(self, parser):
@@ -30,8 +31,13 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"{len(run.sent)} sent, {run.skipped} already sent this quarter, "
-            f"{len(run.failed)} failed."
+            f"{len(run.failed)} failed, {len(run.unreachable)} unreachable (no e-mail address)."
         )
+        for item in run.unreachable:
+            self.stdout.write(
+                f"Unreachable: {item.person} has {item.milestone_count} milestone(s) to update "
+                "and no e-mail address; add one in the admin."
+            )
         if run.failed:
             for person, error in run.failed:
                 self.stderr.write(f"Could not e-mail {person} at {person.email}: {error}")

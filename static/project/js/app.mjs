@@ -3,6 +3,15 @@ import { initAll } from "../govuk/govuk-frontend.min.js";
 
 initAll();
 
+// After a save the page opens at the top with a success banner (role="alert", tabindex="-1").
+// GOV.UK Frontend focuses it; make sure of it when something else (a fragment, the browser's
+// scroll restoration) took focus first, so keyboard and screen-reader users hear it.
+const banner = document.querySelector('.govuk-notification-banner[role="alert"]');
+if (banner && document.activeElement !== banner) {
+  banner.setAttribute("tabindex", "-1");
+  banner.focus();
+}
+
 // A page that is waiting for something (a background board pack) marks a region with
 // data-app-poll="<seconds>". Instead of reloading the whole page (a timed refresh moves focus
 // and fails WCAG 2.2.1), fetch the page again and replace only that live region; stop once the
