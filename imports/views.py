@@ -5,20 +5,14 @@ folder of the uploading user; the session remembers which tokens are this user's
 is written to the plan until the admin confirms, and then in one transaction.
 """
 
-import secrets
-from datetime import timedelta
-from pathlib import Path
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from imports.forms import ImportCheckForm, ImportUploadForm
+from imports.journey import UploadGone, upload_choose, upload_finish, upload_get, upload_keep
 from imports.layout import FIELDS
 from imports.services import (
     mapping_remember,
@@ -28,10 +22,6 @@ from imports.services import (
 )
 from plans.access import AdminOnlyMixin, is_partnership_admin, partnership_ids_for
 from plans.models import RAG, Plan
-
-SESSION_KEY = "plan_imports"
-MAX_PENDING = 5
-STALE_AFTER = timedelta(days=1)
 
 
 class ImportAdminMixin(AdminOnlyMixin):
@@ -91,43 +81,17 @@ class ImportStartView(ImportAdminMixin, FormView):
         if parsed.refused:
             form.add_error("file", parsed.refused)
             return self.form_invalid(form)
-        token = secrets.token_urlsafe(24)
-        suffix = Path(upload.name).suffix.lower()
-        path = default_storage.save(
-            f"imports/{self.request.user.pk}/{token}{suffix}", ContentFile(data)
+        plan = form.cleaned_data["plan"]
+        token = upload_keep(
+            session=self.request.session,
+            user=self.request.user,
+            plan=plan,
+            filename=upload.name,
+            data=data,
+            sheets=[sheet.name for sheet in parsed.sheets],
+            mapping=mapping_remembered(plan=plan, parsed=parsed),
         )
-        self.remove_stale_uploads()
-        pending = self.request.session.get(SESSION_KEY, {})
-        # Keep a few uploads at most; drop the oldest files with their entries.
-        while len(pending) >= MAX_PENDING:
-            oldest = next(iter(pending))
-            default_storage.delete(pending.pop(oldest)["path"])
-        pending[token] = {
-            "path": path,
-            "filename": Path(upload.name).name,
-            "plan": form.cleaned_data["plan"].pk,
-            "sheets": [sheet.name for sheet in parsed.sheets],
-            "chosen": None,
-            # The roles the admin chose last time for a file with these headings.
-            "mapping": mapping_remembered(plan=form.cleaned_data["plan"], parsed=parsed),
-        }
-        self.request.session[SESSION_KEY] = pending
         return redirect("imports:import_preview", token=token)
-
-    def remove_stale_uploads(self):
-        """Uploads never confirmed (the admin walked away) are deleted after a day."""
-        folder = f"imports/{self.request.user.pk}"
-        cutoff = timezone.now() - STALE_AFTER
-        try:
-            _, files = default_storage.listdir(folder)
-            for name in files:
-                path = f"{folder}/{name}"
-                if default_storage.get_modified_time(path) < cutoff:
-                    default_storage.delete(path)
-        except (FileNotFoundError, NotImplementedError, OSError):
-            # No folder yet, or a storage that cannot list or date its files (some remote
-            # backends raise NotImplementedError): nothing to tidy, and the upload goes on.
-            return
 
 
 class ImportPreviewView(ImportAdminMixin, TemplateView):
@@ -136,10 +100,11 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
     template_name = "imports/import_preview.html"
 
     def setup_upload(self, token):
-        pending = self.request.session.get(SESSION_KEY, {})
-        if token not in pending:
-            raise Http404("This upload has expired or is not yours.")
-        self.pending, self.entry, self.token = pending, pending[token], token
+        try:
+            self.upload = upload_get(session=self.request.session, token=token)
+        except UploadGone as gone:
+            raise Http404(str(gone)) from gone
+        self.entry, self.token, self.data = self.upload.entry, token, self.upload.data
         self.plan = get_object_or_404(
             Plan.objects.select_related("partnership"),
             pk=self.entry["plan"],
@@ -147,11 +112,6 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
         )
         if not is_partnership_admin(self.request.user, self.plan.partnership_id):
             raise PermissionDenied("Only the partnership's admins can import into this plan.")
-        try:
-            with default_storage.open(self.entry["path"], "rb") as stored:
-                self.data = stored.read()
-        except (FileNotFoundError, OSError) as error:
-            raise Http404("This upload has expired. Upload the file again.") from error
 
     def dry_run(self, *, mapping, sheets):
         return plan_import(
@@ -195,10 +155,12 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
         )
         sheets = form.chosen_sheets()
         all_sheets = not sheets or set(sheets) == set(self.entry["sheets"])
-        choice = (form.mapping(self.entry["mapping"]), None if all_sheets else sheets)
-        unchanged = choice == (self.entry["mapping"], self.entry["chosen"])
-        self.entry["mapping"], self.entry["chosen"] = choice
-        request.session.modified = True
+        unchanged = upload_choose(
+            session=request.session,
+            upload=self.upload,
+            mapping=form.mapping(self.entry["mapping"]),
+            chosen=None if all_sheets else sheets,
+        )
         if request.POST.get("action") != "import":
             return redirect("imports:import_preview", token=token)
         if not unchanged:
@@ -220,9 +182,7 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
         if not imported.ok:
             return self.render_to_response(self.context(imported, form))
         mapping_remember(plan=self.plan, parsed=imported.parsed, user=request.user)
-        default_storage.delete(self.entry["path"])
-        self.pending.pop(token, None)
-        request.session.modified = True
+        upload_finish(session=request.session, upload=self.upload)
         created = imported.created
         messages.success(
             request,
