@@ -181,7 +181,7 @@ ACCESS: dict[str, Access] = {
         post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
         why="admins only; partnership B's admin sees only B's people (marker checked)",
     ),
-    # --- Importing (imports.views) and exporting plans (plans.views.exports) -------------------
+    # --- Importing (imports.views) and exporting plans (portability.views) --------------------
     "imports:import_start": Access(
         LOGIN,
         FORBIDDEN,
