@@ -1233,7 +1233,7 @@ BUILDERS = {
 # --- HOLDOUT ---------------------------------------------------------------------------
 # Plans added after the importer was built, to measure how it does on plans it was not
 # tuned on (issue 19's acceptance run is on unseen plans). Do not tune the importer on
-# these files; score them with ``score.py --holdout`` and report what is lost, generically.
+# these files; score them with ``score.py --detail holdout-…`` and report what is lost, generically.
 
 
 def build_dorset_csp_domestic_abuse(path: Path) -> None:
@@ -1679,6 +1679,180 @@ def build_scrutiny_recommendation_tracker(path: Path) -> None:
     book.save(str(path))
 
 
+def build_stockton_lscb_review_progress(path: Path) -> None:
+    """Stockton-on-Tees scrutiny review of the LSCB: progress on its recommendations (2017).
+
+    A Word table pasted into Excel: each paragraph of a progress cell on a row of its own,
+    the other cells merged down over them (row 1) or left blank (rows 2 and 5); the
+    assessment as a number, with the categories' legend below the table.
+    """
+    book, sheet = xlsx_book("Appendix 1")
+    for letter, width in zip("ABCDEF", [6, 50, 14, 22, 55, 14], strict=True):
+        sheet.column_dimensions[letter].width = width
+    xlsx_row(
+        sheet,
+        1,
+        ["Initial Progress Update – Review of Stockton Local Safeguarding Children Board"],
+        bold=True,
+    )
+    xlsx_row(sheet, 2, ["Appendix 1"])
+    xlsx_row(
+        sheet,
+        4,
+        [
+            "No.",
+            "Recommendation",
+            "Responsibility",
+            "Date",
+            "Progress presented to Committee\nDec 2017",
+            "Assessment of progress Categories\n1 - 4",
+        ],
+        bold=True,
+        fill=GREY,
+    )
+    lead = "Chair / DCS"
+    rows = [
+        [
+            "1.",
+            "Participate and initiate discussion where necessary with other Tees Boards about "
+            "the response to the Wood review and the opportunities to collaborate further and "
+            "ensure a streamlined and efficient approach with partners.",
+            lead,
+            "To be confirmed in Children and Social Work Act",
+            "Stockton and Hartlepool Boards have agreed to develop a joint approach.",
+            2,
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            "LSCB Chair written to the Chief Executives of the safeguarding partners outlining "
+            "plans to move forward with a North of Tees approach.",
+            None,
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            "Seeking to be an early adopter of new arrangements by September 2018",
+            None,
+        ],
+        [
+            "2.",
+            "Continue to develop a self-assessment and review format of Board and sub group "
+            "meetings to focus discussion on key issues and strengthen the co-ordination, "
+            "challenge and change functions including the potential role of an Executive.",
+            lead,
+            "April 2017",
+            "Executive has been established and now driving the agenda for the Board and its "
+            "sub groups.",
+            2,
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            "Joint targeted Area Inspection process will make some observations about the LSCB",
+            None,
+        ],
+        [
+            "3.",
+            "Continue to identify ways to encourage all partner agencies to play a more active "
+            "role in discussions, including varying the format of meetings.",
+            lead,
+            "March 2017",
+            "Chair undertaking annual appraisals of Board members contributions",
+            2,
+        ],
+        [
+            "4.",
+            "Provide training for SLSCB members to ensure that they have the skills to fulfil "
+            "their roles, especially around assurance roles.",
+            lead,
+            "April 2017",
+            "Board members have been provided with guidance on assurance role.",
+            1,
+        ],
+        [
+            "5.",
+            "Assure itself that it has responded to the Ofsted recommendations.",
+            lead,
+            "April 2017",
+            "Actions completed and built into Business Plan.",
+            1,
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            "Any further recommendations arising form the JTAI will be addressed in a follow up "
+            "action plan in April.",
+            None,
+        ],
+    ]
+    for offset, values in enumerate(rows):
+        xlsx_row(sheet, 5 + offset, values)
+    for column in "ABCDF":
+        sheet.merge_cells(f"{column}5:{column}7")
+    legend = [
+        "1 Fully Achieved",
+        "2 On Track but not yet due for completion",
+        "3 Slipped",
+        "4 Not Achieved",
+    ]
+    for offset, text in enumerate(legend):
+        xlsx_row(sheet, 15 + offset, [text])
+    book.save(path)
+
+
+def build_kpi_thematic_summary(path: Path) -> None:
+    """A council's corporate KPI basket, thematic summary, quarter 1 2015/16, as CSV.
+
+    The key (Green = On Target …) above the table, the theme as a row, one line of prose,
+    then each indicator with its code and a status cell holding a number and a word on two
+    lines ("1" / "Green"); "Data Not Available" and "Target Not Set" as statuses.
+    """
+    rows = [
+        ["Thematic Summaries Quarter 1 2015/16", ""],
+        ["Key:", ""],
+        ["Green = On Target   Amber = Within Tolerance   Red = Off Target", ""],
+        ["CHILDREN AND YOUNG PEOPLE", ""],
+        ["Under this theme the following indicators are included in the corporate basket:", ""],
+        ["", "Target"],
+        ["CYP100: Uptake of free early education/childcare places", "1\nGreen"],
+        [
+            "CYP101: Proportion of children aged under 5 in each Children's Centre reach area "
+            "registered with the centre",
+            "3\nRed",
+        ],
+        [
+            "CYP102: Early Years Foundation Stage - proportion of children with an overall good "
+            "level of development",
+            "4\nData Not Available",
+        ],
+        [
+            "CYP203a: Number of schools judged to be good or outstanding - primary",
+            "1\nGreen",
+        ],
+        [
+            "CYP203b: Number of schools judged to be good or outstanding - secondary",
+            "3\nRed",
+        ],
+        ["CYP300: Proportion of assessments completed in 45 days", "1\nGreen"],
+        ["CYP301: Number of full CAF’s initiated", "5\nTarget Not Set"],
+        [
+            "CYP302: Proportion of children becoming the subject of a child protection plan for a "
+            "second or subsequent time, within 2 years",
+            "3\nRed",
+        ],
+    ]
+    csv_write(path, rows, encoding="cp1252")
+
+
 HOLDOUT_BUILDERS = {
     "holdout-dorset-csp-domestic-abuse-action-plan-2021.xlsx": build_dorset_csp_domestic_abuse,
     "holdout-devon-send-app-kpis-2023.csv": build_devon_send_kpis,
@@ -1686,6 +1860,8 @@ HOLDOUT_BUILDERS = {
         build_bracknell_youth_justice_tracker
     ),
     "holdout-scrutiny-recommendation-tracker-draft.xls": build_scrutiny_recommendation_tracker,
+    "holdout-stockton-lscb-review-progress-2017.xlsx": build_stockton_lscb_review_progress,
+    "holdout-kpi-thematic-summary-q1-2015-16.csv": build_kpi_thematic_summary,
 }
 BUILDERS.update(HOLDOUT_BUILDERS)
 
