@@ -14,10 +14,12 @@ from defusedxml import ElementTree
 from tests.imports import fidelity
 
 # The share of the corpus's facts (5 per truth milestone) that the importer keeps, in %.
-# Set to what the importer achieved when the corpus was added (plans/importer, 1 December
-# 2026: 11 of 180 facts, 6.1 %; per file in corpus/SOURCES.md). Raise it as the importer
-# improves, towards 95.
-CORPUS_FIDELITY_THRESHOLD = 6.1
+# The honest floor, measured on the whole corpus including the holdout plans (imports/ at
+# a44a4b7, 1 December 2026): 219 of 340 facts, 64.4 % — the eleven plans the importer was
+# built against keep 176/180 (97.8 %), the six holdout plans 43/160 (26.9 %); per file in
+# corpus/SOURCES.md. Raise it as the importer improves, towards 95 — on plans it was not
+# tuned on, not by tuning it on the holdout.
+CORPUS_FIDELITY_THRESHOLD = 64.4
 
 TRUTHS = fidelity.corpus_truths()
 _scores: dict[str, fidelity.FileScore] = {}
