@@ -1809,6 +1809,106 @@ def build_stockton_lscb_review_progress(path: Path) -> None:
     book.save(path)
 
 
+def build_stockton_lscb_review_progress_word(path: Path) -> None:
+    """The same Stockton progress update as the Word table it was written in.
+
+    One row per recommendation, the progress paragraphs in one cell, "Chair / DCS" in one
+    cell merged down the whole table (vMerge), and the categories as paragraphs below it.
+    """
+    document = word_document(
+        [
+            "Initial Progress Update – Review of Stockton Local Safeguarding Children Board",
+            "Appendix 1",
+        ]
+    )
+    items = [
+        (
+            "1.",
+            "Participate and initiate discussion where necessary with other Tees Boards about "
+            "the response to the Wood review and the opportunities to collaborate further and "
+            "ensure a streamlined and efficient approach with partners.",
+            "To be confirmed in Children and Social Work Act",
+            [
+                "Stockton and Hartlepool Boards have agreed to develop a joint approach.",
+                "LSCB Chair written to the Chief Executives of the safeguarding partners "
+                "outlining plans to move forward with a North of Tees approach.",
+                "Seeking to be an early adopter of new arrangements by September 2018",
+            ],
+            "2",
+        ),
+        (
+            "2.",
+            "Continue to develop a self-assessment and review format of Board and sub group "
+            "meetings to focus discussion on key issues and strengthen the co-ordination, "
+            "challenge and change functions including the potential role of an Executive.",
+            "April 2017",
+            [
+                "Executive has been established and now driving the agenda for the Board and "
+                "its sub groups.",
+                "Joint targeted Area Inspection process will make some observations about the LSCB",
+            ],
+            "2",
+        ),
+        (
+            "3.",
+            "Continue to identify ways to encourage all partner agencies to play a more active "
+            "role in discussions, including varying the format of meetings.",
+            "March 2017",
+            ["Chair undertaking annual appraisals of Board members contributions"],
+            "2",
+        ),
+        (
+            "4.",
+            "Provide training for SLSCB members to ensure that they have the skills to fulfil "
+            "their roles, especially around assurance roles.",
+            "April 2017",
+            ["Board members have been provided with guidance on assurance role."],
+            "1",
+        ),
+        (
+            "5.",
+            "Assure itself that it has responded to the Ofsted recommendations.",
+            "April 2017",
+            [
+                "Actions completed and built into Business Plan.",
+                "Any further recommendations arising form the JTAI will be addressed in a "
+                "follow up action plan in April.",
+            ],
+            "1",
+        ),
+    ]
+    table = document.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    headers = [
+        "No.",
+        "Recommendation",
+        "Responsibility",
+        "Date",
+        ["Progress presented to Committee", "Dec 2017"],
+        ["Assessment of progress Categories", "1 - 4"],
+    ]
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell_write(cell, text, bold=True)
+        cell_shade(cell, GREY)
+    for number, recommendation, due, progress, assessment in items:
+        cells = table.add_row().cells
+        for cell, text in zip(
+            cells, [number, recommendation, "", due, progress, assessment], strict=True
+        ):
+            cell_write(cell, text)
+    cell_write(table.rows[1].cells[2], "Chair / DCS")
+    table.rows[1].cells[2].merge(table.rows[len(items)].cells[2])
+    for line in [
+        "1 Fully Achieved",
+        "2 On Track but not yet due for completion",
+        "3 Slipped",
+        "4 Not Achieved",
+    ]:
+        document.add_paragraph(line)
+    word_footer(document, "Children and Young People Select Committee – December 2017")
+    document.save(path)
+
+
 def build_kpi_thematic_summary(path: Path) -> None:
     """A council's corporate KPI basket, thematic summary, quarter 1 2015/16, as CSV.
 
@@ -1861,6 +1961,9 @@ HOLDOUT_BUILDERS = {
     ),
     "holdout-scrutiny-recommendation-tracker-draft.xls": build_scrutiny_recommendation_tracker,
     "holdout-stockton-lscb-review-progress-2017.xlsx": build_stockton_lscb_review_progress,
+    "holdout-stockton-lscb-review-progress-2017-word.docx": (
+        build_stockton_lscb_review_progress_word
+    ),
     "holdout-kpi-thematic-summary-q1-2015-16.csv": build_kpi_thematic_summary,
 }
 BUILDERS.update(HOLDOUT_BUILDERS)
