@@ -1909,6 +1909,75 @@ def build_stockton_lscb_review_progress_word(path: Path) -> None:
     document.save(path)
 
 
+DEVON_LAC_MILESTONES = {
+    "By September 2015": [
+        "Corporate Parenting Board established with children/young people engagement",
+        "Learning Advocates in post to support educational attainment",
+        "New Fostering structure in place",
+        "Better matching and more children in Devon",
+        "Revised Strengths and Difficulties questionnaire (SDQ) process in place",
+    ],
+    "By December 2015": [
+        "Educational attainment for LAC matches or exceeds expected progress",
+        "Children placed through adoption increased to 14%",
+        "Improved quality of SDQ (Strengths and Difficulties questionnaires) for referrals to "
+        "CAMHS",
+        "All initial health assessments completed within 28 day timescales",
+    ],
+    "By June 2016": [
+        "All seven LILAC standards achieved",
+        "Educational attainment for LAC exceeds expected progress",
+        "Placement Stability =<12%",
+        "Improved access to CAMHS/ emotional support",
+        "Increased use of Access to Independent Visitors service (target 10 for 2015/16) by "
+        "children in care",
+    ],
+}
+
+
+def build_devon_improvement_plan_lac(path: Path) -> None:
+    """Devon Children's Improvement Plan, priorities for 2015/16, priority 5 (looked after
+    children), in Word: the priority and its reasons and expected outcomes as paragraphs,
+    then the milestones in a table whose "By" cell is merged down over each date's rows."""
+    document = word_document(
+        [
+            "Devon Children’s Improvement Plan – Priorities for 2015/16",
+            "Priority 5: Looked After Children are in stable placements and are able to achieve "
+            "their full potential",
+            "Why are we doing this?",
+            "“We want for our looked after children what any parent should want for their "
+            "child; to feel loved and cared for… To be happy, able to achieve their potential and "
+            "given the best chances in life”",
+            "“I didn’t want to come into care, looking back on it I feel like it was what I "
+            "needed to sort my life out. Since I’ve been in care I’ve been in education and got "
+            "myself a job”",
+            "Expected outcomes",
+            "Strong and effective Corporate Parenting",
+            "The health needs of looked after children are met, particularly those identified as "
+            "needing a child and adolescent mental health and/or emotional well being service "
+            "(CAMHS)",
+            "Safe care and improved placement stability for children looked after",
+            "Improved permanence planning",
+            "Improved education outcomes for all looked after children, but particularly those "
+            "in secondary schools",
+        ]
+    )
+    table = document.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ["By", "Milestones and outcomes"], strict=True):
+        cell_write(cell, text, bold=True)
+        cell_shade(cell, GREY)
+    for by, milestones in DEVON_LAC_MILESTONES.items():
+        first = len(table.rows)
+        for milestone in milestones:
+            cells = table.add_row().cells
+            cell_write(cells[1], milestone)
+        cell_write(table.rows[first].cells[0], by)
+        table.rows[first].cells[0].merge(table.rows[len(table.rows) - 1].cells[0])
+    word_footer(document, "Devon County Council – Children’s Improvement Plan 2015/16")
+    document.save(path)
+
+
 def build_kpi_thematic_summary(path: Path) -> None:
     """A council's corporate KPI basket, thematic summary, quarter 1 2015/16, as CSV.
 
@@ -1965,6 +2034,7 @@ HOLDOUT_BUILDERS = {
         build_stockton_lscb_review_progress_word
     ),
     "holdout-kpi-thematic-summary-q1-2015-16.csv": build_kpi_thematic_summary,
+    "holdout-devon-childrens-improvement-plan-2015-16-lac.docx": build_devon_improvement_plan_lac,
 }
 BUILDERS.update(HOLDOUT_BUILDERS)
 
