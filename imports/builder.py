@@ -429,16 +429,18 @@ class _SheetReader:
         self.report_columns()
         # Title rows above the header may already open a section ("ASPIRATION (PC1): …",
         # "Section 1: Help and protection"); others are the plan's title, named in a finding.
+        seen_title = False
         for index in range(self.layout.header_row):
             row = self.sheet.rows[index]
             filled = [cell for cell in row if cell.value not in (None, "")]
             if not filled:
                 continue
+            first_row, seen_title = not seen_title, True
             first = filled[0].text.strip()
             if _SECTION.match(first):
                 self.read_section(row, index + 1, filled)
                 self.title_outcome = self.outcome
-            elif self.read_heading(row, index + 1, filled, above_header=True):
+            elif self.read_heading(row, index + 1, filled, above_header=True, first_row=first_row):
                 continue
             else:
                 self.note(
@@ -537,7 +539,7 @@ class _SheetReader:
             return True
         return False
 
-    def read_heading(self, row, row_number, filled, *, above_header=False) -> bool:
+    def read_heading(self, row, row_number, filled, *, above_header=False, first_row=False) -> bool:
         """A lone value across a row ("Section 1: …", a theme) is a priority or an outcome.
 
         Above the table's header a heading is the sheet's priority. In the table it is a
@@ -567,7 +569,15 @@ class _SheetReader:
                 and not text.endswith(".")
                 and not re.fullmatch(r"[\d.()a-z]{1,8}", text)
             )
-        if not words and self.bare_heading is None:
+        theme_caps = (
+            above_header
+            and not first_row
+            and text.isupper()
+            and not re.search(r"[\d,–—]", text)
+            and 2 <= len(text.split()) <= 10
+            and not text.rstrip().endswith((".", ":"))
+        )
+        if not words and self.bare_heading is None and not theme_caps:
             if above_header or not spans:
                 return False
             if "\n" in text and len(text.splitlines()) > 3:

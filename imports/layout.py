@@ -424,12 +424,93 @@ def _row_columns(row: list[Cell], mapping: dict[str, str]) -> list[Column]:
     return columns
 
 
+_NUMBER_CELL = re.compile(
+    r"^[<>~≈]?\s*[£$€]?-?\d[\d,]*(?:\.\d+)?\s*%?(?:\s*\([^)]{0,60}\))?$|^n/?a$|^-$", re.I
+)
+_INDICATOR_LABEL = re.compile(r"\b(?:indicators?|kpis?|pis?|measures?)\b", re.I)
+_LEVEL_FIELDS = {"action", "milestone", "outcome", "priority"}
+
+
+def _numeric_share(texts: list[str]) -> float:
+    if not texts:
+        return 0.0
+    return sum(bool(_NUMBER_CELL.match(" ".join(t.split()))) for t in texts) / len(texts)
+
+
+def _status_share(texts: list[str]) -> float:
+    if not texts:
+        return 0.0
+    return sum(len(t) <= 40 and status_from_words(t) is not None for t in texts) / len(texts)
+
+
+def _content_roles(columns: list[Column], body: list[list[Cell]], mapping: dict[str, str]):
+    """Content beats heading words: numbers are never item text, and a column of status
+    words is the status; an indicator column is the item column of a KPI tracker."""
+    for column in columns:
+        if column.key in mapping or column.field in (None, "ignore"):
+            continue
+        texts = _texts(body, column.index)[:CONTENT_ROWS]
+        if len(texts) < 2:
+            continue
+        if column.field in _LEVEL_FIELDS and _numeric_share(texts) >= 0.6:
+            # "Milestone 1 – Jul 23" over "10.9%": a figure for a date, not a milestone.
+            column.field, column.confident = "notes", False
+        elif column.field in ("success", "resources", "source") and _status_share(texts) >= 0.6:
+            column.field, column.confident = "status", False
+    fields = {column.field for column in columns}
+    if not fields & {"action", "milestone"}:
+        for column in columns:
+            if column.key in mapping or not _INDICATOR_LABEL.search(column.key):
+                continue
+            texts = _texts(body, column.index)[:CONTENT_ROWS]
+            if texts and _numeric_share(texts) < 0.3:
+                column.field, column.confident = "action", False
+                break
+
+
+def _headless_item_layout(rows: list[list[Cell]], mapping: dict[str, str], scan: int):
+    """A KPI summary's header often leaves the item column blank ("", "Target"): the first
+    column holds the indicators and the others their figures or status."""
+    for number, row in enumerate(rows[:scan]):
+        if not row or row[0].text.strip() or len(row) < 2:
+            continue
+        columns = _row_columns(row, mapping)
+        if not columns or len(columns) < len([c for c in row[1:] if c.text.strip()]):
+            continue
+        if any(len(column.label) > 40 for column in columns):
+            continue
+        body = rows[number + 1 : number + 1 + CONTENT_ROWS]
+        items = _texts(body, 0)
+        if len(items) < 2 or _numeric_share(items) > 0.3:
+            continue
+        if sum(len(t.split()) >= 3 for t in items) < 0.6 * len(items):
+            continue
+        columns.insert(0, Column(0, "(no heading, column A)", "action", False))
+        for column in columns[1:]:
+            if column.field in (None,):
+                column.field = "ignore"
+        _content_roles(columns, body, mapping)
+        layout = Layout(header_row=number, columns=columns)
+        layout.header_keys = {c.index: c.key for c in columns if c.index != 0}
+        return layout
+    return None
+
+
 def find_layout(
     rows: list[list[Cell]], *, mapping: dict[str, str], scan: int = 40
 ) -> Layout | None:
-    """The first row that reads as the plan's header, with its columns; None when none does."""
+    """The row that reads as the plan's header, with its columns; None when none does."""
+    layout = _find_layout(rows, mapping=mapping, scan=scan)
+    if layout is None:
+        layout = _headless_item_layout(rows, mapping, scan)
+    return layout
+
+
+def _find_layout(rows: list[list[Cell]], *, mapping: dict[str, str], scan: int) -> Layout | None:
     for number, row in enumerate(rows[:scan]):
         columns = _row_columns(row, mapping)
+        if sum(1 for column in columns if column.field) * 2 >= len(columns) and columns:
+            _content_roles(columns, rows[number + 1 : number + 1 + CONTENT_ROWS], mapping)
         fields = {column.field for column in columns if column.field not in (None, "ignore")}
         mapped = [c for c in columns if c.field not in (None, "ignore")]
         if len(mapped) < 2 or not fields & {"action", "milestone", "outcome"}:

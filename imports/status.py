@@ -69,6 +69,10 @@ def status_from_words(text) -> str | None:
     cleaned = _STRIP.sub("", " ".join(str(text).split())).lower()
     if not cleaned:
         return None
+    # "1\nGreen", "3 – Red": a legend number printed before the word it stands for.
+    numbered = re.match(r"^\d{1,2}\s*[\-–:.)]?\s+(?=[a-z])", cleaned)
+    if numbered:
+        return status_from_words(cleaned[numbered.end() :])
     for pattern, status in _COMPILED:
         match = pattern.match(cleaned)
         if not match:
