@@ -35,6 +35,8 @@ from imports.reading import Cell, Sheet, _column_letter
 from imports.splitting import Item, see_also, split_items, split_lines, split_number
 from imports.status import (
     colour_key,
+    number_legend,
+    number_legend_entry,
     split_status_words,
     status_from_colour,
     status_from_words,
@@ -128,6 +130,7 @@ _HEADING_WORDS = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HEADING_MAX_CHARS = 200
+_KEY_TITLE = re.compile(r"^(?:key|legend|glossary|key to (?:the )?\w+|definitions)\s*:?$", re.I)
 _PAGE = re.compile(r"page\s*\d+\s*(?:of\s*\d+)?", re.IGNORECASE)
 # Heading words that name the outcome level; the others (section, theme, pledge…) a priority.
 _OUTCOME_HEADING_WORDS = {"objective", "outcome", "aim", "goal", "recommendation", "finding"}
@@ -258,6 +261,17 @@ class _SheetReader:
         self.sheet = sheet
         self.layout = layout
         self.legend: dict[str, str] = {}
+        # A numbered status legend anywhere in the sheet ("1 Fully Achieved", "2 On Track"),
+        # or in a Word document's paragraphs below its table: "2" in a status cell is Green.
+        lone = [
+            next(iter(values))
+            for values in (
+                {cell.text.strip() for cell in row if cell.text.strip()} for row in sheet.rows
+            )
+            if len(values) == 1
+        ]
+        self.number_legend = number_legend(lone + list(sheet.outside_text))
+        self.in_key = False
         self.priority: PriorityDraft | None = None
         self.outcome: OutcomeDraft | None = None
         # The last lead written under the current outcome, and the row it stood in: a blank
@@ -462,6 +476,8 @@ class _SheetReader:
                     self.section_sources = label
                 self.note(row_number, None, "the header row again (a new page); skipped", "info")
                 continue
+            if self.read_key(row, row_number, filled):
+                continue
             if self.read_legend(row):
                 self.note(
                     row_number,
@@ -641,6 +657,38 @@ class _SheetReader:
         )
         return True
 
+    def read_key(self, row, row_number, filled) -> bool:
+        """A key or legend block below the table ("Key", then "Date: Date of the committee
+        meeting", "1 Fully Achieved") explains the plan; it is not plan rows."""
+        values = list(dict.fromkeys(cell.text.strip() for cell in filled))
+        lone = len(values) == 1
+        if lone and _KEY_TITLE.match(values[0]):
+            self.in_key = True
+            self.note(row_number, None, f"'{values[0][:40]}' starts the plan's key", "info")
+            return True
+        if lone and self.number_legend and number_legend_entry(values[0]):
+            number, status = number_legend_entry(values[0])
+            self.note(
+                row_number,
+                None,
+                f"'{values[0][:60]}' is the status legend ({number} = {RAG(status).label}); "
+                "numbers in the status column are read by it, not as an item",
+                "info",
+            )
+            return True
+        if self.in_key:
+            if not lone:
+                self.in_key = False
+                return False
+            self.note(
+                row_number,
+                None,
+                f"'{values[0][:80]}' is part of the plan's key; not imported",
+                "info",
+            )
+            return True
+        return False
+
     def read_legend(self, row: list[Cell]) -> bool:
         pairs = []
         for cell in row:
@@ -810,7 +858,7 @@ class _SheetReader:
             p_text = progress_parts[index] if progress_parts else progress_text
             status, source = None, ""
             if s_text:
-                status = status_from_words(s_text)
+                status = self.number_legend.get(s_text.rstrip(".")) or status_from_words(s_text)
                 if status is None and index == 0:
                     self.note(
                         row_number,

@@ -428,6 +428,7 @@ _NUMBER_CELL = re.compile(
     r"^[<>~≈]?\s*[£$€]?-?\d[\d,]*(?:\.\d+)?\s*%?(?:\s*\([^)]{0,60}\))?$|^n/?a$|^-$", re.I
 )
 _INDICATOR_LABEL = re.compile(r"\b(?:indicators?|kpis?|pis?|measures?)\b", re.I)
+_SCORE_LABEL = re.compile(r"\b(?:assess\w*|categor\w*|rating|score|grade|status|rag)\b")
 _LEVEL_FIELDS = {"action", "milestone", "outcome", "priority"}
 
 
@@ -456,6 +457,13 @@ def _content_roles(columns: list[Column], body: list[list[Cell]], mapping: dict[
             # "Milestone 1 – Jul 23" over "10.9%": a figure for a date, not a milestone.
             column.field, column.confident = "notes", False
         elif column.field in ("success", "resources", "source") and _status_share(texts) >= 0.6:
+            column.field, column.confident = "status", False
+        elif (
+            column.field not in ("status", "number")
+            and _SCORE_LABEL.search(column.key)
+            and all(re.fullmatch(r"\d{1,2}\.?", t.strip()) for t in texts)
+        ):
+            # "Assessment of progress Categories 1 - 4" over "2", "1": a numbered status.
             column.field, column.confident = "status", False
     fields = {column.field for column in columns}
     if not fields & {"action", "milestone"}:

@@ -64,6 +64,9 @@ class Sheet:
     # A CSV's or Word document's "sheet" is named after the file, which changes from one
     # quarter's copy to the next; a workbook's sheet names are the plan's own.
     named_after_file: bool = False
+    # A Word document's paragraphs outside its tables (a legend below the table is read
+    # from them; they are named in a finding, never imported as rows).
+    outside_text: list[str] = field(default_factory=list)
 
     def values(self) -> list[list[object]]:
         """Plain values, as handed to registered sheet handlers."""
@@ -464,6 +467,11 @@ def _spread_merged(sheet: Sheet, merged: list[tuple[int, int, int, int]]) -> Non
 # Word (.docx) ------------------------------------------------------------------------------
 
 W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DOCX_SECTION = re.compile(
+    r"^(?:priority|section|theme|part|strand|workstream|objective|outcome|aim|goal|pillar)\s*"
+    r"[A-Z]?\d{1,2}(?:\.\d+)?\s*[:\-–]\s*\S",
+    re.IGNORECASE,
+)
 # A paragraph between tables this short, or styled as a heading, is kept as a heading row.
 DOCX_HEADING_MAX_CHARS = 160
 
@@ -491,11 +499,14 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
     pending: list[str] = []  # heading paragraphs since the last table
     prose: list[str] = []  # other paragraphs: the document's text, not the plan's table
     rows_read = 0
+    section: str | None = None  # the last "Priority 5: …" paragraph since the last table
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag
         if tag == f"{W_NS}p":
             text = _docx_text(child)
+            if text and _DOCX_SECTION.match(text):
+                section = text
             if text and (len(text) <= DOCX_HEADING_MAX_CHARS or _docx_is_heading(child)):
                 pending.append(text)
             elif text:
@@ -527,8 +538,15 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
             # Paragraphs just above a new table are its title rows (kept to a few).
             prose.extend(pending[:-3])
             pending = pending[-3:]
+            if section and section not in pending:
+                # "Priority 5: …" further up, with reasons and outcomes between it and the
+                # table: nothing nearer is a heading, so it heads this table.
+                if section in prose:
+                    prose.remove(section)
+                pending.insert(0, section)
         target.extend([Cell(value=text)] for text in pending)
         pending = []
+        section = None
         target.extend(table_rows)
     if not groups:
         raise ImportRefused(
@@ -542,6 +560,7 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
         sheets.append(
             Sheet(name=name[:100], rows=rows, explicit_merges=True, named_after_file=True)
         )
+    sheets[-1].outside_text = list(pending)
     if dropped:
         many = len(dropped) != 1
         sheets[0].findings.append(

@@ -60,3 +60,74 @@ def test_a_legend_number_before_a_status_word_gives_the_word():
     assert status_from_words("1\nGreen") == RAG.GREEN
     assert status_from_words("3 – Red") == RAG.RED
     assert status_from_words("4\nData Not Available") is None
+
+
+def test_a_numbered_assessment_reads_by_the_legend_below_the_table():
+    rows = [
+        ["No.", "Recommendation", "Responsibility", "Date", "Progress",
+         "Assessment of progress Categories 1 - 4"],
+        ["1.", "Review the board's training offer", "Chair", "April 2017", "Done.", "1"],
+        ["2.", "Agree the new safeguarding arrangements", "Chair", "March 2018", "Drafted.", "2"],
+        ["3.", "Publish the annual report on time", "Chair", "June 2017", "Late.", "3"],
+        [],
+        ["1 Fully Achieved"],
+        ["2 On Track but not yet due for completion"],
+        ["3 Slipped"],
+        ["4 Not Achieved"],
+    ]  # fmt: skip
+    parsed = plan_file_read(data=csv_bytes(rows), filename="review.csv")
+    milestones = [
+        m for p in parsed.priorities for o in p.outcomes for a in o.actions for m in a.milestones
+    ]
+    assert [m.status for m in milestones] == [RAG.COMPLETE, RAG.GREEN, RAG.AMBER]
+    outcomes = [o.statement for p in parsed.priorities for o in p.outcomes]
+    assert not any("Achieved" in text or "Slipped" in text for text in outcomes)
+    assert any("status legend" in f.message for f in parsed.findings)
+
+
+def test_a_key_below_the_table_is_not_plan_rows():
+    rows = [
+        ["Reference", "Recommendation", "Lead Officer", "Action taken", "Status"],
+        ["SR 01", "That the council reviews its fees", "DM", "Fees reviewed.", "Complete"],
+        ["SR 02", "That the council consults tenants", "PL", "Survey drafted.", "Ongoing"],
+        [],
+        ["Key"],
+        ["Reference: each recommendation is given a number"],
+        ["Action taken: summary detailing actions to date"],
+    ]
+    parsed = plan_file_read(data=csv_bytes(rows), filename="tracker.csv")
+    actions = [a.text for p in parsed.priorities for o in p.outcomes for a in o.actions]
+    texts = " ".join(
+        [o.statement for p in parsed.priorities for o in p.outcomes]
+        + actions
+        + [p.title for p in parsed.priorities]
+    )
+    assert "Reference: each" not in texts and "summary detailing" not in texts
+    assert sum("part of the plan's key" in f.message for f in parsed.findings) == 2
+
+
+def test_a_priority_paragraph_above_the_reasons_heads_the_word_table():
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Improvement Plan – Priorities for 2015/16")
+    document.add_paragraph("Priority 5: Looked after children are in stable placements")
+    document.add_paragraph("Why are we doing this?")
+    document.add_paragraph("Expected outcomes")
+    document.add_paragraph("Strong corporate parenting")
+    document.add_paragraph("Improved permanence planning")
+    table = document.add_table(rows=3, cols=2)
+    for row, values in zip(
+        table.rows,
+        [("By", "Milestones and outcomes"), ("By September 2015", "Board established"),
+         ("By June 2016", "All standards achieved")],
+        strict=True,
+    ):  # fmt: skip
+        for cell, text in zip(row.cells, values, strict=True):
+            cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    parsed = plan_file_read(data=buffer.getvalue(), filename="plan.docx")
+    assert [p.title for p in parsed.priorities] == [
+        "Looked after children are in stable placements"
+    ]
