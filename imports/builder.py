@@ -34,6 +34,7 @@ from imports.leads import LeadRef, parse_leads, split_repeated
 from imports.reading import Cell, Sheet, _column_letter
 from imports.splitting import Item, see_also, split_items, split_lines, split_number
 from imports.status import (
+    UNDER_WAY,
     colour_key,
     number_legend,
     number_legend_entry,
@@ -859,7 +860,15 @@ class _SheetReader:
             status, source = None, ""
             if s_text:
                 status = self.number_legend.get(s_text.rstrip(".")) or status_from_words(s_text)
-                if status is None and index == 0:
+                if status is None and index == 0 and UNDER_WAY.match(s_text):
+                    self.note(
+                        row_number,
+                        cols["status"],
+                        f"'{s_text[:60]}' says the work is under way but gives no RAG; kept "
+                        "as commentary, status left as Not started",
+                        "info",
+                    )
+                elif status is None and index == 0:
                     self.note(
                         row_number,
                         cols["status"],

@@ -241,6 +241,14 @@ SYNONYMS: dict[str, list[str]] = {
         "lead member",
     ],
     "progress": [
+        "action taken",
+        "actions taken",
+        "action taken to date",
+        "actions taken to date",
+        "actions to date",
+        "action to date",
+        "work undertaken",
+        "what has been done",
         "progress",
         "update",
         "updates",
@@ -444,7 +452,12 @@ def _status_share(texts: list[str]) -> float:
     return sum(len(t) <= 40 and status_from_words(t) is not None for t in texts) / len(texts)
 
 
-def _content_roles(columns: list[Column], body: list[list[Cell]], mapping: dict[str, str]):
+def _content_roles(
+    columns: list[Column],
+    body: list[list[Cell]],
+    mapping: dict[str, str],
+    rows_after: list[list[Cell]] | None = None,
+):
     """Content beats heading words: numbers are never item text, and a column of status
     words is the status; an indicator column is the item column of a KPI tracker."""
     for column in columns:
@@ -465,6 +478,7 @@ def _content_roles(columns: list[Column], body: list[list[Cell]], mapping: dict[
         ):
             # "Assessment of progress Categories 1 - 4" over "2", "1": a numbered status.
             column.field, column.confident = "status", False
+    _key_definitions(columns, rows_after, mapping)
     fields = {column.field for column in columns}
     if not fields & {"action", "milestone"}:
         for column in columns:
@@ -474,6 +488,42 @@ def _content_roles(columns: list[Column], body: list[list[Cell]], mapping: dict[
             if texts and _numeric_share(texts) < 0.3:
                 column.field, column.confident = "action", False
                 break
+
+
+_NOT_DEADLINE = re.compile(
+    r"\b(?:meeting|committee|considered|agreed|recommended|raised|received|made|reported|"
+    r"started|opened|logged)\b",
+    re.I,
+)
+_DEADLINE = re.compile(r"\b(?:deadline|by when|due|to be (?:completed|delivered)|target)\b", re.I)
+_PROGRESS_DEFINITION = re.compile(r"\b(?:to date|progress|update|summary|taken so far)\b", re.I)
+
+
+def _key_definitions(columns, rows_after, mapping) -> None:
+    """The plan's own key ("Date: Date of the Committee meeting recommending…", "Action
+    taken: Summary detailing actions to date") says what a column is."""
+    if not rows_after:
+        return
+    definitions: dict[str, str] = {}
+    for row in rows_after:
+        values = {cell.text.strip() for cell in row if cell.text.strip()}
+        if len(values) != 1:
+            continue
+        label, sep, meaning = next(iter(values)).partition(":")
+        if sep and meaning.strip() and len(label) <= 60:
+            definitions.setdefault(label_key(label), meaning.strip())
+    for column in columns:
+        meaning = definitions.get(column.key)
+        if not meaning or column.key in mapping:
+            continue
+        if (
+            column.field == "due"
+            and _NOT_DEADLINE.search(meaning)
+            and not _DEADLINE.search(meaning)
+        ):
+            column.field, column.confident = "notes", False
+        elif column.field == "action" and _PROGRESS_DEFINITION.search(meaning):
+            column.field, column.confident = "progress", False
 
 
 def _headless_item_layout(rows: list[list[Cell]], mapping: dict[str, str], scan: int):
@@ -518,7 +568,9 @@ def _find_layout(rows: list[list[Cell]], *, mapping: dict[str, str], scan: int) 
     for number, row in enumerate(rows[:scan]):
         columns = _row_columns(row, mapping)
         if sum(1 for column in columns if column.field) * 2 >= len(columns) and columns:
-            _content_roles(columns, rows[number + 1 : number + 1 + CONTENT_ROWS], mapping)
+            _content_roles(
+                columns, rows[number + 1 : number + 1 + CONTENT_ROWS], mapping, rows[number + 1 :]
+            )
         fields = {column.field for column in columns if column.field not in (None, "ignore")}
         mapped = [c for c in columns if c.field not in (None, "ignore")]
         if len(mapped) < 2 or not fields & {"action", "milestone", "outcome"}:

@@ -51,12 +51,15 @@ _PHRASES: list[tuple[str, str]] = [
         r"blue|b",
         RAG.COMPLETE,
     ),
-    (
-        r"on track|on target|on schedule|in progress|progressing|on-?going|underway|under way|"
-        r"started|green|g|good progress|continuing|in hand",
-        RAG.GREEN,
-    ),
+    (r"on track|on target|on schedule|green|g|good progress|in hand", RAG.GREEN),
 ]
+# "In progress", "Ongoing": the work is under way, but no one has judged whether it is on
+# track; a RAG is the lead's judgement (DESIGN.md), so these give none.
+UNDER_WAY = re.compile(
+    r"^[\s\-–—•*(]*(?:in progress|progressing|on-?going|underway|under way|started|continuing)"
+    r"\b",
+    re.IGNORECASE,
+)
 _COMPILED = [(re.compile(rf"^(?:{words})\b", re.IGNORECASE), status) for words, status in _PHRASES]
 _STRIP = re.compile(r"^[\s\-–—•*:;.,()\[\]]+|[\s\-–—•*:;.,()\[\]!]+$")
 
