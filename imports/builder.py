@@ -131,6 +131,7 @@ _HEADING_WORDS = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HEADING_MAX_CHARS = 200
+_NO_LEAD = re.compile(r"^\s*(?:n\s*/\s*a|none|not applicable|-+|–)\s*\.?\s*$", re.I)
 _KEY_TITLE = re.compile(r"^(?:key|legend|glossary|key to (?:the )?\w+|definitions)\s*:?$", re.I)
 _PAGE = re.compile(r"page\s*\d+\s*(?:of\s*\d+)?", re.IGNORECASE)
 # Heading words that name the outcome level; the others (section, theme, pledge…) a priority.
@@ -331,6 +332,11 @@ class _SheetReader:
         lead in the first of an issue's rows only; the admin is told where it was carried down.
         """
         text = self.text(row, self.cols["lead"])
+        if text and _NO_LEAD.match(text):
+            # "N/A" says no one leads it: no lead, and nothing to carry down.
+            self.outcome_lead = None
+            self.note(row_number, self.cols["lead"], f"'{text}', so the item has no lead", "info")
+            return ""
         if text:
             self.outcome_lead = (row_number, text)
             return text

@@ -567,6 +567,10 @@ def find_layout(
 def _find_layout(rows: list[list[Cell]], *, mapping: dict[str, str], scan: int) -> Layout | None:
     for number, row in enumerate(rows[:scan]):
         columns = _row_columns(row, mapping)
+        if len({column.key for column in columns}) < 2:
+            # One value across the row (a merged intro or note line) is prose, never a
+            # header, whatever words it happens to contain.
+            continue
         if sum(1 for column in columns if column.field) * 2 >= len(columns) and columns:
             _content_roles(
                 columns, rows[number + 1 : number + 1 + CONTENT_ROWS], mapping, rows[number + 1 :]
@@ -663,6 +667,16 @@ def _share_by_content(columns: list[Column], body: list[list[Cell]]) -> None:
             level = LEVELS.index(name)
             below = LEVELS[level + 1] if level + 1 < len(LEVELS) else None
             above = LEVELS[level - 1] if level > 0 else None
+            named = [c for c in group if c.key in (name, f"{name}s")]
+            if name == "action" and len(group) == 2 and len(named) == 1 and above in taken:
+                # "Issue", "Requirement", "Action": the outcome level is taken, and the column
+                # the plan calls Action holds the actions; the other says what they answer,
+                # which is the actions' commentary.
+                other = next(c for c in group if c is not named[0])
+                other.field = "notes"
+                for column in group:
+                    column.confident = False
+                continue
             texts_above = _texts(body, ordered[0].index)
             recommends = texts_above and sum(
                 bool(_RECOMMENDING.search(t)) for t in texts_above

@@ -198,6 +198,19 @@ def _fill_colour(fill) -> str | None:
     return None
 
 
+def _month_only(value: datetime, number_format: str):
+    """A date shown as a month ("Apr-21", "April 2021") means that month, not its first
+    day: the text as shown, for the deadline reader to take the end of the month."""
+    shown = re.sub(r'"[^"]*"|\[[^\]]*\]', "", number_format.lower())
+    if "d" in shown or "m" not in shown or "y" not in shown or "h" in shown:
+        return value
+    if "mmmm" in shown:
+        return value.strftime("%B %Y")
+    if "mmm" in shown:
+        return value.strftime("%b-%y" if "yyyy" not in shown else "%b %Y")
+    return value
+
+
 def _plain(value):
     if value is None:
         return None
@@ -275,6 +288,8 @@ def _read_worksheet(worksheet) -> Sheet:
                     )
                 )
                 value = None
+            if isinstance(value, datetime) and cell.number_format:
+                value = _month_only(value, cell.number_format)
             cells.append(Cell(value=_plain(value), fill=_fill_of(cell, fills)))
         sheet.rows.append(cells)
     _spread_merged(sheet, merged)

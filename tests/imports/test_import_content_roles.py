@@ -131,3 +131,52 @@ def test_a_priority_paragraph_above_the_reasons_heads_the_word_table():
     assert [p.title for p in parsed.priorities] == [
         "Looked after children are in stable placements"
     ]
+
+
+def xlsx_bytes(rows, *, merge_rows=(), month_cells=()) -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    width = max(len(row) for row in rows)
+    for number in merge_rows:
+        sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=width)
+    for ref in month_cells:
+        sheet[ref].number_format = "mmm-yy"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_wrapped_header_under_merged_intro_lines_is_found_and_its_action_column_kept():
+    from datetime import datetime
+
+    width = 7
+    rows = [
+        ["Community Safety Partnership – Domestic Abuse Action Plan"] + [None] * (width - 1),
+        ["The action plan is being coordinated by the CSP."] + [None] * (width - 1),
+        ["Link to the latest copy of the Bill: see the website"] + [None] * (width - 1),
+        ["Ref", "Issue", "Requirement", "Action", "Target\ncompletion\ndate", "Nominated\nlead",
+         "Complete\nY/N"],
+        ["DAB 1", "A new definition of domestic abuse", "All agencies will be required to use it",
+         "Update all public material to the new definition", datetime(2021, 4, 1), "All reps",
+         "N"],
+        ["DAB 2", "A new Domestic Abuse Commissioner", "Public authorities must co-operate",
+         "Respond to the Commissioner's recommendations", "N/A", "N/A", "Ongoing"],
+    ]  # fmt: skip
+    data = xlsx_bytes(rows, merge_rows=(1, 2, 3), month_cells=("E5",))
+    parsed = plan_file_read(data=data, filename="plan.xlsx")
+    [priority] = parsed.priorities
+    outcomes = {o.statement: o for o in priority.outcomes}
+    assert set(outcomes) == {
+        "A new definition of domestic abuse",
+        "A new Domestic Abuse Commissioner",
+    }
+    first = outcomes["A new definition of domestic abuse"].actions[0].milestones[0]
+    assert first.text == "Update all public material to the new definition"
+    assert first.due.day.isoformat() == "2021-04-30"  # "Apr-21" is the month, not its 1st
+    assert "All agencies will be required" in first.commentary
+    second = outcomes["A new Domestic Abuse Commissioner"].actions[0].milestones[0]
+    assert second.lead is None and second.lead_text == ""
