@@ -22,8 +22,8 @@ from tests.imports import fidelity
 # Branch i4 (1 December 2026) fixed the holdout's GENERIC causes (/work/notes/i3.md: header
 # detection, content over heading words, numbered legends, key blocks, Word priority
 # paragraphs, "In progress" gives no RAG, one-value rows are never a header, "N/A" leads,
-# month-only dates): 431/435 (99.1 %; holdout 255/255, the eleven others 176/180). The holdout has now been seen,
-# so it no longer measures unseen plans: only a fresh holdout does.
+# month-only dates): 431/435 (99.1 %; holdout 255/255, the eleven others 176/180). The
+# holdout has now been seen, so it no longer measures unseen plans: only a fresh one does.
 CORPUS_FIDELITY_THRESHOLD = 99.0
 
 TRUTHS = fidelity.corpus_truths()
