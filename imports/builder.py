@@ -822,8 +822,17 @@ class _SheetReader:
             and self.milestone_cols
             and not has_milestone_text
         )
-        if same_action:
-            # The action's merged cell spills over a row that only adds to its last step.
+        repeated = (
+            not same_action
+            and self.action is not None
+            and bool(action_text)
+            and action_text == self.action.text
+            and not self.milestone_cols
+            and self._same_item_cells(row)
+        )
+        if same_action or repeated:
+            # The action's merged cell spills over a row that only adds to its last step
+            # (a Word cell of several progress paragraphs pasted into Excel).
             self.read_continuation(row, row_number)
         elif action_text:
             self.read_action_row(row, row_number, action_text)
@@ -831,6 +840,18 @@ class _SheetReader:
             self.read_continuation(row, row_number)
         elif has_milestone_text or has_detail:
             self.note(row_number, None, "a deadline or lead without an action; skipped")
+
+    def _same_item_cells(self, row) -> bool:
+        """The row repeats the last item's deadline and lead (merged cells spilling over):
+        what differs is only its progress or notes."""
+        last = self.action.milestones[-1] if self.action and self.action.milestones else None
+        if last is None:
+            return False
+        due_text = self.text(row, self.cols["due"])
+        lead = self.text(row, self.cols["lead"])
+        return (not due_text or " ".join(due_text.split()) == last.due.text) and (
+            not lead or lead == last.lead_text
+        )
 
     # Actions and milestones -----------------------------------------------------------
     def row_details(self, row, row_number, count: int):

@@ -180,3 +180,27 @@ def test_a_wrapped_header_under_merged_intro_lines_is_found_and_its_action_colum
     assert "All agencies will be required" in first.commentary
     second = outcomes["A new Domestic Abuse Commissioner"].actions[0].milestones[0]
     assert second.lead is None and second.lead_text == ""
+
+
+def test_progress_paragraphs_pasted_under_a_merged_item_are_all_kept():
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["No.", "Recommendation", "Responsibility", "Date", "Progress"])
+    for paragraph in ("Boards agreed a joint approach.", "Chair wrote to partners.",
+                      "Seeking to be an early adopter."):  # fmt: skip
+        sheet.append(["1.", "Take part in the national discussion", "Chair", "March 2018",
+                      paragraph])  # fmt: skip
+    for column in range(1, 5):
+        sheet.merge_cells(start_row=2, start_column=column, end_row=4, end_column=column)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = plan_file_read(data=buffer.getvalue(), filename="review.xlsx")
+    milestones = [
+        m for p in parsed.priorities for o in p.outcomes for a in o.actions for m in a.milestones
+    ]
+    assert len(milestones) == 1
+    assert milestones[0].commentary == (
+        "Boards agreed a joint approach.\nChair wrote to partners.\nSeeking to be an early adopter."
+    )
