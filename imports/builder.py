@@ -31,7 +31,7 @@ from imports.layout import (
     label_key,
 )
 from imports.leads import LeadRef, parse_leads, split_repeated
-from imports.reading import Cell, Sheet, _column_letter
+from imports.reading import Cell, Sheet, _column_letter, _excerpt
 from imports.splitting import Item, see_also, split_items, split_lines, split_number
 from imports.status import (
     UNDER_WAY,
@@ -143,6 +143,7 @@ _NOT_ITEM = re.compile(
     r"version\s*\d.*|page\s*\d+(?:\s*of\s*\d+)?|\d{1,3}|-\s*\d{1,3}\s*-|"
     r"(?:official|official[- ]sensitive|protect|restricted|not protectively marked)|"
     r"key\s*:.*|rag key\b.*|end of (?:plan|document|table)\.?|"
+    r"\*+\s*\S.*|(?:foot)?notes?\s*:.*|source\s*:.*|"
     r"(?:red|amber|green|blue|grey|gray|black|white|purple)\s*(?:=|:|-|–|indicates|means|is)\s.*)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -467,7 +468,8 @@ class _SheetReader:
                 self.note(
                     index + 1,
                     None,
-                    f"'{first[:80]}' above the table's header was read as a title; not imported",
+                    f"'{_excerpt(' | '.join(dict.fromkeys(c.text.strip() for c in filled)))}' "
+                    "above the table's header was read as a title or note; not imported",
                     "info",
                 )
         for index in range(self.layout.header_row + 1, len(self.sheet.rows)):
@@ -555,8 +557,8 @@ class _SheetReader:
             self.note(
                 row_number,
                 None,
-                f"'{' | '.join(v[:40] for v in values)[:120]}' is not a plan item (a total, "
-                "sign-off, page number or footer); not imported",
+                f"'{_excerpt(' | '.join(values))}' is not a plan item (a total, "
+                "sign-off, page number, footnote or footer); not imported",
                 "info",
             )
             return True
@@ -807,6 +809,9 @@ class _SheetReader:
                 )
         for column in self.success_cols:
             for line in _clean_lines(self.text(row, column)):
+                if self.outcome is None and self.text(row, cols["action"]):
+                    # The first item of a plan with no outcome column: the sheet's outcome.
+                    self.ensure_outcome(row_number)
                 if self.outcome is not None and line not in self.outcome.success_criteria:
                     self.outcome.success_criteria.append(line)
         action_text = self.text(row, cols["action"])

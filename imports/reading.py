@@ -570,13 +570,23 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
         )
     sheets = []
     dropped = prose + pending  # pending here: short paragraphs after the last table
+    furniture: list[tuple[str, str]] = []  # page headers and footers
     for number, (_, rows) in enumerate(groups, 1):
         name = stem if len(groups) == 1 else f"{stem} (table {number})"
         sheets.append(
             Sheet(name=name[:100], rows=rows, explicit_merges=True, named_after_file=True)
         )
     sheets[-1].outside_text = list(pending)
-    if dropped:
+    for section in document.sections:
+        for part, label in ((section.header, "page header"), (section.footer, "footer")):
+            try:
+                texts = [_docx_text(p._p) for p in part.paragraphs] if part is not None else []
+            except Exception:  # a damaged header part must not stop the plan being read
+                texts = []
+            for text in texts:
+                if text and (label, text) not in furniture:
+                    furniture.append((label, text))
+    if dropped or furniture:
         many = len(dropped) != 1
         sheets[0].findings.append(
             SheetFinding(
@@ -585,13 +595,40 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
                 column=None,
                 message=(
                     f"{len(dropped)} paragraph{'s' if many else ''} of the document outside its "
-                    f"tables (introduction, notes, footers) {'were' if many else 'was'} not "
-                    f"imported, starting '{dropped[0][:80]}'."
+                    f"tables (introduction, notes, legends) {'were' if many else 'was'} not "
+                    "imported; each is named below."
                 ),
                 level="info",
             )
         )
+        # Every paragraph by its words, so nothing the document says is dropped unnamed.
+        for text in dropped[:500]:
+            sheets[0].findings.append(
+                SheetFinding(
+                    sheet=sheets[0].name,
+                    row=None,
+                    column=None,
+                    message=f"Paragraph outside the tables, not imported: '{_excerpt(text)}'.",
+                    level="info",
+                )
+            )
+        for label, text in furniture[:50]:
+            sheets[0].findings.append(
+                SheetFinding(
+                    sheet=sheets[0].name,
+                    row=None,
+                    column=None,
+                    message=f"The document's {label}, not imported: '{_excerpt(text)}'.",
+                    level="info",
+                )
+            )
     return sheets
+
+
+def _excerpt(text: str, limit: int = 300) -> str:
+    """A paragraph's words for a finding: its lines joined, cut at ``limit`` characters."""
+    joined = " / ".join(line.strip() for line in text.splitlines() if line.strip())
+    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
 
 
 def _refuse_doctypes(data: bytes) -> None:

@@ -204,3 +204,44 @@ def test_progress_paragraphs_pasted_under_a_merged_item_are_all_kept():
     assert milestones[0].commentary == (
         "Boards agreed a joint approach.\nChair wrote to partners.\nSeeking to be an early adopter."
     )
+
+
+def test_every_word_paragraph_outside_the_tables_and_the_footer_are_named():
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Why are we doing this?")
+    document.add_paragraph("Because the inspection said so. " * 10)
+    table = document.add_table(rows=2, cols=2)
+    for row, values in zip(table.rows, [("Action", "By when"), ("Audit files", "May 2024")],
+                           strict=True):  # fmt: skip
+        for cell, text in zip(row.cells, values, strict=True):
+            cell.text = text
+    document.add_paragraph("1 Fully Achieved")
+    document.add_paragraph("3 Slipped")
+    document.sections[0].footer.paragraphs[0].text = "Select Committee – December 2017"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    parsed = plan_file_read(data=buffer.getvalue(), filename="plan.docx")
+    messages = " ".join(f.message for f in parsed.findings)
+    for words in ("Because the inspection said so.", "1 Fully Achieved", "3 Slipped",
+                  "footer, not imported: 'Select Committee – December 2017'"):  # fmt: skip
+        assert words in messages
+
+
+def test_a_footnote_row_under_the_table_is_not_an_item():
+    rows = [
+        ["Key Performance Indicator", "Target"],
+        ["Percentage of pupils absent from school", "10%"],
+        ["Suspension rate of pupils with an EHC plan", "17.6"],
+        ["*Figures may differ from those published before", ""],
+    ]
+    parsed = plan_file_read(data=csv_bytes(rows), filename="kpis.csv")
+    actions = [a.text for p in parsed.priorities for o in p.outcomes for a in o.actions]
+    assert actions == [
+        "Percentage of pupils absent from school",
+        "Suspension rate of pupils with an EHC plan",
+    ]
+    [outcome] = [o for p in parsed.priorities for o in p.outcomes]
+    assert outcome.success_criteria == ["10%", "17.6"]
+    assert any("footnote" in f.message for f in parsed.findings)
