@@ -279,6 +279,20 @@ SYNONYMS: dict[str, list[str]] = {
         "start date",
         "start",
         "date started",
+        # Dates that say when something happened, not when it is due.
+        "date of meeting",
+        "meeting date",
+        "committee date",
+        "date of committee",
+        "date agreed",
+        "date raised",
+        "date received",
+        "date logged",
+        "date of review",
+        "date reviewed",
+        "date of last review",
+        "exec date",
+        "date added",
     ],
     "status": [
         "rag",
@@ -698,7 +712,15 @@ def _share_by_content(columns: list[Column], body: list[list[Cell]]) -> None:
             for column in ordered:
                 column.confident = False
             continue
-        scored = sorted(group, key=lambda c: _fit(name, _texts(body, c.index)), reverse=True)
+        scored = sorted(
+            group,
+            key=lambda c: (
+                # A deadline-like heading beats a date that says when something happened.
+                not (name == "due" and _NOT_DEADLINE.search(c.label)),
+                _fit(name, _texts(body, c.index)),
+            ),
+            reverse=True,
+        )
         for column in scored[1:]:
             column.field, column.confident = "notes", False
         scored[0].confident = False

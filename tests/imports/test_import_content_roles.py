@@ -245,3 +245,15 @@ def test_a_footnote_row_under_the_table_is_not_an_item():
     [outcome] = [o for p in parsed.priorities for o in p.outcomes]
     assert outcome.success_criteria == ["10%", "17.6"]
     assert any("footnote" in f.message for f in parsed.findings)
+
+
+def test_a_date_of_the_meeting_is_not_the_deadline():
+    fields = layout_of(
+        [
+            ["Recommendation", "Action", "Date of meeting", "Date of review", "Deadline"],
+            ["Improve supervision", "Audit files", "01/01/2026", "01/03/2026", "30/06/2026"],
+            ["Improve supervision", "Train staff", "01/01/2026", "01/03/2026", "30/09/2026"],
+        ]
+    )
+    assert fields["Deadline"] == "due"
+    assert fields["Date of meeting"] == fields["Date of review"] == "notes"
