@@ -131,6 +131,12 @@ _HEADING_WORDS = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HEADING_MAX_CHARS = 200
+# Words of a document's title, not of a theme ("PROPOSED ACTION PLAN", "QUARTERLY UPDATE").
+_TITLE_WORDS = re.compile(
+    r"\b(?:plan|plans|report|review|tracker|update|summary|summaries|appendix|annex|quarter|"
+    r"quarterly|draft|monitoring|performance|scorecard|dashboard|progress)\b",
+    re.I,
+)
 _NO_LEAD = re.compile(r"^\s*(?:n\s*/\s*a|none|not applicable|-+|–)\s*\.?\s*$", re.I)
 _KEY_TITLE = re.compile(r"^(?:key|legend|glossary|key to (?:the )?\w+|definitions)\s*:?$", re.I)
 _PAGE = re.compile(r"page\s*\d+\s*(?:of\s*\d+)?", re.IGNORECASE)
@@ -599,6 +605,7 @@ class _SheetReader:
             and not first_row
             and text.isupper()
             and not re.search(r"[\d,–—]", text)
+            and not _TITLE_WORDS.search(text)
             and 2 <= len(text.split()) <= 10
             and not text.rstrip().endswith((".", ":"))
         )

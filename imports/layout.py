@@ -481,8 +481,10 @@ def _content_roles(
         if len(texts) < 2:
             continue
         if column.field in _LEVEL_FIELDS and _numeric_share(texts) >= 0.6:
-            # "Milestone 1 – Jul 23" over "10.9%": a figure for a date, not a milestone.
-            column.field, column.confident = "notes", False
+            # "Milestone 1 – Jul 23" over "10.9%": a figure for a date, not a milestone;
+            # "1.1", "1.2" under "Action" are the items' numbers.
+            numbers = _fit("number", texts) >= 0.9 and not any(c.field == "number" for c in columns)
+            column.field, column.confident = ("number" if numbers else "notes"), False
         elif column.field in ("success", "resources", "source") and _status_share(texts) >= 0.6:
             column.field, column.confident = "status", False
         elif (

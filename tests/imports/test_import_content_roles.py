@@ -257,3 +257,15 @@ def test_a_date_of_the_meeting_is_not_the_deadline():
     )
     assert fields["Deadline"] == "due"
     assert fields["Date of meeting"] == fields["Date of review"] == "notes"
+
+
+def test_a_capitalised_second_title_line_is_not_a_theme():
+    rows = [
+        ["CITY SCRUTINY IMPACT REVIEW", "", ""],
+        ["PROPOSED ACTION PLAN", "", ""],
+        ["Action", "Who", "When"],
+        ["Set up a working group", "Chair", "March 2025"],
+    ]
+    parsed = plan_file_read(data=csv_bytes(rows), filename="review.csv")
+    assert [p.title for p in parsed.priorities] != ["PROPOSED ACTION PLAN"]
+    assert any("PROPOSED ACTION PLAN" in f.message for f in parsed.findings)
