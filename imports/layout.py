@@ -504,6 +504,17 @@ def _content_roles(
             if texts and _numeric_share(texts) < 0.3:
                 column.field, column.confident = "action", False
                 break
+    fields = {column.field for column in columns}
+    if not fields & {"action", "milestone", "outcome"}:
+        # "Action taken" with nothing else to hold the items: it is the only item column.
+        taken = [c for c in columns if c.field == "progress" and c.key.startswith("action")]
+        if taken and _unmapped(taken[0], mapping):
+            taken[0].field, taken[0].confident = "action", False
+
+
+def _unmapped(column: Column, mapping: dict[str, str]) -> bool:
+    """True when the admin has not chosen this column's role."""
+    return column.key not in mapping
 
 
 _NOT_DEADLINE = re.compile(

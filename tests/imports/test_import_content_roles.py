@@ -269,3 +269,14 @@ def test_a_capitalised_second_title_line_is_not_a_theme():
     parsed = plan_file_read(data=csv_bytes(rows), filename="review.csv")
     assert [p.title for p in parsed.priorities] != ["PROPOSED ACTION PLAN"]
     assert any("PROPOSED ACTION PLAN" in f.message for f in parsed.findings)
+
+
+def test_action_taken_is_the_item_column_when_there_is_no_other():
+    fields = layout_of(
+        [
+            ["Ref", "Action taken", "Lead", "Date", "RAG"],
+            ["1", "Audit every strategy discussion", "Jo", "May 2024", "G"],
+            ["2", "Train all social workers", "Sam", "June 2024", "A"],
+        ]
+    )
+    assert fields["Action taken"] == "action"
