@@ -914,6 +914,7 @@ class _SheetReader:
                         f"'{s_text[:60]}' is not a status we recognise; status left as Not started",
                     )
                 source = "words" if status else ""
+            s_status = status
             if status is None and p_text:
                 status = status_from_words(p_text)
                 source = "words" if status else ""
@@ -948,9 +949,9 @@ class _SheetReader:
                         if status:
                             source = "colour"
                             break
-            commentary = (
-                p_text if p_text else (s_text if s_text and not status_from_words(s_text) else "")
-            )
+            # A status cell that gave no status ("In progress") is kept beside the progress.
+            unread = s_text if s_text and s_status is None and s_text not in p_text else ""
+            commentary = "\n".join(t for t in (unread, p_text) if t)
             if notes_text:
                 commentary = f"{commentary}\n{notes_text}".strip()
             details.append((due_value, lead, status or RAG.NOT_STARTED, commentary, source))

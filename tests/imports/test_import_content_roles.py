@@ -280,3 +280,19 @@ def test_action_taken_is_the_item_column_when_there_is_no_other():
         ]
     )
     assert fields["Action taken"] == "action"
+
+
+def test_in_progress_gives_no_rag_and_its_words_stay_beside_the_progress():
+    rows = [
+        ["Action", "Lead", "By when", "RAG", "Progress update"],
+        ["Weekly step-down panel", "Ann Lee", "Ongoing", "In progress", "Panel meets weekly."],
+        ["Audit ten files a month", "Jo Bloggs", "May 2024", "Green", "First audit done."],
+    ]
+    parsed = plan_file_read(data=csv_bytes(rows), filename="plan.csv")
+    first, second = [
+        m for p in parsed.priorities for o in p.outcomes for a in o.actions for m in a.milestones
+    ]
+    assert first.status == RAG.NOT_STARTED
+    assert first.commentary == "In progress\nPanel meets weekly."
+    assert (second.status, second.commentary) == (RAG.GREEN, "First audit done.")
+    assert any("under way but gives no RAG" in f.message for f in parsed.findings)
