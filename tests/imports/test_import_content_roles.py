@@ -296,3 +296,14 @@ def test_in_progress_gives_no_rag_and_its_words_stay_beside_the_progress():
     assert first.commentary == "In progress\nPanel meets weekly."
     assert (second.status, second.commentary) == (RAG.GREEN, "First audit done.")
     assert any("under way but gives no RAG" in f.message for f in parsed.findings)
+
+
+def test_how_we_will_know_is_the_success_criteria():
+    fields = layout_of(
+        [
+            ["What we will do", "Who is responsible", "By when", "How we will know"],
+            ["Review every placement plan", "Head of Service", "March 2025", "All reviewed"],
+            ["Offer an app for feedback", "Participation Lead", "Sept 24", "60% take up"],
+        ]
+    )
+    assert fields["How we will know"] == "success"
