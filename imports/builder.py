@@ -31,10 +31,13 @@ from imports.layout import (
     label_key,
 )
 from imports.leads import LeadRef, parse_leads, split_repeated
-from imports.reading import Cell, Sheet, _column_letter
+from imports.reading import Cell, Sheet, _column_letter, _excerpt
 from imports.splitting import Item, see_also, split_items, split_lines, split_number
 from imports.status import (
+    UNDER_WAY,
     colour_key,
+    number_legend,
+    number_legend_entry,
     split_status_words,
     status_from_colour,
     status_from_words,
@@ -128,6 +131,14 @@ _HEADING_WORDS = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HEADING_MAX_CHARS = 200
+# Words of a document's title, not of a theme ("PROPOSED ACTION PLAN", "QUARTERLY UPDATE").
+_TITLE_WORDS = re.compile(
+    r"\b(?:plan|plans|report|review|tracker|update|summary|summaries|appendix|annex|quarter|"
+    r"quarterly|draft|monitoring|performance|scorecard|dashboard|progress)\b",
+    re.I,
+)
+_NO_LEAD = re.compile(r"^\s*(?:n\s*/\s*a|none|not applicable|-+|–)\s*\.?\s*$", re.I)
+_KEY_TITLE = re.compile(r"^(?:key|legend|glossary|key to (?:the )?\w+|definitions)\s*:?$", re.I)
 _PAGE = re.compile(r"page\s*\d+\s*(?:of\s*\d+)?", re.IGNORECASE)
 # Heading words that name the outcome level; the others (section, theme, pledge…) a priority.
 _OUTCOME_HEADING_WORDS = {"objective", "outcome", "aim", "goal", "recommendation", "finding"}
@@ -138,6 +149,7 @@ _NOT_ITEM = re.compile(
     r"version\s*\d.*|page\s*\d+(?:\s*of\s*\d+)?|\d{1,3}|-\s*\d{1,3}\s*-|"
     r"(?:official|official[- ]sensitive|protect|restricted|not protectively marked)|"
     r"key\s*:.*|rag key\b.*|end of (?:plan|document|table)\.?|"
+    r"\*+\s*\S.*|(?:foot)?notes?\s*:.*|source\s*:.*|"
     r"(?:red|amber|green|blue|grey|gray|black|white|purple)\s*(?:=|:|-|–|indicates|means|is)\s.*)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -258,6 +270,17 @@ class _SheetReader:
         self.sheet = sheet
         self.layout = layout
         self.legend: dict[str, str] = {}
+        # A numbered status legend anywhere in the sheet ("1 Fully Achieved", "2 On Track"),
+        # or in a Word document's paragraphs below its table: "2" in a status cell is Green.
+        lone = [
+            next(iter(values))
+            for values in (
+                {cell.text.strip() for cell in row if cell.text.strip()} for row in sheet.rows
+            )
+            if len(values) == 1
+        ]
+        self.number_legend = number_legend(lone + list(sheet.outside_text))
+        self.in_key = False
         self.priority: PriorityDraft | None = None
         self.outcome: OutcomeDraft | None = None
         # The last lead written under the current outcome, and the row it stood in: a blank
@@ -316,6 +339,11 @@ class _SheetReader:
         lead in the first of an issue's rows only; the admin is told where it was carried down.
         """
         text = self.text(row, self.cols["lead"])
+        if text and _NO_LEAD.match(text):
+            # "N/A" says no one leads it: no lead, and nothing to carry down.
+            self.outcome_lead = None
+            self.note(row_number, self.cols["lead"], f"'{text}', so the item has no lead", "info")
+            return ""
         if text:
             self.outcome_lead = (row_number, text)
             return text
@@ -429,22 +457,25 @@ class _SheetReader:
         self.report_columns()
         # Title rows above the header may already open a section ("ASPIRATION (PC1): …",
         # "Section 1: Help and protection"); others are the plan's title, named in a finding.
+        seen_title = False
         for index in range(self.layout.header_row):
             row = self.sheet.rows[index]
             filled = [cell for cell in row if cell.value not in (None, "")]
             if not filled:
                 continue
+            first_row, seen_title = not seen_title, True
             first = filled[0].text.strip()
             if _SECTION.match(first):
                 self.read_section(row, index + 1, filled)
                 self.title_outcome = self.outcome
-            elif self.read_heading(row, index + 1, filled, above_header=True):
+            elif self.read_heading(row, index + 1, filled, above_header=True, first_row=first_row):
                 continue
             else:
                 self.note(
                     index + 1,
                     None,
-                    f"'{first[:80]}' above the table's header was read as a title; not imported",
+                    f"'{_excerpt(' | '.join(dict.fromkeys(c.text.strip() for c in filled)))}' "
+                    "above the table's header was read as a title or note; not imported",
                     "info",
                 )
         for index in range(self.layout.header_row + 1, len(self.sheet.rows)):
@@ -459,6 +490,8 @@ class _SheetReader:
                 if label and label_key(label) in SECTION_ACTION_LABELS:
                     self.section_sources = label
                 self.note(row_number, None, "the header row again (a new page); skipped", "info")
+                continue
+            if self.read_key(row, row_number, filled):
                 continue
             if self.read_legend(row):
                 self.note(
@@ -530,14 +563,14 @@ class _SheetReader:
             self.note(
                 row_number,
                 None,
-                f"'{' | '.join(v[:40] for v in values)[:120]}' is not a plan item (a total, "
-                "sign-off, page number or footer); not imported",
+                f"'{_excerpt(' | '.join(values))}' is not a plan item (a total, "
+                "sign-off, page number, footnote or footer); not imported",
                 "info",
             )
             return True
         return False
 
-    def read_heading(self, row, row_number, filled, *, above_header=False) -> bool:
+    def read_heading(self, row, row_number, filled, *, above_header=False, first_row=False) -> bool:
         """A lone value across a row ("Section 1: …", a theme) is a priority or an outcome.
 
         Above the table's header a heading is the sheet's priority. In the table it is a
@@ -567,7 +600,16 @@ class _SheetReader:
                 and not text.endswith(".")
                 and not re.fullmatch(r"[\d.()a-z]{1,8}", text)
             )
-        if not words and self.bare_heading is None:
+        theme_caps = (
+            above_header
+            and not first_row
+            and text.isupper()
+            and not re.search(r"[\d,–—]", text)
+            and not _TITLE_WORDS.search(text)
+            and 2 <= len(text.split()) <= 10
+            and not text.rstrip().endswith((".", ":"))
+        )
+        if not words and self.bare_heading is None and not theme_caps:
             if above_header or not spans:
                 return False
             if "\n" in text and len(text.splitlines()) > 3:
@@ -630,6 +672,38 @@ class _SheetReader:
             "info",
         )
         return True
+
+    def read_key(self, row, row_number, filled) -> bool:
+        """A key or legend block below the table ("Key", then "Date: Date of the committee
+        meeting", "1 Fully Achieved") explains the plan; it is not plan rows."""
+        values = list(dict.fromkeys(cell.text.strip() for cell in filled))
+        lone = len(values) == 1
+        if lone and _KEY_TITLE.match(values[0]):
+            self.in_key = True
+            self.note(row_number, None, f"'{values[0][:40]}' starts the plan's key", "info")
+            return True
+        if lone and self.number_legend and number_legend_entry(values[0]):
+            number, status = number_legend_entry(values[0])
+            self.note(
+                row_number,
+                None,
+                f"'{values[0][:60]}' is the status legend ({number} = {RAG(status).label}); "
+                "numbers in the status column are read by it, not as an item",
+                "info",
+            )
+            return True
+        if self.in_key:
+            if not lone:
+                self.in_key = False
+                return False
+            self.note(
+                row_number,
+                None,
+                f"'{values[0][:80]}' is part of the plan's key; not imported",
+                "info",
+            )
+            return True
+        return False
 
     def read_legend(self, row: list[Cell]) -> bool:
         pairs = []
@@ -742,6 +816,9 @@ class _SheetReader:
                 )
         for column in self.success_cols:
             for line in _clean_lines(self.text(row, column)):
+                if self.outcome is None and self.text(row, cols["action"]):
+                    # The first item of a plan with no outcome column: the sheet's outcome.
+                    self.ensure_outcome(row_number)
                 if self.outcome is not None and line not in self.outcome.success_criteria:
                     self.outcome.success_criteria.append(line)
         action_text = self.text(row, cols["action"])
@@ -757,8 +834,17 @@ class _SheetReader:
             and self.milestone_cols
             and not has_milestone_text
         )
-        if same_action:
-            # The action's merged cell spills over a row that only adds to its last step.
+        repeated = (
+            not same_action
+            and self.action is not None
+            and bool(action_text)
+            and action_text == self.action.text
+            and not self.milestone_cols
+            and self._same_item_cells(row)
+        )
+        if same_action or repeated:
+            # The action's merged cell spills over a row that only adds to its last step
+            # (a Word cell of several progress paragraphs pasted into Excel).
             self.read_continuation(row, row_number)
         elif action_text:
             self.read_action_row(row, row_number, action_text)
@@ -766,6 +852,18 @@ class _SheetReader:
             self.read_continuation(row, row_number)
         elif has_milestone_text or has_detail:
             self.note(row_number, None, "a deadline or lead without an action; skipped")
+
+    def _same_item_cells(self, row) -> bool:
+        """The row repeats the last item's deadline and lead (merged cells spilling over):
+        what differs is only its progress or notes."""
+        last = self.action.milestones[-1] if self.action and self.action.milestones else None
+        if last is None:
+            return False
+        due_text = self.text(row, self.cols["due"])
+        lead = self.text(row, self.cols["lead"])
+        return (not due_text or " ".join(due_text.split()) == last.due.text) and (
+            not lead or lead == last.lead_text
+        )
 
     # Actions and milestones -----------------------------------------------------------
     def row_details(self, row, row_number, count: int):
@@ -800,14 +898,23 @@ class _SheetReader:
             p_text = progress_parts[index] if progress_parts else progress_text
             status, source = None, ""
             if s_text:
-                status = status_from_words(s_text)
-                if status is None and index == 0:
+                status = self.number_legend.get(s_text.rstrip(".")) or status_from_words(s_text)
+                if status is None and index == 0 and UNDER_WAY.match(s_text):
+                    self.note(
+                        row_number,
+                        cols["status"],
+                        f"'{s_text[:60]}' says the work is under way but gives no RAG; kept "
+                        "as commentary, status left as Not started",
+                        "info",
+                    )
+                elif status is None and index == 0:
                     self.note(
                         row_number,
                         cols["status"],
                         f"'{s_text[:60]}' is not a status we recognise; status left as Not started",
                     )
                 source = "words" if status else ""
+            s_status = status
             if status is None and p_text:
                 status = status_from_words(p_text)
                 source = "words" if status else ""
@@ -842,9 +949,9 @@ class _SheetReader:
                         if status:
                             source = "colour"
                             break
-            commentary = (
-                p_text if p_text else (s_text if s_text and not status_from_words(s_text) else "")
-            )
+            # A status cell that gave no status ("In progress") is kept beside the progress.
+            unread = s_text if s_text and s_status is None and s_text not in p_text else ""
+            commentary = "\n".join(t for t in (unread, p_text) if t)
             if notes_text:
                 commentary = f"{commentary}\n{notes_text}".strip()
             details.append((due_value, lead, status or RAG.NOT_STARTED, commentary, source))

@@ -241,6 +241,14 @@ SYNONYMS: dict[str, list[str]] = {
         "lead member",
     ],
     "progress": [
+        "action taken",
+        "actions taken",
+        "action taken to date",
+        "actions taken to date",
+        "actions to date",
+        "action to date",
+        "work undertaken",
+        "what has been done",
         "progress",
         "update",
         "updates",
@@ -271,6 +279,20 @@ SYNONYMS: dict[str, list[str]] = {
         "start date",
         "start",
         "date started",
+        # Dates that say when something happened, not when it is due.
+        "date of meeting",
+        "meeting date",
+        "committee date",
+        "date of committee",
+        "date agreed",
+        "date raised",
+        "date received",
+        "date logged",
+        "date of review",
+        "date reviewed",
+        "date of last review",
+        "exec date",
+        "date added",
     ],
     "status": [
         "rag",
@@ -294,6 +316,17 @@ SYNONYMS: dict[str, list[str]] = {
         "measures",
         "outcome measures",
         "how will we know",
+        "how we will know",
+        "how will we know we have succeeded",
+        "how will we know we have made a difference",
+        "how we will measure success",
+        "how will success be measured",
+        "what success looks like",
+        "what will success look like",
+        "what difference will it make",
+        "measures of impact",
+        "impact measure",
+        "key performance measures",
         "success measures",
         "impact",
         "evidence",
@@ -424,12 +457,162 @@ def _row_columns(row: list[Cell], mapping: dict[str, str]) -> list[Column]:
     return columns
 
 
+_NUMBER_CELL = re.compile(
+    r"^[<>~≈]?\s*[£$€]?-?\d[\d,]*(?:\.\d+)?\s*%?(?:\s*\([^)]{0,60}\))?$|^n/?a$|^-$", re.I
+)
+_INDICATOR_LABEL = re.compile(r"\b(?:indicators?|kpis?|pis?|measures?)\b", re.I)
+_SCORE_LABEL = re.compile(r"\b(?:assess\w*|categor\w*|rating|score|grade|status|rag)\b")
+_LEVEL_FIELDS = {"action", "milestone", "outcome", "priority"}
+
+
+def _numeric_share(texts: list[str]) -> float:
+    if not texts:
+        return 0.0
+    return sum(bool(_NUMBER_CELL.match(" ".join(t.split()))) for t in texts) / len(texts)
+
+
+def _status_share(texts: list[str]) -> float:
+    if not texts:
+        return 0.0
+    return sum(len(t) <= 40 and status_from_words(t) is not None for t in texts) / len(texts)
+
+
+def _content_roles(
+    columns: list[Column],
+    body: list[list[Cell]],
+    mapping: dict[str, str],
+    rows_after: list[list[Cell]] | None = None,
+):
+    """Content beats heading words: numbers are never item text, and a column of status
+    words is the status; an indicator column is the item column of a KPI tracker."""
+    for column in columns:
+        if column.key in mapping or column.field in (None, "ignore"):
+            continue
+        texts = _texts(body, column.index)[:CONTENT_ROWS]
+        if len(texts) < 2:
+            continue
+        if column.field in _LEVEL_FIELDS and _numeric_share(texts) >= 0.6:
+            # "Milestone 1 – Jul 23" over "10.9%": a figure for a date, not a milestone;
+            # "1.1", "1.2" under "Action" are the items' numbers.
+            numbers = _fit("number", texts) >= 0.9 and not any(c.field == "number" for c in columns)
+            column.field, column.confident = ("number" if numbers else "notes"), False
+        elif column.field in ("success", "resources", "source") and _status_share(texts) >= 0.6:
+            column.field, column.confident = "status", False
+        elif (
+            column.field not in ("status", "number")
+            and _SCORE_LABEL.search(column.key)
+            and all(re.fullmatch(r"\d{1,2}\.?", t.strip()) for t in texts)
+        ):
+            # "Assessment of progress Categories 1 - 4" over "2", "1": a numbered status.
+            column.field, column.confident = "status", False
+    _key_definitions(columns, rows_after, mapping)
+    fields = {column.field for column in columns}
+    if not fields & {"action", "milestone"}:
+        for column in columns:
+            if column.key in mapping or not _INDICATOR_LABEL.search(column.key):
+                continue
+            texts = _texts(body, column.index)[:CONTENT_ROWS]
+            if texts and _numeric_share(texts) < 0.3:
+                column.field, column.confident = "action", False
+                break
+    fields = {column.field for column in columns}
+    if not fields & {"action", "milestone", "outcome"}:
+        # "Action taken" with nothing else to hold the items: it is the only item column.
+        taken = [c for c in columns if c.field == "progress" and c.key.startswith("action")]
+        if taken and _unmapped(taken[0], mapping):
+            taken[0].field, taken[0].confident = "action", False
+
+
+def _unmapped(column: Column, mapping: dict[str, str]) -> bool:
+    """True when the admin has not chosen this column's role."""
+    return column.key not in mapping
+
+
+_NOT_DEADLINE = re.compile(
+    r"\b(?:meeting|committee|considered|agreed|recommended|raised|received|made|reported|"
+    r"started|opened|logged)\b",
+    re.I,
+)
+_DEADLINE = re.compile(r"\b(?:deadline|by when|due|to be (?:completed|delivered)|target)\b", re.I)
+_PROGRESS_DEFINITION = re.compile(r"\b(?:to date|progress|update|summary|taken so far)\b", re.I)
+
+
+def _key_definitions(columns, rows_after, mapping) -> None:
+    """The plan's own key ("Date: Date of the Committee meeting recommending…", "Action
+    taken: Summary detailing actions to date") says what a column is."""
+    if not rows_after:
+        return
+    definitions: dict[str, str] = {}
+    for row in rows_after:
+        values = {cell.text.strip() for cell in row if cell.text.strip()}
+        if len(values) != 1:
+            continue
+        label, sep, meaning = next(iter(values)).partition(":")
+        if sep and meaning.strip() and len(label) <= 60:
+            definitions.setdefault(label_key(label), meaning.strip())
+    for column in columns:
+        meaning = definitions.get(column.key)
+        if not meaning or column.key in mapping:
+            continue
+        if (
+            column.field == "due"
+            and _NOT_DEADLINE.search(meaning)
+            and not _DEADLINE.search(meaning)
+        ):
+            column.field, column.confident = "notes", False
+        elif column.field == "action" and _PROGRESS_DEFINITION.search(meaning):
+            column.field, column.confident = "progress", False
+
+
+def _headless_item_layout(rows: list[list[Cell]], mapping: dict[str, str], scan: int):
+    """A KPI summary's header often leaves the item column blank ("", "Target"): the first
+    column holds the indicators and the others their figures or status."""
+    for number, row in enumerate(rows[:scan]):
+        if not row or row[0].text.strip() or len(row) < 2:
+            continue
+        columns = _row_columns(row, mapping)
+        if not columns or len(columns) < len([c for c in row[1:] if c.text.strip()]):
+            continue
+        if any(len(column.label) > 40 for column in columns):
+            continue
+        body = rows[number + 1 : number + 1 + CONTENT_ROWS]
+        items = _texts(body, 0)
+        if len(items) < 2 or _numeric_share(items) > 0.3:
+            continue
+        if sum(len(t.split()) >= 3 for t in items) < 0.6 * len(items):
+            continue
+        columns.insert(0, Column(0, "(no heading, column A)", "action", False))
+        for column in columns[1:]:
+            if column.field in (None,):
+                column.field = "ignore"
+        _content_roles(columns, body, mapping)
+        layout = Layout(header_row=number, columns=columns)
+        layout.header_keys = {c.index: c.key for c in columns if c.index != 0}
+        return layout
+    return None
+
+
 def find_layout(
     rows: list[list[Cell]], *, mapping: dict[str, str], scan: int = 40
 ) -> Layout | None:
-    """The first row that reads as the plan's header, with its columns; None when none does."""
+    """The row that reads as the plan's header, with its columns; None when none does."""
+    layout = _find_layout(rows, mapping=mapping, scan=scan)
+    if layout is None:
+        layout = _headless_item_layout(rows, mapping, scan)
+    return layout
+
+
+def _find_layout(rows: list[list[Cell]], *, mapping: dict[str, str], scan: int) -> Layout | None:
     for number, row in enumerate(rows[:scan]):
         columns = _row_columns(row, mapping)
+        if len({column.key for column in columns}) < 2:
+            # One value across the row (a merged intro or note line) is prose, never a
+            # header, whatever words it happens to contain.
+            continue
+        if sum(1 for column in columns if column.field) * 2 >= len(columns) and columns:
+            _content_roles(
+                columns, rows[number + 1 : number + 1 + CONTENT_ROWS], mapping, rows[number + 1 :]
+            )
         fields = {column.field for column in columns if column.field not in (None, "ignore")}
         mapped = [c for c in columns if c.field not in (None, "ignore")]
         if len(mapped) < 2 or not fields & {"action", "milestone", "outcome"}:
@@ -522,6 +705,16 @@ def _share_by_content(columns: list[Column], body: list[list[Cell]]) -> None:
             level = LEVELS.index(name)
             below = LEVELS[level + 1] if level + 1 < len(LEVELS) else None
             above = LEVELS[level - 1] if level > 0 else None
+            named = [c for c in group if c.key in (name, f"{name}s")]
+            if name == "action" and len(group) == 2 and len(named) == 1 and above in taken:
+                # "Issue", "Requirement", "Action": the outcome level is taken, and the column
+                # the plan calls Action holds the actions; the other says what they answer,
+                # which is the actions' commentary.
+                other = next(c for c in group if c is not named[0])
+                other.field = "notes"
+                for column in group:
+                    column.confident = False
+                continue
             texts_above = _texts(body, ordered[0].index)
             recommends = texts_above and sum(
                 bool(_RECOMMENDING.search(t)) for t in texts_above
@@ -543,7 +736,15 @@ def _share_by_content(columns: list[Column], body: list[list[Cell]]) -> None:
             for column in ordered:
                 column.confident = False
             continue
-        scored = sorted(group, key=lambda c: _fit(name, _texts(body, c.index)), reverse=True)
+        scored = sorted(
+            group,
+            key=lambda c: (
+                # A deadline-like heading beats a date that says when something happened.
+                not (name == "due" and _NOT_DEADLINE.search(c.label)),
+                _fit(name, _texts(body, c.index)),
+            ),
+            reverse=True,
+        )
         for column in scored[1:]:
             column.field, column.confident = "notes", False
         scored[0].confident = False

@@ -63,6 +63,9 @@ class Sheet:
     # A CSV's or Word document's "sheet" is named after the file, which changes from one
     # quarter's copy to the next; a workbook's sheet names are the plan's own.
     named_after_file: bool = False
+    # A Word document's paragraphs outside its tables (a legend below the table is read
+    # from them; they are named in a finding, never imported as rows).
+    outside_text: list[str] = field(default_factory=list)
 
     def values(self) -> list[list[object]]:
         """Plain values, as handed to registered sheet handlers."""
@@ -197,6 +200,19 @@ def _fill_colour(fill) -> str | None:
     return None
 
 
+def _month_only(value: datetime, number_format: str):
+    """A date shown as a month ("Apr-21", "April 2021") means that month, not its first
+    day: the text as shown, for the deadline reader to take the end of the month."""
+    shown = re.sub(r'"[^"]*"|\[[^\]]*\]', "", number_format.lower())
+    if "d" in shown or "m" not in shown or "y" not in shown or "h" in shown:
+        return value
+    if "mmmm" in shown:
+        return value.strftime("%B %Y")
+    if "mmm" in shown:
+        return value.strftime("%b-%y" if "yyyy" not in shown else "%b %Y")
+    return value
+
+
 def _plain(value):
     if value is None:
         return None
@@ -274,6 +290,8 @@ def _read_worksheet(worksheet) -> Sheet:
                     )
                 )
                 value = None
+            if isinstance(value, datetime) and cell.number_format:
+                value = _month_only(value, cell.number_format)
             cells.append(Cell(value=_plain(value), fill=_fill_of(cell, fills)))
         sheet.rows.append(cells)
     _spread_merged(sheet, merged)
@@ -474,6 +492,11 @@ def _spread_merged(sheet: Sheet, merged: list[tuple[int, int, int, int]]) -> Non
 # Word (.docx) ------------------------------------------------------------------------------
 
 W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DOCX_SECTION = re.compile(
+    r"^(?:priority|section|theme|part|strand|workstream|objective|outcome|aim|goal|pillar)\s*"
+    r"[A-Z]?\d{1,2}(?:\.\d+)?\s*[:\-–]\s*\S",
+    re.IGNORECASE,
+)
 # A paragraph between tables this short, or styled as a heading, is kept as a heading row.
 DOCX_HEADING_MAX_CHARS = 160
 
@@ -501,11 +524,14 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
     pending: list[str] = []  # heading paragraphs since the last table
     prose: list[str] = []  # other paragraphs: the document's text, not the plan's table
     rows_read = 0
+    section: str | None = None  # the last "Priority 5: …" paragraph since the last table
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag
         if tag == f"{W_NS}p":
             text = _docx_text(child)
+            if text and _DOCX_SECTION.match(text):
+                section = text
             if text and (len(text) <= DOCX_HEADING_MAX_CHARS or _docx_is_heading(child)):
                 pending.append(text)
             elif text:
@@ -537,8 +563,15 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
             # Paragraphs just above a new table are its title rows (kept to a few).
             prose.extend(pending[:-3])
             pending = pending[-3:]
+            if section and section not in pending:
+                # "Priority 5: …" further up, with reasons and outcomes between it and the
+                # table: nothing nearer is a heading, so it heads this table.
+                if section in prose:
+                    prose.remove(section)
+                pending.insert(0, section)
         target.extend([Cell(value=text)] for text in pending)
         pending = []
+        section = None
         target.extend(table_rows)
     if not groups:
         raise ImportRefused(
@@ -547,12 +580,23 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
         )
     sheets = []
     dropped = prose + pending  # pending here: short paragraphs after the last table
+    furniture: list[tuple[str, str]] = []  # page headers and footers
     for number, (_, rows) in enumerate(groups, 1):
         name = stem if len(groups) == 1 else f"{stem} (table {number})"
         sheets.append(
             Sheet(name=name[:100], rows=rows, explicit_merges=True, named_after_file=True)
         )
-    if dropped:
+    sheets[-1].outside_text = list(pending)
+    for section in document.sections:
+        for part, label in ((section.header, "page header"), (section.footer, "footer")):
+            try:
+                texts = [_docx_text(p._p) for p in part.paragraphs] if part is not None else []
+            except Exception:  # a damaged header part must not stop the plan being read
+                texts = []
+            for text in texts:
+                if text and (label, text) not in furniture:
+                    furniture.append((label, text))
+    if dropped or furniture:
         many = len(dropped) != 1
         sheets[0].findings.append(
             SheetFinding(
@@ -561,13 +605,40 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
                 column=None,
                 message=(
                     f"{len(dropped)} paragraph{'s' if many else ''} of the document outside its "
-                    f"tables (introduction, notes, footers) {'were' if many else 'was'} not "
-                    f"imported, starting '{dropped[0][:80]}'."
+                    f"tables (introduction, notes, legends) {'were' if many else 'was'} not "
+                    "imported; each is named below."
                 ),
                 level="info",
             )
         )
+        # Every paragraph by its words, so nothing the document says is dropped unnamed.
+        for text in dropped[:500]:
+            sheets[0].findings.append(
+                SheetFinding(
+                    sheet=sheets[0].name,
+                    row=None,
+                    column=None,
+                    message=f"Paragraph outside the tables, not imported: '{_excerpt(text)}'.",
+                    level="info",
+                )
+            )
+        for label, text in furniture[:50]:
+            sheets[0].findings.append(
+                SheetFinding(
+                    sheet=sheets[0].name,
+                    row=None,
+                    column=None,
+                    message=f"The document's {label}, not imported: '{_excerpt(text)}'.",
+                    level="info",
+                )
+            )
     return sheets
+
+
+def _excerpt(text: str, limit: int = 300) -> str:
+    """A paragraph's words for a finding: its lines joined, cut at ``limit`` characters."""
+    joined = " / ".join(line.strip() for line in text.splitlines() if line.strip())
+    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
 
 
 def _refuse_doctypes(data: bytes) -> None:

@@ -599,7 +599,7 @@ class _Writer:
         for m in existing:
             loose[(m.action_id, m.number, m.text)].append(m)
         self.existing_milestones = existing
-        in_file: set = set()
+        in_file: dict = {}
         new = []
         for draft in priorities:
             for outcome_draft in draft.outcomes:
@@ -608,8 +608,11 @@ class _Writer:
                     for position, m in enumerate(action_draft.milestones, 1):
                         key = (action.pk, m.number[:30], m.text, m.due.text[:200])
                         if key in in_file:
-                            continue  # the same step twice in the file: one milestone
-                        in_file.add(key)
+                            # The same step twice in the file: one milestone, and what the
+                            # second row adds (its progress, another lead) is kept on it.
+                            self.merge_repeat(in_file[key], m)
+                            continue
+                        in_file[key] = m
                         found = exact.get(key) if action.pk else None
                         if found is None and action.pk:
                             candidates = [
@@ -624,6 +627,33 @@ class _Writer:
                         new.append((action, position, m))
                         self.count("milestones", True)
         return new
+
+    def merge_repeat(self, first: MilestoneDraft, again: MilestoneDraft) -> None:
+        added = [
+            text
+            for text in (
+                again.commentary,
+                f"Also led by: {again.lead_text}"
+                if again.lead_text and again.lead_text != first.lead_text
+                else "",
+            )
+            if text and text not in first.commentary
+        ]
+        if added:
+            first.commentary = "\n".join([first.commentary, *added]).strip()
+        if again.status_from and not first.status_from:
+            first.status, first.status_from = again.status, again.status_from
+        self.result.findings.append(
+            SheetFinding(
+                again.sheet,
+                again.row,
+                None,
+                f"Sheet '{again.sheet}', row {again.row} repeats the step of row {first.row} "
+                f"('{again.text[:40]}'); it is one milestone"
+                + (", and this row's progress and lead were added to it." if added else "."),
+                "info",
+            )
+        )
 
     def write_milestones(self, new_milestones):
         milestones = []

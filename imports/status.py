@@ -29,7 +29,8 @@ _PHRASES: list[tuple[str, str]] = [
         RAG.AMBER,
     ),
     (
-        r"action (?:complete[d]?|achieved|closed)|embedded|fully (?:complete[d]?|implemented)|"
+        r"actions? (?:(?:now |have been |has been |are |is )?complete[d]?|achieved|closed)|"
+        r"embedded|fully (?:complete[d]?|implemented|achieved|met|delivered)|"
         r"implemented|agreed and (?:complete[d]?|implemented)",
         RAG.COMPLETE,
     ),
@@ -50,12 +51,15 @@ _PHRASES: list[tuple[str, str]] = [
         r"blue|b",
         RAG.COMPLETE,
     ),
-    (
-        r"on track|on target|on schedule|in progress|progressing|on-?going|underway|under way|"
-        r"started|green|g|good progress|continuing|in hand",
-        RAG.GREEN,
-    ),
+    (r"on track|on target|on schedule|green|g|good progress|in hand", RAG.GREEN),
 ]
+# "In progress", "Ongoing": the work is under way, but no one has judged whether it is on
+# track; a RAG is the lead's judgement (DESIGN.md), so these give none.
+UNDER_WAY = re.compile(
+    r"^[\s\-–—•*(]*(?:in progress|progressing|on-?going|underway|under way|started|continuing)"
+    r"\b",
+    re.IGNORECASE,
+)
 _COMPILED = [(re.compile(rf"^(?:{words})\b", re.IGNORECASE), status) for words, status in _PHRASES]
 _STRIP = re.compile(r"^[\s\-–—•*:;.,()\[\]]+|[\s\-–—•*:;.,()\[\]!]+$")
 
@@ -69,6 +73,10 @@ def status_from_words(text) -> str | None:
     cleaned = _STRIP.sub("", " ".join(str(text).split())).lower()
     if not cleaned:
         return None
+    # "1\nGreen", "3 – Red": a legend number printed before the word it stands for.
+    numbered = re.match(r"^\d{1,2}\s*[\-–:.)]?\s+(?=[a-z])", cleaned)
+    if numbered:
+        return status_from_words(cleaned[numbered.end() :])
     for pattern, status in _COMPILED:
         match = pattern.match(cleaned)
         if not match:
@@ -131,3 +139,22 @@ def colour_key(colour: str | None) -> str:
     """Normalise a fill colour for comparison with a legend ("FFFF0000" → "FF0000")."""
     value = (colour or "").strip().lstrip("#").upper()
     return value[2:] if len(value) == 8 else value
+
+
+_LEGEND_ENTRY = re.compile(r"^\s*(\d{1,2})\s*[\-–=:.)]?\s+(\S.{0,80})$", re.DOTALL)
+
+
+def number_legend_entry(text: str) -> tuple[str, str] | None:
+    """("2", Green) for a legend line "2 On Track but not yet due"; None otherwise."""
+    match = _LEGEND_ENTRY.match(" ".join(str(text or "").split()))
+    if not match:
+        return None
+    status = status_from_words(match[2])
+    return (match[1], status) if status else None
+
+
+def number_legend(lines: list[str]) -> dict[str, str]:
+    """A numbered status legend ("1 Fully Achieved", "2 On Track", "3 Slipped"), if the lines
+    hold one: two or more numbered entries naming different statuses."""
+    entries = dict(e for e in (number_legend_entry(line) for line in lines) if e)
+    return entries if len(entries) >= 2 and len(set(entries.values())) >= 2 else {}

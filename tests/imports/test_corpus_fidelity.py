@@ -14,10 +14,17 @@ from defusedxml import ElementTree
 from tests.imports import fidelity
 
 # The share of the corpus's facts (5 per truth milestone) that the importer keeps, in %.
-# Set to what the importer achieved when the corpus was added (plans/importer, 1 December
-# 2026: 11 of 180 facts, 6.1 %; per file in corpus/SOURCES.md). Raise it as the importer
-# improves, towards 95.
-CORPUS_FIDELITY_THRESHOLD = 6.1
+# The honest floor, measured on the whole corpus including the holdout plans (imports/ at
+# a44a4b7, 1 December 2026): 295 of 435 facts, 67.8 % — the eleven plans the importer was
+# built against keep 176/180 (97.8 %), the eight holdout files 119/255 (46.7 %); per file in
+# corpus/SOURCES.md. Raise it as the importer improves, towards 95 — on plans it was not
+# tuned on, not by tuning it on the holdout.
+# Branch i4 (1 December 2026) fixed the holdout's GENERIC causes (/work/notes/i3.md: header
+# detection, content over heading words, numbered legends, key blocks, Word priority
+# paragraphs, "In progress" gives no RAG, one-value rows are never a header, "N/A" leads,
+# month-only dates): 431/435 (99.1 %; holdout 255/255, the eleven others 176/180). The
+# holdout has now been seen, so it no longer measures unseen plans: only a fresh one does.
+CORPUS_FIDELITY_THRESHOLD = 99.0
 
 TRUTHS = fidelity.corpus_truths()
 _scores: dict[str, fidelity.FileScore] = {}

@@ -168,8 +168,9 @@ MIDDLESBROUGH_ACTIONS = [
 PROGRESS_STATUS = {
     "Complete": RAG.COMPLETE,
     "On track": RAG.GREEN,
-    "In progress": RAG.GREEN,
-    "Ongoing": RAG.GREEN,
+    # Under way, but no one judged it on track: a RAG is the lead's judgement, so none.
+    "In progress": RAG.NOT_STARTED,
+    "Ongoing": RAG.NOT_STARTED,
     "": RAG.NOT_STARTED,
 }
 

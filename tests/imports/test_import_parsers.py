@@ -127,8 +127,12 @@ def test_any_text_is_kept_and_never_crashes_the_date_reader(text):
         ("Complete", RAG.COMPLETE),
         ("Completed", RAG.COMPLETE),
         ("On track", RAG.GREEN),
-        ("In progress", RAG.GREEN),
-        ("Ongoing", RAG.GREEN),
+        # Under way, not judged on track: no RAG (DESIGN.md: a RAG is the lead's judgement).
+        ("In progress", None),
+        ("Ongoing", None),
+        ("Progressing but delayed", RAG.AMBER),
+        ("1\nGreen", RAG.GREEN),
+        ("Actions completed and built into the Business Plan.", RAG.COMPLETE),
         ("At risk", RAG.RED),
         ("Delayed", RAG.AMBER),
         ("Issues", RAG.AMBER),
@@ -182,7 +186,7 @@ def test_status_reader_returns_a_rag_or_nothing_for_any_text(text):
     assert status_from_words(text) in {None, *RAG.values}
 
 
-@given(st.sampled_from(["Complete", "On track", "Ongoing", "At risk"]), st.integers(2, 5))
+@given(st.sampled_from(["Complete", "On track", "Delayed", "At risk"]), st.integers(2, 5))
 def test_one_status_per_item_splits_in_order(word, count):
     assert split_status_words(" ".join([word] * count), count) == [word] * count
 

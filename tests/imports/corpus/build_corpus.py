@@ -1230,6 +1230,815 @@ BUILDERS = {
 }
 
 
+# --- HOLDOUT ---------------------------------------------------------------------------
+# Plans added after the importer was built, to measure how it does on plans it was not
+# tuned on (issue 19's acceptance run is on unseen plans). Do not tune the importer on
+# these files; score them with ``score.py --detail holdout-…`` and report what is lost, generically.
+
+
+def build_dorset_csp_domestic_abuse(path: Path) -> None:
+    """Dorset CSP Domestic Abuse Bill action plan (draft, 2021): an Excel tracker from a PDF.
+
+    Intro and bullet notes above the table, the PDF's page number "1" between them and the
+    table's own titles, a header whose cells wrap over several lines, an "Apr-21" date cell,
+    "N/A" in the date and lead cells, and the word "Ongoing" in a "Complete Y/N" column.
+    """
+    book, sheet = xlsx_book("DA Bill Action Plan")
+    widths = [8, 18, 9, 11, 26, 26, 30, 24, 11, 16, 12, 10, 10]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
+    xlsx_row(
+        sheet,
+        1,
+        ["Dorset Community Safety Partnership (CSP) Domestic Bill – Action Plan DRAFT"],
+        bold=True,
+    )
+    xlsx_row(
+        sheet,
+        2,
+        [
+            "This is a working document as is being updated as draft legislation / guidance is "
+            "finalised and new guidance is released."
+        ],
+    )
+    xlsx_row(sheet, 3, ["The action plan is being coordinated by the CSP."])
+    xlsx_row(sheet, 4, ["Current Legislation / Statutory Guidance Available;"])
+    xlsx_row(
+        sheet,
+        5,
+        [
+            "• Domestic Abuse Bill (in DRAFT form);\n• Draft Statutory Guidance Framework;\n"
+            "• Draft Statutory Guidance on the delivery of support to victims of domestic abuse, "
+            "including children, in domestic abuse safe accommodation services."
+        ],
+    )
+    xlsx_row(sheet, 6, ["Legislation / Statutory Guidance yet to be published;"])
+    xlsx_row(
+        sheet,
+        7,
+        [
+            "• Domestic Abuse Act 2021 (in FINAL form);\n• Draft Statutory Guidance – Domestic "
+            "abuse protection notices and domestic abuse protection orders;\n• Draft Statutory "
+            "Guidance – Claire’s Law."
+        ],
+    )
+    for row in range(2, 8):
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=13)
+    xlsx_row(sheet, 8, [None] * 12 + ["1"])
+    xlsx_row(sheet, 9, ["Domestic Abuse Bill (Draft)"], bold=True)
+    xlsx_row(
+        sheet,
+        10,
+        [
+            "Action Plan - Formal duties placed on local public bodies as set out in the "
+            "Domestic Abuse Bill / Domestic Abuse Act 2021"
+        ],
+        bold=True,
+    )
+    sheet.merge_cells("A10:M10")
+    xlsx_row(
+        sheet,
+        11,
+        [
+            "Link to latest copy of the Domestic Abuse Bill - "
+            "https://publications.parliament.uk/pa/bills/lbill/58-01/124/5801124_en_1.html"
+        ],
+    )
+    sheet.merge_cells("A11:M11")
+    xlsx_row(
+        sheet,
+        12,
+        [
+            "Ref",
+            "Source",
+            "DA Bill - Part",
+            "DA Bill Reference Point",
+            "Issue",
+            "Requirement",
+            "Action",
+            "Notes",
+            "Target\ncompletion\ndate",
+            "Lead\nagency",
+            "Nominated\nlead officer",
+            "Complete\nY/N",
+            "Cross\nReference",
+        ],
+        bold=True,
+        fill=GREY,
+    )
+    source = "Domestic Abuse Bill and Subsequent Domestic Abuse Act"
+    xlsx_row(
+        sheet,
+        13,
+        [
+            "DAB\n1",
+            source,
+            "Part 1",
+            "N/A",
+            "Bill introduces a new definition for domestic abuse",
+            "All agencies will be required to work to the new definition",
+            "Ensure any existing or new documentation and public facing material reflects the "
+            "new definition",
+            "Details of the new definition can be found in the DA Bill link.",
+            datetime.datetime(2021, 4, 1),
+            "CSP Strategy Delivery Group",
+            "All reps",
+            "Ongoing",
+            None,
+        ],
+    )
+    sheet["I13"].number_format = "mmm-yy"
+    # The transcript we read stops inside this row: its cells end where it ends ("…").
+    xlsx_row(
+        sheet,
+        14,
+        [
+            "DAB\n2",
+            source,
+            "Part 2",
+            "15",
+            "Bill introduces a new Domestic Abuse Commissioner who …",
+            "A duty is placed on public authorities to co-operate with …",
+            "Agencies must consider and respond to Commissioner's recommendations and with any "
+            "requests as reasonabl…",
+            "Actions will be developed as and when they come up.",
+            "N/A",
+            "N/A",
+            "N/A",
+            "Ongoing",
+            None,
+        ],
+    )
+    book.save(path)
+
+
+def build_devon_send_kpis(path: Path) -> None:
+    """Devon SEND Accelerated Progress Plan key performance indicators (2023), kept as CSV.
+
+    A KPI tracker: "Section A: …" rows above the header, a baseline and a target per
+    indicator, then one milestone value and one actual value per review date; numbers as
+    text with their year in brackets, some with a second line; a note row; the next
+    section's heading and repeated header, where the transcript stops.
+    """
+    header = [
+        "Key Performance Indicator",
+        "Baseline (date)",
+        "Target",
+        "Milestone 1 – Jul 23",
+        "Actual Jul 23",
+        "Milestone 2 – Nov 23",
+        "Actual Nov 23",
+    ]
+    blank = [""] * 6
+    rows = [
+        ["Devon SEND Local Area Improvement Plan: Accelerated Progress Plan"] + blank,
+        ["Key performance indicators"] + blank,
+        ["Section A: Strategy – clear and understood strategic plan and SEND arrangements"] + blank,
+        header,
+        [
+            "Percentage of children and young people absent from school with SEN support "
+            "(Attendance)",
+            "10.9% (academic year 21/22)",
+            "10% (England average 21/22)",
+            "10.9%",
+            "12.1% (academic year 22/23)",
+            "10.5%",
+            "11.3%",
+        ],
+        [
+            "Percentage of children and young people absent from school with an EHC plan "
+            "(Attendance)",
+            "12.7% (academic year 21/22)",
+            "12.1% (England average 21/22)",
+            "12.7%",
+            "14.7% (academic year 22/23)",
+            "13.6%",
+            "15.50%",
+        ],
+        [
+            "Suspension rate of children and young people with SEN support (Suspensions)",
+            "28.92 (academic year 21/22)",
+            "18.59 (England average 21/22)",
+            "28.92",
+            "47.7 (academic year 22/23)",
+            "28.8",
+            "14.48",
+        ],
+        [
+            "Suspension rate of children and young people with an EHC plan (Suspensions)",
+            "25.06 (academic year 21/22)",
+            "17.63 (England average 21/22)",
+            "25.06",
+            "38.17 (academic year 22/23)",
+            "25.0",
+            "13.02%",
+        ],
+        [
+            "Permanent exclusion rate of children and young people with SEN support (Exclusions)",
+            "0.45 (academic year 21/22)",
+            "0.25 (England average 21/22)",
+            "0.45%",
+            "0.66 (academic year 22/23)",
+            "0.45",
+            "0.16%",
+        ],
+        [
+            "EHC assessment requests as a % of population (Demand)",
+            "0.97% (academic year 21/22)",
+            "0.68% (national SEN2 2022)",
+            "1.05%",
+            "1.17% (projected end of year)",
+            "1.05%",
+            "1.07% (projected end of year)",
+        ],
+        [
+            "Parent carers rate their lived experience of Local Area SEND services as ‘good’ or "
+            "‘better’, identifying improvement in relation to joint working and communication",
+            "8% (May 23)",
+            "90%",
+            "",
+            "",
+            "",
+            "",
+        ],
+        ["*Figures may differ from previous published as they are now cumulative"] + blank,
+        ["Section B: Communication with key stakeholders, particularly with parents and families"]
+        + blank,
+        [header[0].replace("Indicator", "indicator")] + header[1:],
+    ]
+    csv_write(path, rows, encoding="utf-8")
+
+
+def build_bracknell_youth_justice_tracker(path: Path) -> None:
+    """Bracknell Forest Youth Justice Plan 2023/24 action tracker, with progress (Word).
+
+    The theme as a heading paragraph above a two-column table (Action, Progress); each
+    progress cell opens with its status in words ("Completed.", "In progress.",
+    "Complete (and ongoing).") and goes on in a second paragraph.
+    """
+    document = word_document(
+        [
+            "Bracknell Forest Youth Justice Plan 2024 to 2027 - 3.1 Progress on priorities in "
+            "previous plan",
+            "Published: 19 September 2024",
+            "The Youth Justice Plan 2023 to 24 action tracker is shown below together with "
+            "progress against each item:",
+        ]
+    )
+    theme = document.add_paragraph()
+    run = theme.add_run("Theme 1: Developing quality assurance and governance")
+    run.bold = True
+    run.font.size = Pt(12)
+    items = [
+        (
+            "Integrate Youth Justice Quality Assurance (QA) activity into the Children’s Social "
+            "Care QA Strategy to ensure a consistent approach to QA and understanding outcomes.",
+            [
+                "Completed.",
+                "The Youth Justice Team now have an integrated QA programme with Children’s "
+                "Social Care. Due to the service moving into the Early Help and Communities "
+                "department, the QA arrangements will need to be reviewed.",
+            ],
+        ),
+        (
+            "Data with regards to children released under-investigation and on police bail to "
+            "be presented to the Youth Justice Management Board for governance and scrutiny, "
+            "including any data held regarding disproportionality.",
+            [
+                "In progress.",
+                "Thames Valley Police will be asked to produce this data as part of the local "
+                "dataset development exercise.",
+            ],
+        ),
+        (
+            "Further development of datasets relating to children receiving Community "
+            "Resolutions, including presenting behaviours or offences and any data held "
+            "regarding disproportionality.",
+            [
+                "In progress.",
+                "The Youth Justice Management Board has set up a Task and Finish Group to "
+                "establish a data set of statutory and non-statutory indicators which will help "
+                "us understand our children more fully.",
+            ],
+        ),
+        (
+            "Multi-Agency Practice Evaluations completed in relation to Serious Incident Reports "
+            "and disseminate learning and delivery of any multi-agency action plans.",
+            [
+                "Complete (and ongoing).",
+                "Two evaluations in relation to 2 children committing Grievous Bodily Harm took "
+                "place in 2023 to 2024. Practice evaluations will continue to take place when "
+                "serious incidents are reported.",
+            ],
+        ),
+        (
+            "Co-ordinate observations and attendance of Youth Justice Board members at Risk "
+            "Focus meetings.",
+            ["Complete."],
+        ),
+    ]
+    table = document.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ["Action", "Progress"], strict=True):
+        cell_write(cell, text, bold=True)
+        cell_shade(cell, GREY)
+    for action, progress in items:
+        cells = table.add_row().cells
+        cell_write(cells[0], action)
+        cell_write(cells[1], progress)
+    word_footer(document, "Bracknell Forest Youth Justice Plan 2024 to 2027")
+    document.save(path)
+
+
+def build_scrutiny_recommendation_tracker(path: Path) -> None:
+    """A council's scrutiny recommendation tracker (Annex A, draft example, 2025/26), as .xls.
+
+    Reference numbers by municipal year ("SR (25/26) 01"), two date columns that are not
+    deadlines (the committee's and the executive's), leads as initials, status in words,
+    blank spacer rows below the table, and the key (the columns and the status legend)
+    under it.
+    """
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Tracker")
+    date_style = xlwt.easyxf(
+        "align: wrap on, vert top; font: height 180", num_format_str="DD/MM/YY"
+    )
+    sheet.write(0, 0, "ANNEX A", XLS_BOLD)
+    sheet.write_merge(1, 1, 0, 8, "Scrutiny Recommendation Tracker (DRAFT EXAMPLE)", XLS_BOLD)
+    sheet.write_merge(
+        2,
+        2,
+        0,
+        8,
+        "An example of how this information will be presented to Members; please see key below "
+        "for further details.",
+        XLS_WRAP,
+    )
+    headers = [
+        "Reference",
+        "Origin",
+        "Date",
+        "Area",
+        "Recommendation",
+        "Exec Date",
+        "Lead Officer/EM",
+        "Action taken",
+        "Status",
+    ]
+    for column, text in enumerate(headers):
+        sheet.write(4, column, text, XLS_HEADER)
+        sheet.col(column).width = 256 * (40 if column in (4, 7) else 13)
+    rows = [
+        (
+            "SR (25/26) 01",
+            "CRP",
+            datetime.date(2026, 1, 1),
+            "Finance",
+            "Full text of the recommendation…",
+            datetime.date(2026, 2, 1),
+            "DM/PL/KL",
+            "A list of actions identified:\n·         Action 1\n·         Action 2\nThese "
+            "actions are all complete as of X date.",
+            "Complete",
+        ),
+        (
+            "SR (25/26) 02",
+            "CRP",
+            datetime.date(2026, 1, 1),
+            "Finance",
+            "That XYZ be completed by…",
+            datetime.date(2026, 2, 1),
+            "DM/PL/KL",
+            "Summary of progress to date and ongoing work identified...",
+            "Ongoing",
+        ),
+        (
+            "SR (25/26) 03",
+            "PPL",
+            datetime.date(2026, 2, 1),
+            "ASC",
+            "That XYZ…",
+            datetime.date(2026, 3, 1),
+            "SS/LSW",
+            "As above…",
+            "Ongoing",
+        ),
+        (
+            "SR (25/26) 04",
+            "PLC",
+            datetime.date(2026, 2, 1),
+            "Health",
+            "That ABC…",
+            datetime.date(2026, 3, 1),
+            "PR/LSW",
+            "Detail of action taken.",
+            "Complete",
+        ),
+        (
+            "SR (23/24) 19",
+            "CSMC",
+            datetime.date(2024, 4, 1),
+            "Governance",
+            "That ABC be completed by...",
+            datetime.date(2024, 5, 1),
+            "JP/CD",
+            "Detail including reasons (where available) for lack of progress, a pause etc e.g. "
+            "due to capacity issues, a change in government policy etc.",
+            "e.g. Paused",
+        ),
+    ]
+    for offset, values in enumerate(rows):
+        for column, value in enumerate(values):
+            style = date_style if isinstance(value, datetime.date) else XLS_WRAP
+            sheet.write(5 + offset, column, value, style)
+    # The published table has empty rows below its examples, for the real entries.
+    for row in range(10, 14):
+        for column in range(9):
+            sheet.write(row, column, "", XLS_WRAP)
+    key = [
+        "Key",
+        "Reference:Each recommendation will be assigned a reference indicating the municipal "
+        "year the recommendation was made.",
+        "Origin:CRP (Corporate Scrutiny Committee); PPL (People Scrutiny Committee); PLC (Place "
+        "Scrutiny Committee); if Members would like a review of recommendations from previous "
+        "Committees carried out additional acronyms can be included as required.",
+        "Date: Date of the Committee meeting recommendation was agreed.",
+        "Area:Directorate/Portfolio area as appropriate.",
+        "Exec Date:Date recommendation was considered by Executive.",
+        "Lead Officer/EM:Name/initials as appropriate.",
+        "Action taken:Summary detailing actions to date.",
+        "Status:",
+        "·        Green: recommendation achieved – monitoring no longer required;",
+        "·        Amber: acceptable progress made – continue monitoring;",
+        "·        Red: unacceptable progress made – lead offic…",
+    ]
+    for offset, text in enumerate(key):
+        sheet.write_merge(
+            15 + offset, 15 + offset, 0, 8, text, XLS_BOLD if offset == 0 else XLS_WRAP
+        )
+    book.save(str(path))
+
+
+def build_stockton_lscb_review_progress(path: Path) -> None:
+    """Stockton-on-Tees scrutiny review of the LSCB: progress on its recommendations (2017).
+
+    A Word table pasted into Excel: each paragraph of a progress cell on a row of its own,
+    the other cells merged down over them (row 1) or left blank (rows 2 and 5); the
+    assessment as a number, with the categories' legend below the table.
+    """
+    book, sheet = xlsx_book("Appendix 1")
+    for letter, width in zip("ABCDEF", [6, 50, 14, 22, 55, 14], strict=True):
+        sheet.column_dimensions[letter].width = width
+    xlsx_row(
+        sheet,
+        1,
+        ["Initial Progress Update – Review of Stockton Local Safeguarding Children Board"],
+        bold=True,
+    )
+    xlsx_row(sheet, 2, ["Appendix 1"])
+    xlsx_row(
+        sheet,
+        4,
+        [
+            "No.",
+            "Recommendation",
+            "Responsibility",
+            "Date",
+            "Progress presented to Committee\nDec 2017",
+            "Assessment of progress Categories\n1 - 4",
+        ],
+        bold=True,
+        fill=GREY,
+    )
+    lead = "Chair / DCS"
+    rows = [
+        [
+            "1.",
+            "Participate and initiate discussion where necessary with other Tees Boards about "
+            "the response to the Wood review and the opportunities to collaborate further and "
+            "ensure a streamlined and efficient approach with partners.",
+            lead,
+            "To be confirmed in Children and Social Work Act",
+            "Stockton and Hartlepool Boards have agreed to develop a joint approach.",
+            2,
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            "LSCB Chair written to the Chief Executives of the safeguarding partners outlining "
+            "plans to move forward with a North of Tees approach.",
+            None,
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            "Seeking to be an early adopter of new arrangements by September 2018",
+            None,
+        ],
+        [
+            "2.",
+            "Continue to develop a self-assessment and review format of Board and sub group "
+            "meetings to focus discussion on key issues and strengthen the co-ordination, "
+            "challenge and change functions including the potential role of an Executive.",
+            lead,
+            "April 2017",
+            "Executive has been established and now driving the agenda for the Board and its "
+            "sub groups.",
+            2,
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            "Joint targeted Area Inspection process will make some observations about the LSCB",
+            None,
+        ],
+        [
+            "3.",
+            "Continue to identify ways to encourage all partner agencies to play a more active "
+            "role in discussions, including varying the format of meetings.",
+            lead,
+            "March 2017",
+            "Chair undertaking annual appraisals of Board members contributions",
+            2,
+        ],
+        [
+            "4.",
+            "Provide training for SLSCB members to ensure that they have the skills to fulfil "
+            "their roles, especially around assurance roles.",
+            lead,
+            "April 2017",
+            "Board members have been provided with guidance on assurance role.",
+            1,
+        ],
+        [
+            "5.",
+            "Assure itself that it has responded to the Ofsted recommendations.",
+            lead,
+            "April 2017",
+            "Actions completed and built into Business Plan.",
+            1,
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            "Any further recommendations arising form the JTAI will be addressed in a follow up "
+            "action plan in April.",
+            None,
+        ],
+    ]
+    for offset, values in enumerate(rows):
+        xlsx_row(sheet, 5 + offset, values)
+    for column in "ABCDF":
+        sheet.merge_cells(f"{column}5:{column}7")
+    legend = [
+        "1 Fully Achieved",
+        "2 On Track but not yet due for completion",
+        "3 Slipped",
+        "4 Not Achieved",
+    ]
+    for offset, text in enumerate(legend):
+        xlsx_row(sheet, 15 + offset, [text])
+    book.save(path)
+
+
+def build_stockton_lscb_review_progress_word(path: Path) -> None:
+    """The same Stockton progress update as the Word table it was written in.
+
+    One row per recommendation, the progress paragraphs in one cell, "Chair / DCS" in one
+    cell merged down the whole table (vMerge), and the categories as paragraphs below it.
+    """
+    document = word_document(
+        [
+            "Initial Progress Update – Review of Stockton Local Safeguarding Children Board",
+            "Appendix 1",
+        ]
+    )
+    items = [
+        (
+            "1.",
+            "Participate and initiate discussion where necessary with other Tees Boards about "
+            "the response to the Wood review and the opportunities to collaborate further and "
+            "ensure a streamlined and efficient approach with partners.",
+            "To be confirmed in Children and Social Work Act",
+            [
+                "Stockton and Hartlepool Boards have agreed to develop a joint approach.",
+                "LSCB Chair written to the Chief Executives of the safeguarding partners "
+                "outlining plans to move forward with a North of Tees approach.",
+                "Seeking to be an early adopter of new arrangements by September 2018",
+            ],
+            "2",
+        ),
+        (
+            "2.",
+            "Continue to develop a self-assessment and review format of Board and sub group "
+            "meetings to focus discussion on key issues and strengthen the co-ordination, "
+            "challenge and change functions including the potential role of an Executive.",
+            "April 2017",
+            [
+                "Executive has been established and now driving the agenda for the Board and "
+                "its sub groups.",
+                "Joint targeted Area Inspection process will make some observations about the LSCB",
+            ],
+            "2",
+        ),
+        (
+            "3.",
+            "Continue to identify ways to encourage all partner agencies to play a more active "
+            "role in discussions, including varying the format of meetings.",
+            "March 2017",
+            ["Chair undertaking annual appraisals of Board members contributions"],
+            "2",
+        ),
+        (
+            "4.",
+            "Provide training for SLSCB members to ensure that they have the skills to fulfil "
+            "their roles, especially around assurance roles.",
+            "April 2017",
+            ["Board members have been provided with guidance on assurance role."],
+            "1",
+        ),
+        (
+            "5.",
+            "Assure itself that it has responded to the Ofsted recommendations.",
+            "April 2017",
+            [
+                "Actions completed and built into Business Plan.",
+                "Any further recommendations arising form the JTAI will be addressed in a "
+                "follow up action plan in April.",
+            ],
+            "1",
+        ),
+    ]
+    table = document.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    headers = [
+        "No.",
+        "Recommendation",
+        "Responsibility",
+        "Date",
+        ["Progress presented to Committee", "Dec 2017"],
+        ["Assessment of progress Categories", "1 - 4"],
+    ]
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell_write(cell, text, bold=True)
+        cell_shade(cell, GREY)
+    for number, recommendation, due, progress, assessment in items:
+        cells = table.add_row().cells
+        for cell, text in zip(
+            cells, [number, recommendation, "", due, progress, assessment], strict=True
+        ):
+            cell_write(cell, text)
+    cell_write(table.rows[1].cells[2], "Chair / DCS")
+    table.rows[1].cells[2].merge(table.rows[len(items)].cells[2])
+    for line in [
+        "1 Fully Achieved",
+        "2 On Track but not yet due for completion",
+        "3 Slipped",
+        "4 Not Achieved",
+    ]:
+        document.add_paragraph(line)
+    word_footer(document, "Children and Young People Select Committee – December 2017")
+    document.save(path)
+
+
+DEVON_LAC_MILESTONES = {
+    "By September 2015": [
+        "Corporate Parenting Board established with children/young people engagement",
+        "Learning Advocates in post to support educational attainment",
+        "New Fostering structure in place",
+        "Better matching and more children in Devon",
+        "Revised Strengths and Difficulties questionnaire (SDQ) process in place",
+    ],
+    "By December 2015": [
+        "Educational attainment for LAC matches or exceeds expected progress",
+        "Children placed through adoption increased to 14%",
+        "Improved quality of SDQ (Strengths and Difficulties questionnaires) for referrals to "
+        "CAMHS",
+        "All initial health assessments completed within 28 day timescales",
+    ],
+    "By June 2016": [
+        "All seven LILAC standards achieved",
+        "Educational attainment for LAC exceeds expected progress",
+        "Placement Stability =<12%",
+        "Improved access to CAMHS/ emotional support",
+        "Increased use of Access to Independent Visitors service (target 10 for 2015/16) by "
+        "children in care",
+    ],
+}
+
+
+def build_devon_improvement_plan_lac(path: Path) -> None:
+    """Devon Children's Improvement Plan, priorities for 2015/16, priority 5 (looked after
+    children), in Word: the priority and its reasons and expected outcomes as paragraphs,
+    then the milestones in a table whose "By" cell is merged down over each date's rows."""
+    document = word_document(
+        [
+            "Devon Children’s Improvement Plan – Priorities for 2015/16",
+            "Priority 5: Looked After Children are in stable placements and are able to achieve "
+            "their full potential",
+            "Why are we doing this?",
+            "“We want for our looked after children what any parent should want for their "
+            "child; to feel loved and cared for… To be happy, able to achieve their potential and "
+            "given the best chances in life”",
+            "“I didn’t want to come into care, looking back on it I feel like it was what I "
+            "needed to sort my life out. Since I’ve been in care I’ve been in education and got "
+            "myself a job”",
+            "Expected outcomes",
+            "Strong and effective Corporate Parenting",
+            "The health needs of looked after children are met, particularly those identified as "
+            "needing a child and adolescent mental health and/or emotional well being service "
+            "(CAMHS)",
+            "Safe care and improved placement stability for children looked after",
+            "Improved permanence planning",
+            "Improved education outcomes for all looked after children, but particularly those "
+            "in secondary schools",
+        ]
+    )
+    table = document.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ["By", "Milestones and outcomes"], strict=True):
+        cell_write(cell, text, bold=True)
+        cell_shade(cell, GREY)
+    for by, milestones in DEVON_LAC_MILESTONES.items():
+        first = len(table.rows)
+        for milestone in milestones:
+            cells = table.add_row().cells
+            cell_write(cells[1], milestone)
+        cell_write(table.rows[first].cells[0], by)
+        table.rows[first].cells[0].merge(table.rows[len(table.rows) - 1].cells[0])
+    word_footer(document, "Devon County Council – Children’s Improvement Plan 2015/16")
+    document.save(path)
+
+
+def build_kpi_thematic_summary(path: Path) -> None:
+    """A council's corporate KPI basket, thematic summary, quarter 1 2015/16, as CSV.
+
+    The key (Green = On Target …) above the table, the theme as a row, one line of prose,
+    then each indicator with its code and a status cell holding a number and a word on two
+    lines ("1" / "Green"); "Data Not Available" and "Target Not Set" as statuses.
+    """
+    rows = [
+        ["Thematic Summaries Quarter 1 2015/16", ""],
+        ["Key:", ""],
+        ["Green = On Target   Amber = Within Tolerance   Red = Off Target", ""],
+        ["CHILDREN AND YOUNG PEOPLE", ""],
+        ["Under this theme the following indicators are included in the corporate basket:", ""],
+        ["", "Target"],
+        ["CYP100: Uptake of free early education/childcare places", "1\nGreen"],
+        [
+            "CYP101: Proportion of children aged under 5 in each Children's Centre reach area "
+            "registered with the centre",
+            "3\nRed",
+        ],
+        [
+            "CYP102: Early Years Foundation Stage - proportion of children with an overall good "
+            "level of development",
+            "4\nData Not Available",
+        ],
+        [
+            "CYP203a: Number of schools judged to be good or outstanding - primary",
+            "1\nGreen",
+        ],
+        [
+            "CYP203b: Number of schools judged to be good or outstanding - secondary",
+            "3\nRed",
+        ],
+        ["CYP300: Proportion of assessments completed in 45 days", "1\nGreen"],
+        ["CYP301: Number of full CAF’s initiated", "5\nTarget Not Set"],
+        [
+            "CYP302: Proportion of children becoming the subject of a child protection plan for a "
+            "second or subsequent time, within 2 years",
+            "3\nRed",
+        ],
+    ]
+    csv_write(path, rows, encoding="cp1252")
+
+
+HOLDOUT_BUILDERS = {
+    "holdout-dorset-csp-domestic-abuse-action-plan-2021.xlsx": build_dorset_csp_domestic_abuse,
+    "holdout-devon-send-app-kpis-2023.csv": build_devon_send_kpis,
+    "holdout-bracknell-forest-youth-justice-tracker-2023-24.docx": (
+        build_bracknell_youth_justice_tracker
+    ),
+    "holdout-scrutiny-recommendation-tracker-draft.xls": build_scrutiny_recommendation_tracker,
+    "holdout-stockton-lscb-review-progress-2017.xlsx": build_stockton_lscb_review_progress,
+    "holdout-stockton-lscb-review-progress-2017-word.docx": (
+        build_stockton_lscb_review_progress_word
+    ),
+    "holdout-kpi-thematic-summary-q1-2015-16.csv": build_kpi_thematic_summary,
+    "holdout-devon-childrens-improvement-plan-2015-16-lac.docx": build_devon_improvement_plan_lac,
+}
+BUILDERS.update(HOLDOUT_BUILDERS)
+
+
 def zip_settle(path: Path) -> None:
     """Give every member of a .docx/.xlsx the same fixed time, so a rebuild changes no byte."""
     with zipfile.ZipFile(path) as archive:
