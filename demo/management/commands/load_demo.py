@@ -1,16 +1,21 @@
 """Load the demo: two real legacy plans imported through the importer, demo sign-ins, RAG history.
 
-The history is replayed quarter by quarter and each past quarter is closed as it ends, so the
-demo has closed quarters whose packs stay as they were while later quarters move on. It lives
-in the reporting app because it drives all three apps (reporting may import plans and
-outcomes; they never import reporting).
+The demo runs in today's time. Each plan is imported from ``fixtures/`` as its file is, then
+its dates are moved by whole financial years (``demo.shift.plan_shift``, in the same
+transaction) so that today falls in the year its story is told: the file describes that
+year's first quarter, and the quarters after it are replayed up to today. Each quarter that
+has ended is closed in turn (at its deadline, so its pack stays as it was while later quarters
+move on); the quarter today falls in is open, collecting updates with its deadline ahead. The
+plans' text is kept as written ("December 2008" beside a shifted date). Each lead is given an
+agency and an address on the reserved example domain (``demo.people``).
 
-Safe to run again: nothing is duplicated (the importer matches what exists; users, roles,
-periods and history are only added when missing). The passwords are for the local demo only.
+Safe to run again: a demo plan already there is left as it is (not imported or moved again);
+users, roles, agencies, addresses, periods and history are only added when missing. The
+passwords are for the local demo only.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +24,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from demo.people import demo_people_complete
+from demo.shift import date_shift, moment_shift, plan_shift, years_to_today
 from imports.services import plan_dates_infer, plan_file_read, plan_import
 from plans.models import (
     RAG,
@@ -29,7 +37,6 @@ from plans.models import (
     Partnership,
     Person,
     Plan,
-    ReportingPeriod,
 )
 from plans.periods import FinancialQuarter
 from plans.services import MilestoneConflict, milestone_update
@@ -45,9 +52,16 @@ class DemoPlan:
     slug: str
     title: str
     file: str
+    # When, in the file's own time, the file describes the plan: the end of the first quarter
+    # of the demo's year. ``load_demo`` moves it (and every date of the plan) to this year.
     imported_at: datetime
     start: date | None = None
     end: date | None = None
+
+    @property
+    def demo_year(self) -> int:
+        """The financial year the demo's story is told in (2008 for 2008/09)."""
+        return FinancialQuarter.containing(self.imported_at.date()).year
 
 
 MIDDLESBROUGH = DemoPlan(
@@ -55,7 +69,10 @@ MIDDLESBROUGH = DemoPlan(
     slug="middlesbrough",
     title="Action Plan 2009",
     file="middlesbrough-action-plan-2009.xlsx",
-    imported_at=datetime(2009, 6, 30, 12, 0, tzinfo=LONDON),
+    # The file's 2008 deadlines are nearly all Complete and its 2009 ones still to come: it
+    # reads as the plan in its 2008/09 year, which is where the demo tells it.
+    imported_at=datetime(2008, 6, 30, 12, 0, tzinfo=LONDON),
+    start=date(2008, 4, 1),
 )
 ROTHERHAM = DemoPlan(
     partnership="Rotherham Children and Young People's Board",
@@ -88,21 +105,21 @@ HISTORY = [
         "7.5",
         [
             (
-                date(2009, 9, 30),
+                date(2008, 9, 30),
                 RAG.AMBER,
                 "Recruitment review delayed by the Ofsted inspection; plan now due in September.",
                 date(2009, 9, 30),
                 "Inspection took the team for six weeks.",
             ),
             (
-                date(2009, 12, 31),
+                date(2008, 12, 31),
                 RAG.GREEN,
                 "Draft plan agreed by the fostering panel; consultation with carers under way.",
                 None,
                 "",
             ),
             (
-                date(2010, 3, 31),
+                date(2009, 3, 31),
                 RAG.COMPLETE,
                 "Recruitment and retention plan approved by the Trust Board in March.",
                 None,
@@ -115,21 +132,21 @@ HISTORY = [
         "11.1",
         [
             (
-                date(2009, 9, 30),
+                date(2008, 9, 30),
                 RAG.GREEN,
                 "Review of preventative services started; mapping complete for two localities.",
                 None,
                 "",
             ),
             (
-                date(2009, 12, 31),
+                date(2008, 12, 31),
                 RAG.AMBER,
                 "Locality mapping slipped: CAF co-ordinator post vacant since October.",
                 None,
                 "",
             ),
             (
-                date(2010, 3, 31),
+                date(2009, 3, 31),
                 RAG.RED,
                 "Will not be delivered by April without extra "
                 "capacity; board asked to agree interim cover.",
@@ -143,14 +160,14 @@ HISTORY = [
         "14.3",
         [
             (
-                date(2009, 9, 30),
+                date(2008, 9, 30),
                 RAG.GREEN,
                 "Laming report recommendations mapped against local practice.",
                 None,
                 "",
             ),
             (
-                date(2009, 12, 31),
+                date(2008, 12, 31),
                 RAG.COMPLETE,
                 "Implications reported to the Lead Member and the LSCB.",
                 None,
@@ -189,41 +206,64 @@ HISTORY = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo partnerships, plans (through the importer), sign-ins and RAG history."
+    help = (
+        "Load the demo partnerships, plans (through the importer, dates moved to today's "
+        "time), sign-ins, agencies and addresses, and RAG history."
+    )
 
     def handle(self, *args, **options):
-        plans = {}
+        now = timezone.now()
+        plans, years = {}, {}
         for demo in (MIDDLESBROUGH, ROTHERHAM):
-            plans[demo.slug] = self.load_plan(demo)
+            plans[demo.slug], years[demo.slug] = self.load_plan(demo, now=now)
         users = self.load_users(plans)
-        self.load_history(plans, users)
+        for demo in (MIDDLESBROUGH, ROTHERHAM):
+            completed = demo_people_complete(
+                partnership=plans[demo.slug].partnership, slug=demo.slug
+            )
+            if completed:
+                self.stdout.write(
+                    f"{demo.partnership}: {completed} leads given an agency and an example.org "
+                    "address."
+                )
+        self.load_history(plans, users, years, now=now)
         self.print_sign_ins()
 
-    def load_plan(self, demo: DemoPlan) -> Plan:
+    def load_plan(self, demo: DemoPlan, *, now: datetime) -> tuple[Plan, int | None]:
+        """Import the demo file and move its dates to today's time; a plan already there stays.
+
+        Returns the plan and the years its dates were moved by (None when it was already there).
+        """
+        partnership, _ = Partnership.objects.get_or_create(
+            name=demo.partnership, defaults={"slug": demo.slug}
+        )
+        plan = Plan.objects.filter(partnership=partnership, title=demo.title).first()
+        if plan is not None:
+            self.stdout.write(f"{demo.partnership} — {demo.title}: already loaded, left as it is.")
+            return plan, None
         data = (FIXTURES / demo.file).read_bytes()
+        years = years_to_today(demo_year=demo.demo_year, today=timezone.localdate(now))
         with transaction.atomic():
-            partnership, _ = Partnership.objects.get_or_create(
-                name=demo.partnership, defaults={"slug": demo.slug}
+            start, end = plan_dates_infer(parsed=plan_file_read(data=data, filename=demo.file))
+            plan = Plan.objects.create(
+                partnership=partnership,
+                title=demo.title,
+                start_date=demo.start or start,
+                end_date=demo.end or end,
             )
-            plan = Plan.objects.filter(partnership=partnership, title=demo.title).first()
-            if plan is None:
-                start, end = plan_dates_infer(parsed=plan_file_read(data=data, filename=demo.file))
-                plan = Plan.objects.create(
-                    partnership=partnership,
-                    title=demo.title,
-                    start_date=demo.start or start,
-                    end_date=demo.end or end,
-                )
+            # Imported in the file's own time, then every date moved at once.
             result = plan_import(plan=plan, data=data, filename=demo.file, now=demo.imported_at)
             if not result.ok:
                 raise CommandError(f"The demo file {demo.file} was refused: {result.refused}")
+            plan = plan_shift(plan=plan, years=years)
         created = result.created
         self.stdout.write(
             f"{demo.partnership} — {demo.title}: {created['outcomes']} outcomes, "
-            f"{created['actions']} actions, {created['milestones']} milestones added "
-            f"({result.matched['milestones']} already there)."
+            f"{created['actions']} actions, {created['milestones']} milestones added; "
+            f"dates moved {years} years later, so the plan runs "
+            f"{plan.start_date:%-d %B %Y} to {plan.end_date:%-d %B %Y}."
         )
-        return plan
+        return plan, years
 
     def load_users(self, plans: dict[str, Plan]) -> dict[str, object]:
         User = get_user_model()
@@ -254,38 +294,39 @@ class Command(BaseCommand):
                     person.save(update_fields=["user"])
         return users
 
-    def load_history(self, plans, users):
-        """Replay each demo milestone's quarters in date order, closing each quarter as it ends.
+    def load_history(self, plans, users, years, *, now: datetime):
+        """Replay the demo's quarters after the import in order, closing each one that has ended.
 
-        Only done once: a plan that already has a closed period keeps the history it has.
+        Each step is moved by the plan's years and saved at its quarter's end; each ended
+        quarter is closed at its deadline (or now, if that is still ahead), so the quarter
+        today falls in is the one collecting updates, for leads, admins and the board alike.
+        Only done for a plan just loaded: one already there keeps the history it has.
         """
         author = users["demo-admin"]
+        today = timezone.localdate(now)
         for demo in (MIDDLESBROUGH, ROTHERHAM):
-            plan = plans[demo.slug]
-            periods_generate(plan=plan)
-            if plan.periods.filter(status=ReportingPeriod.Status.CLOSED).exists():
+            plan, shift = plans[demo.slug], years[demo.slug]
+            if shift is None:
                 continue
+            periods = periods_generate(plan=plan)
             steps = sorted(
-                (step[0], which, step)
+                (date_shift(step[0], years=shift), which, step)
                 for plan_demo, which, milestone_steps in HISTORY
                 if plan_demo is demo
                 for step in milestone_steps
             )
-            # The import's own quarter first: closed, it is the baseline the next is read against.
-            quarters = {FinancialQuarter.containing(demo.imported_at.date())}
-            quarters |= {FinancialQuarter.containing(quarter_end) for quarter_end, *_ in steps}
-            quarters = sorted(quarters)
-            for quarter in quarters:
+            for period in periods:
+                if period.end_date >= today:
+                    break
                 for quarter_end, which, step in steps:
-                    if FinancialQuarter.containing(quarter_end) == quarter:
-                        self.replay(plan, which, step, author)
-                if quarter != quarters[-1]:
-                    # The latest quarter stays open: its pack is the live DRAFT.
-                    period = plan.periods.get(year=quarter.year, quarter=quarter.quarter)
-                    period_close(period=period, user=author)
+                    if period.start_date <= quarter_end <= period.end_date:
+                        self.replay(plan, which, step, author, shift)
+                deadline = datetime.combine(period.update_deadline, time(17), tzinfo=LONDON)
+                period_close(period=period, user=author, now=min(deadline, now))
 
-    def replay(self, plan, which, step, author):
+    def replay(self, plan, which, step, author, shift):
         quarter_end, status, commentary, new_due, reason = step
+        quarter_end = date_shift(quarter_end, years=shift)
         milestones = Milestone.objects.filter(action__outcome__priority__plan=plan)
         if which[0].isdigit():
             milestone = milestones.filter(action__number=which).order_by("position").first()
@@ -293,7 +334,7 @@ class Command(BaseCommand):
             milestone = milestones.filter(action__text__startswith=which).first()
         if milestone is None:
             raise CommandError(f"The demo milestone '{which}' was not imported.")
-        when = datetime.combine(quarter_end, datetime.min.time(), tzinfo=LONDON).replace(hour=16)
+        when = moment_shift(datetime.combine(step[0], time(16), tzinfo=LONDON), years=shift)
         try:
             update = milestone_update(
                 milestone=milestone,
@@ -301,7 +342,7 @@ class Command(BaseCommand):
                 expected_version=milestone.version,
                 status=status,
                 commentary=commentary,
-                due_date=new_due or milestone.due_date,
+                due_date=date_shift(new_due, years=shift) or milestone.due_date,
                 due_date_reason=reason,
                 completed_on=quarter_end if status == RAG.COMPLETE else None,
                 status_reason="Agreed at the quarterly board: the work is continuing.",
