@@ -11,8 +11,18 @@ from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
 
-from plans.models import RAG, Membership, Milestone, MilestoneUpdate, Outcome, Person, Plan
+from plans.models import (
+    RAG,
+    Membership,
+    Milestone,
+    MilestoneUpdate,
+    Organisation,
+    Outcome,
+    Person,
+    Plan,
+)
 from plans.selectors import period_collecting
+from reporting.packs.data import pack_for_period
 
 LONDON = ZoneInfo("Europe/London")
 # A day inside 2026/27 Q3: the demo tells Middlesbrough's 2008/09 and Rotherham's 2010/11 here.
@@ -162,6 +172,11 @@ def test_each_lead_has_an_agency_named_by_the_plan_and_an_example_address(settin
         assert agency["Director of Public Health"] == "Middlesbrough Primary Care Trust"
         assert agency["Paul Grimwood"] == "Rotherham Youth Offending Services"  # from the table
         assert agency["DD Safe-guarding"] == "Middlesbrough Council Children's Services"
+        # Per-agency packs have something in them: the youth offending service's three.
+        middlesbrough, _ = demo_plans()
+        q2 = middlesbrough.periods.get(year=2026, quarter=2)
+        yos = Organisation.objects.get(name="South Tees Youth Offending Service")
+        assert pack_for_period(period=q2, organisation_id=yos.pk)["total"] == 3
         # A lead who signs in is reminded at the address they sign in with.
         safeguarding = Person.objects.get(name="DD Safe-guarding")
         assert safeguarding.email == safeguarding.user.email
