@@ -2,15 +2,19 @@
 
 The sign-in link and password reset forms answer anyone, so each is limited per e-mail
 address and per client address (``security.addresses.client_ip``, which reads the address the
-trusted proxy saw). The counts are rows of ``RequestCount``, so every web worker and app
-server shares them: a limit of 3 is 3 however many processes serve the form.
+trusted proxy saw). The counts are kept where every web worker and app server shares them,
+so a limit of 3 is 3 however many processes serve the form: in the shared cache (Redis) when
+one is configured (``CACHE_IS_SHARED``), as atomic counters that expire an hour after the
+first request they count, and otherwise as rows of ``RequestCount`` in the database.
 """
 
+import contextlib
 import hashlib
 import hmac
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
@@ -31,6 +35,8 @@ def requests_allow(*, limits: list[tuple[str, str, int]]) -> bool:
     """Count one request against each ``(kind, subject, limit)`` of the last hour; True if
     every count is within its limit. A refused request is not counted, so a flood does not
     grow the table, and the limit reopens an hour after the requests that filled it."""
+    if settings.CACHE_IS_SHARED:
+        return _cache_requests_allow(limits)
     now = timezone.now()
     cutoff = now - WINDOW
     expired = RequestCount.objects.filter(at__lte=cutoff)
@@ -49,6 +55,27 @@ def requests_allow(*, limits: list[tuple[str, str, int]]) -> bool:
     allowed = all(counts.get(key, 0) <= limit for key, limit in keys.items())
     if not allowed:
         RequestCount.objects.filter(key__in=keys, at=now).delete()
+    return allowed
+
+
+def _cache_requests_allow(limits: list[tuple[str, str, int]]) -> bool:
+    """The same count in the shared cache: ``incr`` is atomic in Redis, so two servers racing
+    for the last place cannot both get it. A counter's hour starts at its first request."""
+    keys = {f"limit:{_key(kind, subject)}": limit for kind, subject, limit in limits}
+    counts = {}
+    timeout = int(WINDOW.total_seconds())
+    for key in keys:
+        cache.add(key, 0, timeout=timeout)
+        try:
+            counts[key] = cache.incr(key)
+        except ValueError:  # expired between add and incr: this request starts a new hour
+            cache.add(key, 1, timeout=timeout)
+            counts[key] = 1
+    allowed = all(counts[key] <= limit for key, limit in keys.items())
+    if not allowed:
+        for key in keys:
+            with contextlib.suppress(ValueError):  # already expired: nothing to give back
+                cache.decr(key)
     return allowed
 
 

@@ -150,6 +150,48 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
+# Shared storage for several app servers: board packs, the import journey's pending uploads
+# and anything else saved through Django's storage API go to an S3-compatible bucket
+# (django-storages) when DJANGO_S3_BUCKET names one, and to MEDIA_ROOT on the local disk
+# otherwise. Files are always served through the app's own views, which check who may read
+# them, so the bucket stays private and no signed URL is ever handed out.
+S3_BUCKET = os.environ.get("DJANGO_S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Unset for AWS itself; the server's address for MinIO, Ceph and the like.
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION") or None,
+            # Unset: boto3's own chain (an instance role, AWS_* variables, ~/.aws).
+            "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DJANGO_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DJANGO_S3_PREFIX", ""),
+            "default_acl": None,  # the bucket's own policy: private
+            "file_overwrite": False,  # two servers saving the same name keep both
+            "querystring_auth": True,
+        },
+    }
+
+# A shared cache for several app servers: Redis when REDIS_URL is set (Django's own Redis
+# backend), otherwise each process's memory. The throttles (plans.limits) count in it when it
+# is shared and in the database otherwise, so every server sees the same counts either way;
+# sessions, sign-in lockouts (django-axes) and two-factor throttling are kept in the database.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "plans"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+CACHE_IS_SHARED = bool(REDIS_URL)
+
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
