@@ -78,16 +78,20 @@ def test_load_demo_imports_both_plans_creates_sign_ins_and_history_and_can_run_t
     assert Person.objects.get(name="DD Safe-guarding").user.username == "demo-lead-safeguarding"
     assert Person.objects.get(name="Simon Perry").user.username == "demo-lead-perry"
 
-    # Replayed up to the last closed quarter (2026/27 Q2), dated at its end.
+    # Replayed up to the last closed quarter (2026/27 Q2), dated at its end; since then, a
+    # few leads have updated in the quarter under way (2026/27 Q3), before today.
     history = MilestoneUpdate.objects.exclude(source=MilestoneUpdate.Source.IMPORT)
-    assert {u.created_at.astimezone(LONDON).date() for u in history} == {date(2026, 9, 30)}
+    days = {u.created_at.astimezone(LONDON).date() for u in history}
+    assert date(2026, 9, 30) in days
+    assert all(d == date(2026, 9, 30) or date(2026, 10, 1) <= d < DECEMBER.date() for d in days)
     slipped = Milestone.objects.get(
         action__number="7.5", action__outcome__priority__plan=middlesbrough
     )
     assert slipped.status == RAG.AMBER
     assert slipped.latest_update == slipped.updates.latest()
     assert (slipped.original_due_date, slipped.due_date) == (date(2027, 4, 30), date(2027, 9, 30))
-    assert slipped.latest_update.due_date_reason == "Inspection took the team for six weeks."
+    moved = slipped.updates.filter(due_date=date(2027, 9, 30)).earliest("created_at")
+    assert moved.due_date_reason == "Inspection took the team for six weeks."
 
     with time_machine.travel(datetime(2027, 2, 1, 9, tzinfo=LONDON), tick=False):
         again = load()
@@ -188,3 +192,25 @@ def test_each_lead_has_an_agency_named_by_the_plan_and_an_example_address(settin
     recipients = {address for message in mail.outbox for address in message.to}
     assert "demo-lead-safeguarding@example.org" in recipients
     assert all("14 January 2027" in message.body for message in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_the_quarter_under_way_has_some_updates_already_including_two_of_the_signed_in_lead():
+    with time_machine.travel(DECEMBER, tick=False):
+        load()
+        for plan in demo_plans():
+            period = period_collecting(plan=plan).period
+            this_quarter = MilestoneUpdate.objects.filter(
+                milestone__action__outcome__priority__plan=plan,
+                created_at__date__gte=period.start_date,
+            )
+            updated = set(this_quarter.values_list("milestone", flat=True))
+            total = Milestone.objects.filter(action__outcome__priority__plan=plan).count()
+            assert 0 < len(updated) < total / 2, plan
+            assert all(u.commentary for u in this_quarter), "every update says something"
+            assert not this_quarter.filter(created_at__gt=DECEMBER).exists()
+        own = MilestoneUpdate.objects.filter(
+            milestone__lead__user__username="demo-lead-safeguarding",
+            created_at__date__gte=date(2026, 10, 1),
+        )
+        assert own.values("milestone").distinct().count() == 2, own

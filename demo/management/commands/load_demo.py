@@ -15,7 +15,7 @@ passwords are for the local demo only.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -205,6 +205,16 @@ HISTORY = [
 ]
 
 
+# What leads wrote in the quarter under way (the plans' own history ends with their files).
+THIS_QUARTER_COMMENTARY = [
+    "Working group met this month; actions agreed and owners named. Next review at the "
+    "quarterly board.",
+    "On track: the draft is with partners for comment, closing at the end of the month.",
+    "Recruitment delayed the start, but the first sessions have run and feedback is good.",
+    "Progress as planned. Data for the quarter will be reported to the board.",
+]
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo partnerships, plans (through the importer, dates moved to today's "
@@ -323,6 +333,42 @@ class Command(BaseCommand):
                         self.replay(plan, which, step, author, shift)
                 deadline = datetime.combine(period.update_deadline, time(17), tzinfo=LONDON)
                 period_close(period=period, user=author, now=min(deadline, now))
+            else:
+                continue
+            self.replay_this_quarter(plan, period, users, now=now)
+
+    def replay_this_quarter(self, plan, period, users, *, now: datetime):
+        """Some leads have already updated in the quarter collecting updates, so the demo shows
+        a quarter under way: about one in four milestones with a judgement, including two of
+        the signed-in lead's, each updated by its lead a few days before now (never before
+        the quarter began) with its status and dates as they were."""
+        lead_user = users["demo-lead-safeguarding"]
+        judged = list(
+            Milestone.objects.filter(
+                action__outcome__priority__plan=plan,
+                status__in=[RAG.RED, RAG.AMBER, RAG.GREEN],
+            )
+            .select_related("lead__user")
+            .order_by("pk")
+        )
+        own = [m for m in judged if m.lead and m.lead.user_id == lead_user.pk][:2]
+        chosen = own + [m for m in judged[::4] if m not in own]
+        start = datetime.combine(period.start_date, time(9), tzinfo=LONDON)
+        for index, milestone in enumerate(chosen):
+            author = milestone.lead.user if milestone.lead and milestone.lead.user else None
+            update = milestone_update(
+                milestone=milestone,
+                user=author or users["demo-admin"],
+                expected_version=milestone.version,
+                status=milestone.status,
+                commentary=THIS_QUARTER_COMMENTARY[index % len(THIS_QUARTER_COMMENTARY)],
+                due_date=milestone.due_date,
+                due_date_reason="",
+                completed_on=None,
+                status_reason="Agreed at the quarterly board: the work is continuing.",
+            )
+            when = max(start, now - timedelta(days=index % 9 + 1, hours=index % 5))
+            MilestoneUpdate.objects.filter(pk=update.pk).update(created_at=min(when, now))
 
     def replay(self, plan, which, step, author, shift):
         quarter_end, status, commentary, new_due, reason = step
