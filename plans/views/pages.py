@@ -114,7 +114,10 @@ class MilestoneListView(FilterView):
         self.sort = selectors.milestone_sort_param(self.request.GET.get("sort"))
         self.partnership_ids = partnership_ids_for(self.request.user)
         return selectors.milestone_list(
-            user=self.request.user, sort=self.sort, partnership_ids=self.partnership_ids
+            user=self.request.user,
+            sort=self.sort,
+            partnership_ids=self.partnership_ids,
+            withdrawn=self.request.GET.get("withdrawn") == "only",
         )
 
     def get_filterset_kwargs(self, filterset_class):
