@@ -397,11 +397,11 @@ class Priority(NumberedItem):
     class Meta(NumberedItem.Meta):
         verbose_name_plural = "priorities"
 
-    def get_absolute_url(self):
-        return reverse("plans:priority_detail", kwargs={"pk": self.pk})
-
     def __str__(self):
         return f"{self.number} {self.title}".strip()
+
+    def get_absolute_url(self):
+        return reverse("plans:priority_detail", kwargs={"pk": self.pk})
 
 
 class Outcome(NumberedItem):
