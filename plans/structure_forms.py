@@ -18,6 +18,12 @@ PARENT_LABELS = {
     "action": "Outcome",
     "milestone": "Action",
 }
+LABELS = {
+    "priority": {"title": "Title"},
+    "outcome": {"statement": "Outcome", "success_criteria": "Success criteria"},
+    "action": {"text": "What will be done", "sources": "Sources", "timescale": "Timescale"},
+    "milestone": {"text": "Milestone", "due_text": "Due", "lead": "Lead"},
+}
 REQUIRED_MESSAGES = {
     "title": "Enter the priority's title",
     "statement": "Enter the outcome",
@@ -54,6 +60,13 @@ class ItemForm(forms.ModelForm):
             .select_related("organisation")
             .order_by("name", "pk")
         )
+        for name, label in LABELS[kind].items():
+            self.fields[name].label = label
+        if "due_text" in self.fields:
+            self.fields["due_text"].help_text = (
+                "As the plan says it, for example 'December 2019' or 'Quarterly'. The due date "
+                "itself moves with the lead's updates."
+            )
         for name, message in REQUIRED_MESSAGES.items():
             if name in self.fields:
                 self.fields[name].required = True

@@ -83,8 +83,13 @@ def test_a_withdrawn_milestone_leaves_pages_counts_lists_and_chasing(admin, plan
 
     period = factories.ReportingPeriodFactory(plan=plan, year=2019, quarter=3)
     state = plan_state(period=period)
-    packed = [m["text"] for p in state["priorities"] for o in p["outcomes"] for a in o["actions"]
-              for m in a["milestones"]]
+    packed = [
+        m["text"]
+        for p in state["priorities"]
+        for o in p["outcomes"]
+        for a in o["actions"]
+        for m in a["milestones"]
+    ]
     assert packed == ["Milestone a)", "Milestone c)"]
 
 
@@ -147,8 +152,13 @@ def test_a_closed_quarters_snapshot_stays_as_it_was(admin, plan, admin_user):
     withdraw(admin, milestone("b)"))
     snapshot.refresh_from_db()
     assert snapshot.data == before
-    texts = [m["text"] for p in before["priorities"] for o in p["outcomes"] for a in o["actions"]
-             for m in a["milestones"]]
+    texts = [
+        m["text"]
+        for p in before["priorities"]
+        for o in p["outcomes"]
+        for a in o["actions"]
+        for m in a["milestones"]
+    ]
     assert "Milestone b)" in texts
 
 
@@ -235,8 +245,12 @@ def test_two_admins_editing_the_same_item_cannot_overwrite_each_other(admin, pla
     )
     response = admin.post(
         reverse("plans:item_edit", args=["action", action.pk]),
-        {"number": "1.1", "text": "Second admin's words", "parent": action.outcome_id,
-         "version": seen},
+        {
+            "number": "1.1",
+            "text": "Second admin's words",
+            "parent": action.outcome_id,
+            "version": seen,
+        },
     )
     assert response.status_code == 302
     action.refresh_from_db()
@@ -284,8 +298,13 @@ def test_a_lead_from_another_partnership_cannot_be_chosen(admin, plan, outsider)
     moving = milestone("a)")
     response = admin.post(
         reverse("plans:item_edit", args=["milestone", moving.pk]),
-        {"number": "a)", "text": "x", "lead": stranger.pk, "parent": moving.action_id,
-         "version": moving.version},
+        {
+            "number": "a)",
+            "text": "x",
+            "lead": stranger.pk,
+            "parent": moving.action_id,
+            "version": moving.version,
+        },
     )
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
@@ -300,18 +319,22 @@ def test_an_admin_adds_a_milestone_with_a_lead_last_in_the_order(admin, plan, pa
     assert 'value="c)"' in form  # the next letter is suggested
     response = admin.post(
         reverse("plans:item_add", args=["action", action.pk]),
-        {"number": "c)", "text": "Audit the procedures", "due_text": "March 2020",
-         "lead": lead.pk},
+        {"number": "c)", "text": "Audit the procedures", "due_text": "March 2020", "lead": lead.pk},
     )
     assert response.status_code == 302
     added = action.milestones.get(text="Audit the procedures")
     assert added.lead == lead and list(action.milestones.values_list("number", flat=True)) == [
-        "a)", "b)", "c)"]
+        "a)",
+        "b)",
+        "c)",
+    ]
 
 
 def test_adding_without_text_shows_an_error_and_adds_nothing(admin, plan):
     outcome = Outcome.objects.get()
-    response = admin.post(reverse("plans:item_add", args=["outcome", outcome.pk]), {"number": "1.3"})
+    response = admin.post(
+        reverse("plans:item_add", args=["outcome", outcome.pk]), {"number": "1.3"}
+    )
     assert response.status_code == 200
     assert "Enter what is to be done" in response.content.decode()
     assert outcome.actions.count() == 2
@@ -322,8 +345,13 @@ def test_an_admin_changes_an_actions_leads(admin, plan, partnership):
     lead = factories.PersonFactory(partnership=partnership, name="Ken Dance")
     admin.post(
         reverse("plans:item_edit", args=["action", action.pk]),
-        {"number": "1.2", "text": action.text, "leads": [lead.pk], "parent": action.outcome_id,
-         "version": action.version},
+        {
+            "number": "1.2",
+            "text": action.text,
+            "leads": [lead.pk],
+            "parent": action.outcome_id,
+            "version": action.version,
+        },
     )
     assert list(action.leads.all()) == [lead]
 
@@ -372,13 +400,15 @@ def test_admins_see_the_links_and_board_members_do_not(admin, client, plan, boar
     page = admin.get(action.get_absolute_url()).content.decode()
     assert reverse("plans:item_edit", args=["action", action.pk]) in page
     assert reverse("plans:item_add", args=["action", action.pk]) in page
-    assert reverse("plans:plan_structure", args=[plan.pk]) in admin.get(
-        plan.get_absolute_url()
-    ).content.decode()
+    assert (
+        reverse("plans:plan_structure", args=[plan.pk])
+        in admin.get(plan.get_absolute_url()).content.decode()
+    )
     client.force_login(board_user)
-    assert reverse("plans:item_edit", args=["action", action.pk]) not in client.get(
-        action.get_absolute_url()
-    ).content.decode()
+    assert (
+        reverse("plans:item_edit", args=["action", action.pk])
+        not in client.get(action.get_absolute_url()).content.decode()
+    )
 
 
 def test_the_structure_page_lists_withdrawn_items_to_reinstate(admin, plan):
@@ -392,7 +422,7 @@ def test_structure_page_queries_do_not_grow_with_the_plan(
     admin, partnership, size, django_assert_num_queries
 ):
     plan = factories.PlanFactory(partnership=partnership)
-    for p in range(size):
+    for _ in range(size):
         priority = factories.PriorityFactory(plan=plan)
         for _ in range(2):
             outcome = factories.OutcomeFactory(priority=priority)
