@@ -100,6 +100,14 @@ def children_of(parent):
     return getattr(parent, CHILDREN[kind]).order_by(*NumberedItem._meta.ordering)
 
 
+def short_label(item) -> str:
+    """The item's number, or the start of its words where it has none (for change reasons)."""
+    if item.number:
+        return item.number
+    text = str(item)
+    return text if len(text) <= 30 else f"{text[:29]}…"
+
+
 def withdrawn_ancestor(item):
     """The nearest withdrawn parent, grandparent… of ``item`` (already joined), or None."""
     kind = kind_of(item)
@@ -283,9 +291,7 @@ def item_edit(*, item, user, version: int, fields: ItemFields, parent=None):
             setattr(current, PARENT_FIELD[kind], parent)
             last = children_of(parent).aggregate(last=Max("position"))["last"] or 0
             current.position = last + 1
-            reasons.insert(
-                0, f"moved from {old_parent.number or old_parent} to {parent.number or parent}"
-            )
+            reasons.insert(0, f"moved from {short_label(old_parent)} to {short_label(parent)}")
         current.full_clean(exclude=[PARENT_FIELD[kind]])
         if fields.leads is not None:
             before = set(current.leads.values_list("pk", flat=True))
@@ -330,9 +336,9 @@ def item_move(*, item, user, direction: str) -> tuple | None:
                     type(sibling).objects.filter(pk=sibling.pk).update(position=i)
                 sibling.position = i
         mine.position, other.position = other.position, mine.position
-        for moved in (mine, other):
+        for moved, partner in ((mine, other), (other, mine)):
             moved.version += 1
-            _record(moved, user=user, reason=f"Moved {direction} (numbers swapped)")
+            _record(moved, user=user, reason=f"Swapped places with {short_label(partner)}")
     return mine, other
 
 

@@ -191,6 +191,9 @@ class MilestoneDetailView(StructureContextMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             history=selectors.milestone_history(milestone=self.object),
-            may_update=may_update_milestone(user=self.request.user, milestone=self.object),
+            # A withdrawn milestone (or one under a withdrawn item) takes no more updates.
+            may_update=context["withdrawn_parent"] is None
+            and not self.object.is_withdrawn
+            and may_update_milestone(user=self.request.user, milestone=self.object),
         )
         return context

@@ -316,11 +316,13 @@ class ItemMoveView(StructureMixin, TemplateView):
             moved = False
         if moved:
             mine, other = moved
-            messages.success(
-                request,
-                f"Moved {direction}: it is now numbered {mine.number or '(none)'} and the one it "
-                f"swapped with {other.number or '(none)'}.",
+            numbers = (
+                f" It is now numbered {mine.number}, and the one it swapped places with "
+                f"{other.number or 'has no number'}."
+                if mine.number
+                else ""
             )
+            messages.success(request, f"Moved {direction}.{numbers}")
         elif moved is None:
             messages.info(request, f"It is already {'first' if direction == 'up' else 'last'}.")
         parent = structure.parent_of(self.item)

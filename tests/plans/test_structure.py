@@ -438,3 +438,16 @@ def test_structure_page_queries_do_not_grow_with_the_plan(
 # its priorities, outcomes and actions (4), one list of withdrawn items per kind (4), and the
 # session save (1). The larger plan needing no more is the point.
 STRUCTURE_PAGE = 17
+
+
+def test_a_withdrawn_milestone_takes_no_more_updates(admin, plan):
+    wrong = milestone("b)")
+    withdraw(admin, wrong)
+    page = admin.get(wrong.get_absolute_url()).content.decode()
+    assert "Update this milestone" not in page
+    response = admin.post(
+        reverse("plans:milestone_update", args=[wrong.pk]),
+        {"status": RAG.GREEN, "commentary": "On track", "version": wrong.version},
+    )
+    assert response.status_code == 403
+    assert not MilestoneUpdate.objects.filter(milestone=wrong).exists()
