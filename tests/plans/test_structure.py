@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans import reminders, selectors, structure
-from plans.models import RAG, Action, Milestone, MilestoneUpdate, Outcome, Priority
+from plans.models import RAG, Action, Milestone, MilestoneUpdate, Outcome, Person, Priority
 from portability.export import plan_export
 from portability.json_import import plan_json_import
 from reporting import services as reporting_services
@@ -451,3 +451,26 @@ def test_a_withdrawn_milestone_takes_no_more_updates(admin, plan):
     )
     assert response.status_code == 403
     assert not MilestoneUpdate.objects.filter(milestone=wrong).exists()
+
+
+def test_my_milestones_leave_out_what_is_withdrawn(admin, client, plan, partnership):
+    lead_user = factories.MembershipFactory(partnership=partnership, role="lead").user
+    Person.objects.filter(name="Simon Perry").update(user=lead_user)
+    withdraw(admin, Action.objects.get(number="1.2"), reason="Dropped")
+    client.force_login(lead_user)
+    page = client.get(reverse("plans:my_milestones")).content.decode()
+    assert "Milestone a)" in page and "Milestone c)" not in page
+
+
+def test_a_withdrawn_outcome_leaves_its_prioritys_counts(admin, plan, admin_user):
+    priority = Priority.objects.get()
+    second = factories.OutcomeFactory(priority=priority, number="2")
+    factories.MilestoneFactory(action=factories.ActionFactory(outcome=second, number="2.1"))
+
+    def total():
+        row = selectors.plan_detail(user=admin_user).get(pk=plan.pk)
+        return row.priorities.all()[0].milestone_total
+
+    assert total() == 4
+    withdraw(admin, second, reason="Belongs to another plan")
+    assert total() == 3
