@@ -130,6 +130,14 @@ class MilestoneFilter(django_filters.FilterSet):
         noun="the latest due date",
     )
 
+    withdrawn = django_filters.ChoiceFilter(
+        method="filter_withdrawn",
+        choices=[("only", "Only withdrawn milestones")],
+        label="Withdrawn",
+        empty_label="Leave out withdrawn milestones",
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = Milestone
         fields: list[str] = []
@@ -167,6 +175,10 @@ class MilestoneFilter(django_filters.FilterSet):
             Q(lead__organisation=value)
             | Q(action__in=Action.objects.filter(leads__organisation=value))
         )
+
+    def filter_withdrawn(self, queryset, name, value):
+        # Applied by the selector (milestone_list(withdrawn=…)): left out unless asked for.
+        return queryset
 
     def filter_overdue(self, queryset, name, value):
         overdue = Q(due_date__lt=self.today) & ~Q(status=RAG.COMPLETE)

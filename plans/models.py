@@ -5,6 +5,9 @@ lead updates; every update is a new ``MilestoneUpdate`` row and the milestone's 
 state (status, dates, ``latest_update``) follows the latest one. Nothing is overwritten.
 """
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -278,18 +281,89 @@ class ReportingPeriod(models.Model):
         return self.status == self.Status.CLOSED
 
 
+def live_below(path: str) -> Q:
+    """Items at the end of ``path`` (e.g. ``"outcomes__actions__milestones"``) that are live:
+    neither they nor any item on the way down is withdrawn. For ``Count(path, filter=…)``."""
+    parts = path.split("__")
+    return reduce(
+        operator.and_,
+        (
+            Q(**{"__".join(parts[: i + 1]) + "__withdrawn_at__isnull": True})
+            for i in range(len(parts))
+        ),
+    )
+
+
+class PlanItemQuerySet(models.QuerySet):
+    """Priorities, outcomes, actions and milestones, with the one rule for withdrawn items.
+
+    ``live()`` is what every page, list, count, pack, reminder and roll-forward reads: items
+    neither withdrawn themselves nor under a withdrawn parent. Only an item's own detail
+    page, its history and the JSON export (which carries the withdrawal) read past it.
+    """
+
+    def live(self):
+        return self.filter(live_q(self.model))
+
+    def not_withdrawn(self):
+        """Not withdrawn themselves: for children fetched under a parent already read with
+        ``live()`` (a prefetch), so the parents' joins are not repeated."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self):
+        """Withdrawn themselves or under a withdrawn parent (the milestone list's filter)."""
+        return self.exclude(live_q(self.model))
+
+
+def live_q(model, prefix: str = "") -> Q:
+    """The condition of ``PlanItemQuerySet.live`` for ``model``, optionally through ``prefix``."""
+    return reduce(
+        operator.and_,
+        (Q(**{f"{prefix}{path}withdrawn_at__isnull": True}) for path in model.PARENT_PATHS),
+    )
+
+
 class NumberedItem(models.Model):
     """An item numbered as the plan writes it ("6.3", "a)"), sorted the way people read it.
 
     ``sort_key`` is derived from ``number`` so that "2.10" sorts after "2.9"; ``position``
     keeps the order of the source where numbers are missing or equal.
+
+    **Withdrawn** is a state of the item, not a RAG value. RAG is the lead's judgement of
+    delivery (plans/rag.py) and keeps its meaning in history and in closed quarters; taking
+    an item out of the plan is the admin's decision about the plan itself, with its own who,
+    when and why (``withdrawn_at``, ``withdrawn_by``, ``withdrawn_reason``), and it applies
+    to priorities, outcomes and actions, which have no RAG of their own. A withdrawn item
+    hides its children without touching them, so reinstating it brings them back as they
+    were. Reads go through ``PlanItemQuerySet.live()`` (``Model.objects.live()``).
+
+    ``version`` is bumped by every structural edit (and, for milestones, every update) and
+    checked by it, so two admins editing the same item cannot overwrite each other.
     """
+
+    # The ways up from this item to each of its ancestors ("" = itself); see live_q.
+    PARENT_PATHS: tuple[str, ...] = ("",)
 
     number = models.CharField(
         max_length=30, blank=True, help_text="The item's own number as written, e.g. '6.3'."
     )
     sort_key = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
     position = models.PositiveIntegerField(default=0, help_text="Order in the source plan.")
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the item was taken out of the plan."
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The admin who withdrew the item.",
+    )
+    withdrawn_reason = models.TextField(blank=True, help_text="Why the item was withdrawn.")
+    version = models.PositiveIntegerField(default=0)
+
+    objects = PlanItemQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -300,6 +374,11 @@ class NumberedItem(models.Model):
         # (services, importer, admin), so it is kept here rather than trusted to each caller.
         self.sort_key = number_sort_key(self.number)
         super().save(*args, **kwargs)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Withdrawn itself (a withdrawn parent is checked with ``live()``)."""
+        return self.withdrawn_at is not None
 
 
 class Priority(NumberedItem):
@@ -321,6 +400,9 @@ class Priority(NumberedItem):
     def __str__(self):
         return f"{self.number} {self.title}".strip()
 
+    def get_absolute_url(self):
+        return reverse("plans:priority_detail", kwargs={"pk": self.pk})
+
 
 class Outcome(NumberedItem):
     """The change sought for people (legacy plans say issue, aspiration or objective)."""
@@ -331,6 +413,8 @@ class Outcome(NumberedItem):
         related_name="outcomes",
         help_text="The priority this outcome serves.",
     )
+    PARENT_PATHS = ("", "priority__")
+
     statement = models.TextField()
     success_criteria = models.TextField(blank=True, help_text="How we will know; one per line.")
 
@@ -354,6 +438,8 @@ class Action(NumberedItem):
         SHORT = "short", "Short term"
         MEDIUM = "medium", "Medium term"
         LONG = "long", "Long term"
+
+    PARENT_PATHS = ("", "outcome__", "outcome__priority__")
 
     outcome = models.ForeignKey(
         Outcome,
@@ -407,6 +493,8 @@ class Milestone(NumberedItem):
     checked by it, so two people saving the same milestone cannot overwrite each other.
     """
 
+    PARENT_PATHS = ("", "action__", "action__outcome__", "action__outcome__priority__")
+
     action = models.ForeignKey(
         Action,
         on_delete=models.CASCADE,
@@ -448,7 +536,6 @@ class Milestone(NumberedItem):
         related_name="+",
         help_text="The update the current state follows.",
     )
-    version = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
 

@@ -109,7 +109,8 @@ def milestones_for_lead(*, user) -> QuerySet[Milestone]:
         if action_id is not None:
             actions_led.add(action_id)
     return (
-        Milestone.objects.filter(action__outcome__priority__plan__partnership_id__in=ids)
+        Milestone.objects.live()
+        .filter(action__outcome__priority__plan__partnership_id__in=ids)
         .filter(Q(lead_id__in=people) | Q(action_id__in=actions_led))
         .select_related(
             "lead",
@@ -346,7 +347,8 @@ def reminder_digests(*, today: date | None = None) -> tuple[list[LeadDigest], li
     titles = {plan.pk: plan.title for plan in plans}
     live = [plan_id for plan_id, c in collecting.items() if c is not None]
     open_milestones = with_last_lead_update(
-        Milestone.objects.filter(**{f"{PLAN_PATH}__in": live})
+        Milestone.objects.live()
+        .filter(**{f"{PLAN_PATH}__in": live})
         .exclude(status=RAG.COMPLETE)
         .select_related("action__outcome__priority", "lead")
         .prefetch_related("action__leads")
@@ -385,8 +387,10 @@ def update_compliance(*, plan: Plan, today: date | None = None) -> dict:
     """
     today = today or timezone.localdate()
     collecting = period_collecting(plan=plan, today=today)
-    milestones = Milestone.objects.filter(action__outcome__priority__plan=plan).exclude(
-        status=RAG.COMPLETE
+    milestones = (
+        Milestone.objects.live()
+        .filter(action__outcome__priority__plan=plan)
+        .exclude(status=RAG.COMPLETE)
     )
     if collecting is None:
         return {

@@ -34,6 +34,7 @@ from plans.models import (
     Plan,
     Priority,
     ReportingPeriod,
+    live_below,
 )
 from plans.periods import quarters_between
 
@@ -60,14 +61,17 @@ class RagCount:
 
 def _rag_annotations(path: str, *, today: date) -> dict:
     """Count milestones under ``path`` by RAG status (and overdue), as annotations."""
+    live = live_below(path)  # withdrawn items (and those under them) are not counted
     annotations = {
-        f"rag_{status}": Count(path, filter=Q(**{f"{path}__status": status}))
+        f"rag_{status}": Count(path, filter=live & Q(**{f"{path}__status": status}))
         for status in RAG_ORDER
     }
-    annotations["milestone_total"] = Count(path)
+    annotations["milestone_total"] = Count(path, filter=live)
     annotations["overdue_total"] = Count(
         path,
-        filter=Q(**{f"{path}__due_date__lt": today}) & ~Q(**{f"{path}__status": RAG.COMPLETE}),
+        filter=live
+        & Q(**{f"{path}__due_date__lt": today})
+        & ~Q(**{f"{path}__status": RAG.COMPLETE}),
     )
     return annotations
 
@@ -97,11 +101,14 @@ def with_progress(queryset: QuerySet[Milestone]) -> QuerySet[Milestone]:
 
 
 def _milestones_for_page() -> QuerySet[Milestone]:
-    return with_progress(Milestone.objects.select_related("lead__organisation", "latest_update"))
+    # Children under a parent already read: only their own withdrawal is left to check.
+    return with_progress(
+        Milestone.objects.not_withdrawn().select_related("lead__organisation", "latest_update")
+    )
 
 
 def _actions_for_page() -> QuerySet[Action]:
-    return Action.objects.prefetch_related(
+    return Action.objects.not_withdrawn().prefetch_related(
         Prefetch("leads", queryset=Person.objects.select_related("organisation")),
         Prefetch("milestones", queryset=_milestones_for_page()),
         Prefetch("see_also", queryset=Outcome.objects.only("pk", "number", "priority_id")),
@@ -118,9 +125,11 @@ def plan_detail(*, user, today: date | None = None) -> QuerySet[Plan]:
     """
     today = today or timezone.localdate()
     # Meta.ordering is ignored by aggregating queries, so the plan's own order is explicit.
-    priorities = Priority.objects.annotate(
-        **_rag_annotations("outcomes__actions__milestones", today=today)
-    ).order_by(*Priority._meta.ordering)
+    priorities = (
+        Priority.objects.live()
+        .annotate(**_rag_annotations("outcomes__actions__milestones", today=today))
+        .order_by(*Priority._meta.ordering)
+    )
     return plan_list(user=user).prefetch_related(Prefetch("priorities", queryset=priorities))
 
 
@@ -142,7 +151,8 @@ def priority_actions(*, priority: Priority) -> QuerySet[Action]:
     instead of listing every milestone of the priority.
     """
     return (
-        Action.objects.filter(outcome__priority=priority)
+        Action.objects.live()
+        .filter(outcome__priority=priority)
         .select_related("outcome")
         .order_by("outcome__sort_key", "outcome__position", "outcome_id", *Action._meta.ordering)
     )
@@ -168,7 +178,7 @@ def plan_hierarchy(*, priorities: list[Priority]) -> None:
         priorities,
         Prefetch(
             "outcomes",
-            queryset=Outcome.objects.prefetch_related(
+            queryset=Outcome.objects.not_withdrawn().prefetch_related(
                 Prefetch("actions", queryset=_actions_for_page())
             ),
         ),
@@ -182,7 +192,7 @@ def outcome_detail(*, user) -> QuerySet[Outcome]:
     """Outcomes the user may read, with their plan, actions, leads and milestones."""
     return (
         Outcome.objects.filter(priority__plan__partnership_id__in=partnership_ids_for(user))
-        .select_related("priority__plan__partnership")
+        .select_related("priority__plan__partnership", "withdrawn_by")
         .prefetch_related(Prefetch("actions", queryset=_actions_for_page()))
     )
 
@@ -191,7 +201,7 @@ def action_detail(*, user) -> QuerySet[Action]:
     """Actions the user may read, with their place in the plan, leads and milestones."""
     return (
         Action.objects.filter(outcome__priority__plan__partnership_id__in=partnership_ids_for(user))
-        .select_related("outcome__priority__plan__partnership")
+        .select_related("outcome__priority__plan__partnership", "withdrawn_by")
         .prefetch_related(
             Prefetch("leads", queryset=Person.objects.select_related("organisation")),
             Prefetch("milestones", queryset=_milestones_for_page()),
@@ -210,6 +220,7 @@ def milestone_detail(*, user) -> QuerySet[Milestone]:
             "action__outcome__priority__plan__partnership",
             "lead__organisation",
             "latest_update",
+            "withdrawn_by",
         )
         .prefetch_related(
             Prefetch("action__leads", queryset=Person.objects.select_related("organisation")),
@@ -322,22 +333,26 @@ def milestone_sort_param(value: str | None) -> str:
 
 
 def milestone_list(
-    *, user, sort: str = DEFAULT_MILESTONE_SORT, partnership_ids: list[int] | None = None
+    *,
+    user,
+    sort: str = DEFAULT_MILESTONE_SORT,
+    partnership_ids: list[int] | None = None,
+    withdrawn: bool = False,
 ) -> QuerySet[Milestone]:
     """Milestones of every plan the user may read, joined for a table row, sorted by ``sort``.
 
     ``sort`` is one of ``MILESTONE_SORTS``, optionally prefixed with "-" for descending;
     anything else falls back to plan order. ``partnership_ids`` saves a query when the caller
-    already has ``partnership_ids_for(user)``.
+    already has ``partnership_ids_for(user)``. Withdrawn milestones (and those under a
+    withdrawn action, outcome or priority) are left out, or with ``withdrawn`` are all shown.
     """
     sort = milestone_sort_param(sort)
     descending = sort.startswith("-")
     if partnership_ids is None:
         partnership_ids = partnership_ids_for(user)
+    milestones = Milestone.objects.withdrawn() if withdrawn else Milestone.objects.live()
     return (
-        Milestone.objects.filter(
-            action__outcome__priority__plan__partnership_id__in=partnership_ids
-        )
+        milestones.filter(action__outcome__priority__plan__partnership_id__in=partnership_ids)
         .select_related("action__outcome__priority__plan__partnership", "lead__organisation")
         .order_by(*_sort_expressions(sort.removeprefix("-"), descending=descending))
     )
@@ -350,7 +365,8 @@ def filter_options(*, partnership_ids: list[int]) -> dict[str, QuerySet]:
     """
     return {
         "plan": Plan.objects.filter(partnership_id__in=partnership_ids).only("title"),
-        "priority": Priority.objects.filter(plan__partnership_id__in=partnership_ids)
+        "priority": Priority.objects.live()
+        .filter(plan__partnership_id__in=partnership_ids)
         .select_related("plan")
         .only("number", "title", "plan__title"),
         "lead": Person.objects.filter(partnership_id__in=partnership_ids)

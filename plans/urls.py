@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.views import accounts, pages, people, updates
+from plans.views import accounts, pages, people, structure, updates
 
 app_name = "plans"
 
@@ -11,6 +11,32 @@ urlpatterns = [
     path("milestones/<int:pk>/", pages.MilestoneDetailView.as_view(), name="milestone_detail"),
     path("outcomes/<int:pk>/", pages.OutcomeDetailView.as_view(), name="outcome_detail"),
     path("actions/<int:pk>/", pages.ActionDetailView.as_view(), name="action_detail"),
+    path("priorities/<int:pk>/", structure.PriorityDetailView.as_view(), name="priority_detail"),
+    # The plan's structure, for partnership admins (plans.views.structure).
+    path("plans/<int:pk>/structure/", structure.PlanStructureView.as_view(), name="plan_structure"),
+    path("structure/<str:kind>/<int:pk>/edit/", structure.ItemEditView.as_view(), name="item_edit"),
+    path("structure/<str:kind>/<int:pk>/add/", structure.ItemAddView.as_view(), name="item_add"),
+    path(
+        "structure/<str:kind>/<int:pk>/withdraw/",
+        structure.ItemWithdrawView.as_view(),
+        name="item_withdraw",
+    ),
+    path(
+        "structure/<str:kind>/<int:pk>/reinstate/",
+        structure.ItemReinstateView.as_view(),
+        name="item_reinstate",
+    ),
+    path(
+        "structure/<str:kind>/<int:pk>/delete/",
+        structure.ItemDeleteView.as_view(),
+        name="item_delete",
+    ),
+    path("structure/<str:kind>/<int:pk>/move/", structure.ItemMoveView.as_view(), name="item_move"),
+    path(
+        "structure/<str:kind>/<int:pk>/renumber/",
+        structure.RenumberView.as_view(),
+        name="item_renumber",
+    ),
     # Leads' updates, delegates, audit trail and chasing (plans.views.updates).
     path("my-milestones/", updates.MyMilestonesView.as_view(), name="my_milestones"),
     path(

@@ -42,18 +42,22 @@ def _plan_tree(plan):
     # When each milestone was created, from its history, in the same query as the milestone.
     created = Milestone.history.model.objects.filter(id=OuterRef("pk"), history_type="+")
     milestones = (
-        Milestone.objects.select_related("lead__organisation", "latest_update")
+        Milestone.objects.select_related("lead__organisation", "latest_update", "withdrawn_by")
         .prefetch_related(Prefetch("updates", queryset=updates))
         .annotate(created_at=Subquery(created.order_by("history_date").values("history_date")[:1]))
     )
-    actions = Action.objects.prefetch_related(
+    actions = Action.objects.select_related("withdrawn_by").prefetch_related(
         "leads__organisation",
         Prefetch("see_also", queryset=Outcome.objects.only("id", "number")),
         Prefetch("milestones", queryset=milestones),
     )
-    outcomes = Outcome.objects.prefetch_related(Prefetch("actions", queryset=actions))
-    return Priority.objects.filter(plan=plan).prefetch_related(
-        Prefetch("outcomes", queryset=outcomes)
+    outcomes = Outcome.objects.select_related("withdrawn_by").prefetch_related(
+        Prefetch("actions", queryset=actions)
+    )
+    return (
+        Priority.objects.filter(plan=plan)
+        .select_related("withdrawn_by")
+        .prefetch_related(Prefetch("outcomes", queryset=outcomes))
     )
 
 
@@ -77,6 +81,17 @@ def _date(value) -> str | None:
 
 def _datetime(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _withdrawal(item) -> dict[str, Any]:
+    """Carried so that a plan exported and imported again keeps its withdrawn items withdrawn
+    (and out of its counts, packs and chasing); who withdrew it is kept as a name."""
+    who = item.withdrawn_by
+    return {
+        "withdrawn_at": _datetime(item.withdrawn_at),
+        "withdrawn_by": (who.get_full_name() or who.get_username()) if who else None,
+        "withdrawn_reason": item.withdrawn_reason,
+    }
 
 
 def _update(update) -> dict[str, Any]:
@@ -168,6 +183,7 @@ def plan_export(*, plan, with_emails: bool = True) -> dict[str, Any]:
                             "updated_by": update.author_name if update else None,
                             "created_at": _datetime(milestone.created_at),
                             "updates": [_update(u) for u in milestone.updates.all()],
+                            **_withdrawal(milestone),
                         }
                     )
                 actions.append(
@@ -184,6 +200,7 @@ def plan_export(*, plan, with_emails: bool = True) -> dict[str, Any]:
                         "see_also": [o.number for o in action.see_also.all()],
                         "see_also_ids": [o.pk for o in action.see_also.all()],
                         "milestones": milestones,
+                        **_withdrawal(action),
                     }
                 )
             outcomes.append(
@@ -197,6 +214,7 @@ def plan_export(*, plan, with_emails: bool = True) -> dict[str, Any]:
                     ],
                     "success_criteria_text": outcome.success_criteria,
                     "actions": actions,
+                    **_withdrawal(outcome),
                 }
             )
         priorities.append(
@@ -206,6 +224,7 @@ def plan_export(*, plan, with_emails: bool = True) -> dict[str, Any]:
                 "position": priority.position,
                 "title": priority.title,
                 "outcomes": outcomes,
+                **_withdrawal(priority),
             }
         )
     data: dict[str, Any] = {

@@ -150,6 +150,17 @@ def _person_get(
     return person
 
 
+def _withdrawal(item: dict) -> dict:
+    """An item withdrawn in the export stays withdrawn, with its time and reason (the admin who
+    withdrew it is an account of the exporting site, so only the reason says who and why)."""
+    if not item.get("withdrawn_at"):
+        return {}
+    reason = item.get("withdrawn_reason", "") or ""
+    if item.get("withdrawn_by"):
+        reason = f"{reason} (withdrawn by {item['withdrawn_by']})".strip()
+    return {"withdrawn_at": _datetime(item["withdrawn_at"]), "withdrawn_reason": reason}
+
+
 def _milestone(item: dict, action: Action, context: ImportContext, person_for) -> None:
     milestone = Milestone(
         action=action,
@@ -163,6 +174,7 @@ def _milestone(item: dict, action: Action, context: ImportContext, person_for) -
         due_date=_date(item.get("due_date")),
         completed_on=_date(item.get("completed_on")),
         status=item["status"],
+        **_withdrawal(item),
     )
     milestone.save()
     context.record("milestone", item.get("id"), milestone.pk)
@@ -257,7 +269,11 @@ def _import(data: dict, *, partnership_name: str | None) -> Plan:
     see_also: list[tuple[Action, list[int]]] = []
     for p in data["priorities"]:
         priority = Priority.objects.create(
-            plan=plan, number=p.get("number", ""), position=p.get("position", 0), title=p["title"]
+            plan=plan,
+            number=p.get("number", ""),
+            position=p.get("position", 0),
+            title=p["title"],
+            **_withdrawal(p),
         )
         context.record("priority", p.get("id"), priority.pk)
         for o in p["outcomes"]:
@@ -270,6 +286,7 @@ def _import(data: dict, *, partnership_name: str | None) -> Plan:
                 position=o.get("position", 0),
                 statement=o["statement"],
                 success_criteria=criteria,
+                **_withdrawal(o),
             )
             context.record("outcome", o.get("id"), outcome.pk)
             for a in o["actions"]:
@@ -282,6 +299,7 @@ def _import(data: dict, *, partnership_name: str | None) -> Plan:
                     resources=a.get("resources", ""),
                     sources=a.get("sources", ""),
                     timescale=a.get("timescale", ""),
+                    **_withdrawal(a),
                 )
                 context.record("action", a.get("id"), action.pk)
                 leads = [person_for(lead) for lead in a.get("leads", [])]

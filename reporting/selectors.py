@@ -127,15 +127,18 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
     before_period = updates.filter(created_at__lt=start)
     created = Milestone.history.model.objects.filter(id=OuterRef("pk"), history_type="+")
 
-    priorities = list(Priority.objects.filter(plan=plan))
-    outcomes = list(Outcome.objects.filter(priority__plan=plan))
+    # Withdrawn items (and everything under them) leave the pack; closed quarters' snapshots
+    # were frozen before and stay as they were.
+    priorities = list(Priority.objects.live().filter(plan=plan))
+    outcomes = list(Outcome.objects.live().filter(priority__plan=plan))
     actions = list(
-        Action.objects.filter(outcome__priority__plan=plan).prefetch_related(
-            Prefetch("leads", queryset=Person.objects.select_related("organisation"))
-        )
+        Action.objects.live()
+        .filter(outcome__priority__plan=plan)
+        .prefetch_related(Prefetch("leads", queryset=Person.objects.select_related("organisation")))
     )
     milestones = list(
-        Milestone.objects.filter(action__outcome__priority__plan=plan)
+        Milestone.objects.live()
+        .filter(action__outcome__priority__plan=plan)
         .select_related("lead__organisation", "latest_update__author")
         .annotate(
             start_status=Subquery(before_period.values("status")[:1]),
@@ -300,7 +303,7 @@ def pack_needs_background(*, plan_id: int) -> bool:
     """True when the plan is too big to render a pack inside a web request."""
     limit = settings.PACK_INLINE_MAX_MILESTONES
     # Counting stops at the limit: a 50,000-milestone plan costs no more to check than a small one.
-    found = Milestone.objects.filter(action__outcome__priority__plan_id=plan_id)[: limit + 1]
+    found = Milestone.objects.live().filter(action__outcome__priority__plan_id=plan_id)[: limit + 1]
     return found.count() > limit
 
 

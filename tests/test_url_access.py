@@ -93,6 +93,14 @@ def public(*, why):
     return Access(OK, OK, OK, OK, OK, public=why)
 
 
+# The plan's structure pages take a kind of item and its id: checked with one of each.
+ITEM_FILLS = tuple(
+    {"kind": kind, "pk": Obj(kind)} for kind in ("priority", "outcome", "action", "milestone")
+)
+PARENT_FILLS = tuple(
+    {"kind": kind, "pk": Obj(kind)} for kind in ("plan", "priority", "outcome", "action")
+)
+
 # The decisions. One row per URL pattern name (namespace:name).
 ACCESS: dict[str, Access] = {
     # --- Sign-in, sign-out and passwords (Django's auth views) ---------------------------------
@@ -212,6 +220,49 @@ ACCESS: dict[str, Access] = {
     "plans:milestone_detail": members(fill=({"pk": Obj("milestone")},)),
     "plans:outcome_detail": members(fill=({"pk": Obj("outcome")},)),
     "plans:action_detail": members(fill=({"pk": Obj("action")},)),
+    "plans:priority_detail": members(fill=({"pk": Obj("priority")},)),
+    # --- The plan's structure, for partnership admins (plans.views.structure) ----------------
+    "plans:plan_structure": admins_only(fill=({"pk": Obj("plan")},)),
+    "plans:item_edit": admins_only(
+        fill=ITEM_FILLS,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="an empty form is shown again with its errors; nothing is saved",
+    ),
+    "plans:item_add": admins_only(
+        fill=PARENT_FILLS,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="adds under a plan, priority, outcome or action; an empty form shows its errors",
+    ),
+    "plans:item_withdraw": admins_only(
+        fill=ITEM_FILLS,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="a withdrawal needs a reason: an empty POST shows the error, withdraws nothing",
+    ),
+    "plans:item_reinstate": admins_only(
+        fill=ITEM_FILLS,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="a confirmation page; an empty POST (no version) goes back to it",
+    ),
+    "plans:item_delete": admins_only(
+        fill=ITEM_FILLS,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="every item here has something recorded, so the POST refuses and goes back",
+    ),
+    "plans:item_move": Access(
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        NOT_ALLOWED,
+        NOT_FOUND,
+        fill=ITEM_FILLS,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="POST only (Move up / Move down buttons); back to the parent's page",
+    ),
+    "plans:item_renumber": admins_only(
+        fill=PARENT_FILLS,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="a preview; numbers change only on a POST with a chosen style",
+    ),
     # --- Leads' updates (plans.views.updates) --------------------------------------------------
     "plans:my_milestones": signed_in(why="what the signed-in user leads; empty for others"),
     "plans:milestone_update": Access(

@@ -37,7 +37,7 @@ class ScorecardView(TemplateView):
         context.update(
             plan=plan,
             priority=priority,
-            priorities=list(plan.priorities.all()),
+            priorities=list(plan.priorities.live()),
             quarter=quarter,
             quarter_text=quarter_text,
             quarter_error=quarter_error,

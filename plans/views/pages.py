@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from plans import selectors
+from plans import selectors, structure
 from plans.access import is_partnership_admin, may_update_milestone, partnership_ids_for
 from plans.filters import MilestoneFilter
 from plans.models import Membership, Person
@@ -114,7 +114,10 @@ class MilestoneListView(FilterView):
         self.sort = selectors.milestone_sort_param(self.request.GET.get("sort"))
         self.partnership_ids = partnership_ids_for(self.request.user)
         return selectors.milestone_list(
-            user=self.request.user, sort=self.sort, partnership_ids=self.partnership_ids
+            user=self.request.user,
+            sort=self.sort,
+            partnership_ids=self.partnership_ids,
+            withdrawn=self.request.GET.get("withdrawn") == "only",
         )
 
     def get_filterset_kwargs(self, filterset_class):
@@ -142,7 +145,24 @@ class MilestoneListView(FilterView):
         return context
 
 
-class OutcomeDetailView(DetailView):
+class StructureContextMixin:
+    """Admins' links to change the item, and why a live-looking item is out of the plan."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.object
+        plan = structure.plan_of(item)
+        admin = is_partnership_admin(self.request.user, plan.partnership_id)
+        context.update(
+            is_partnership_admin=admin,
+            item_kind=structure.kind_of(item),
+            withdrawn_parent=structure.withdrawn_ancestor(item),
+            may_delete=admin and not structure.delete_blockers(item),
+        )
+        return context
+
+
+class OutcomeDetailView(StructureContextMixin, DetailView):
     template_name = "plans/outcome_detail.html"
     context_object_name = "outcome"
 
@@ -150,7 +170,7 @@ class OutcomeDetailView(DetailView):
         return selectors.outcome_detail(user=self.request.user)
 
 
-class ActionDetailView(DetailView):
+class ActionDetailView(StructureContextMixin, DetailView):
     template_name = "plans/action_detail.html"
     context_object_name = "action"
 
@@ -158,7 +178,7 @@ class ActionDetailView(DetailView):
         return selectors.action_detail(user=self.request.user)
 
 
-class MilestoneDetailView(DetailView):
+class MilestoneDetailView(StructureContextMixin, DetailView):
     """One milestone, where it sits in the plan, and every update it has had (newest first)."""
 
     template_name = "plans/milestone_detail.html"
@@ -171,6 +191,9 @@ class MilestoneDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             history=selectors.milestone_history(milestone=self.object),
-            may_update=may_update_milestone(user=self.request.user, milestone=self.object),
+            # A withdrawn milestone (or one under a withdrawn item) takes no more updates.
+            may_update=context["withdrawn_parent"] is None
+            and not self.object.is_withdrawn
+            and may_update_milestone(user=self.request.user, milestone=self.object),
         )
         return context

@@ -92,6 +92,11 @@ class MilestoneUpdateView(FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.milestone = scoped_milestone(user=request.user, pk=kwargs["pk"])
+        if not Milestone.objects.live().filter(pk=self.milestone.pk).exists():
+            raise PermissionDenied(
+                "This milestone has been withdrawn from the plan, so it takes no more updates. "
+                "A partnership admin can reinstate it from its page."
+            )
         if not may_update_milestone(user=request.user, milestone=self.milestone):
             raise PermissionDenied(
                 "Only the milestone's lead, the action's leads, their delegates and "

@@ -20,7 +20,7 @@ from reporting.packs.data import pack_for_period
 def filter_form(request, plan) -> PackFilterForm:
     return PackFilterForm(
         request.GET or None,
-        priorities=plan.priorities.all(),
+        priorities=plan.priorities.live(),
         organisations=selectors.plan_organisations(plan=plan),
     )
 

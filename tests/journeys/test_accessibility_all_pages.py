@@ -355,6 +355,36 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     submit(page)
     walk.check(page, "change a deadline with errors", errors=True, header=MIDDLESBROUGH)
 
+    # --- The plan's structure (plans.views.structure), as the admin -----------------------
+    # Forms are sent only with errors, so nothing is saved here.
+    ms_of = milestone.action.outcome.priority.plan.partnership.name
+    walk.visit(
+        page, reverse("plans:plan_structure", args=[roth.pk]), "plan structure", header=ms_of
+    )
+    priority = outcome.priority
+    walk.visit(page, reverse("plans:priority_detail", args=[priority.pk]), "priority page (admin)")
+    walk.visit(page, reverse("plans:action_detail", args=[action.pk]), "action page (admin)")
+    walk.visit(page, reverse("plans:milestone_detail", args=[milestone.pk]), "milestone (admin)")
+    walk.visit(page, reverse("plans:item_edit", args=["milestone", milestone.pk]), "edit milestone")
+    page.locator("#id_text").fill("")
+    submit(page)
+    walk.check(page, "edit milestone with errors", errors=True, header=ms_of)
+    walk.visit(page, reverse("plans:item_edit", args=["action", action.pk]), "edit action")
+    walk.visit(page, reverse("plans:item_add", args=["action", action.pk]), "add a milestone")
+    submit(page)
+    walk.check(page, "add a milestone with errors", errors=True, header=ms_of)
+    walk.visit(page, reverse("plans:item_add", args=["plan", roth.pk]), "add a priority")
+    walk.visit(page, reverse("plans:item_withdraw", args=["milestone", milestone.pk]), "withdraw")
+    submit(page)
+    walk.check(page, "withdraw with errors", errors=True, header=ms_of)
+    walk.visit(page, reverse("plans:item_delete", args=["milestone", milestone.pk]), "delete")
+    walk.visit(page, reverse("plans:item_reinstate", args=["action", action.pk]), "reinstate")
+    renumber = reverse("plans:item_renumber", args=["outcome", outcome.pk])
+    walk.visit(page, renumber, "renumber")
+    walk.visit(page, renumber + "?style=dotted", "renumber preview")
+    walk.visit(page, renumber + "?style=", "renumber with errors", errors=True)
+    walk.visit(page, reverse("plans:milestone_list") + "?withdrawn=only", "withdrawn milestones")
+
     print(f"checked {len(walk.checked)} pages")
     assert not walk.failures, "\n".join(walk.failures)
     # Every form above was sent with errors: none of them may have saved anything.
