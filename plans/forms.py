@@ -3,11 +3,14 @@
 from datetime import date
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from plans import rag, services
 from plans.models import RAG, Milestone, Person
+from security.authentication import accounts_for, own_site_path
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -268,6 +271,11 @@ class SignInLinkRequestForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.org",
         },
     )
+    # The page the lead was going to; the e-mailed link opens it (only this site's paths).
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def clean_next(self) -> str:
+        return own_site_path(self.cleaned_data.get("next"))
 
 
 class SendSignInLinkForm(forms.Form):
@@ -284,3 +292,42 @@ class SendSignInLinkForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Password sign-in with a username or an e-mail address; errors name the field.
+
+    An address two accounts share signs neither in (security.authentication): when the
+    password is right for one of them, the lead is told to use their username instead.
+    """
+
+    error_messages = {
+        "invalid_login": "Enter a correct username or email address and password",
+        "inactive": "This account has been switched off. Ask your partnership admin",
+        "shared_address": "More than one account uses this email address. "
+        "Sign in with your username instead",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username, password = self.fields["username"], self.fields["password"]
+        username.label = "Username or email address"
+        username.help_text = "You can use your username or your email address."
+        username.error_messages["required"] = "Enter your username or email address"
+        password.error_messages["required"] = "Enter your password"
+
+    def get_invalid_login_error(self):
+        typed = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        shared = accounts_for(typed)
+        if len(shared) > 1 and any(account.check_password(password) for account in shared):
+            return ValidationError(self.error_messages["shared_address"], code="shared_address")
+        return super().get_invalid_login_error()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset, whose e-mail greets the person by name, not by username."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        context = {**context, "name": services.greeting_name_for(context["user"])}
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -8,6 +8,7 @@ import operator
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
+from urllib.parse import urlencode
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -40,6 +41,7 @@ from plans.models import (
 from plans.models import Outcome as PlanOutcome
 from plans.personal_data import FORMER_LEAD, Removal, person_removal_hooks, redact_text
 from plans.reminders import reminder_digests
+from security.authentication import own_site_path
 from security.events import security_event
 
 logger = logging.getLogger("plans")
@@ -556,17 +558,34 @@ def person_email_change(*, person: Person, email: str, user) -> Person:
     return person
 
 
-def signin_link(*, user, base_url: str) -> str:
-    """A one-use, time-limited link that signs ``user`` in (django-sesame)."""
+def greeting_name_for(user) -> str:
+    """The name an e-mail greets ``user`` by: their lead record's, else the account's full
+    name; "" when neither is known (never the username, which reads like a code)."""
+    person = (
+        Person.objects.filter(user=user, removed_at__isnull=True)
+        .order_by("pk")
+        .only("name")
+        .first()
+    )
+    return person.name if person else user.get_full_name().strip()
 
-    return f"{base_url.rstrip('/')}{reverse('signin_link_login')}{get_query_string(user)}"
+
+def signin_link(*, user, base_url: str, next_path: str = "") -> str:
+    """A one-use, time-limited link that signs ``user`` in (django-sesame), then opens
+    ``next_path`` when it is a path on this site (anything else is dropped)."""
+    link = f"{base_url.rstrip('/')}{reverse('signin_link_login')}{get_query_string(user)}"
+    next_path = own_site_path(next_path)
+    return f"{link}&{urlencode({'next': next_path})}" if next_path else link
 
 
-def signin_link_send(*, user, base_url: str) -> None:
+def signin_link_send(*, user, base_url: str, next_path: str = "") -> None:
     """E-mail ``user`` a sign-in link, at the account's own address (which follows its lead's)."""
     if not user.email:
         raise ValidationError({"person": "This account has no e-mail address; add one first"})
-    context = {"user": user, "link": signin_link(user=user, base_url=base_url)}
+    context = {
+        "name": greeting_name_for(user),
+        "link": signin_link(user=user, base_url=base_url, next_path=next_path),
+    }
     send_mail(
         subject="Your sign-in link for partnership plans",
         message=render_to_string("registration/signin_link_email.txt", context),
@@ -586,14 +605,15 @@ def lead_signin_link_send(*, person: Person, sender, base_url: str):
     return user
 
 
-def signin_link_request(*, email: str, base_url: str) -> int:
+def signin_link_request(*, email: str, base_url: str, next_path: str = "") -> int:
     """Send a sign-in link to each account with ``email``, and to each lead with it.
 
-    A lead with no account gets one of their own, in their own partnership only
-    (``lead_user_ensure``): a visitor typing an address never joins two partnerships' lead
-    records into one account, nor hands an existing account a role. Every link goes to the
-    account's own address, which is the one typed. Returns how many links were sent; callers
-    must not tell the visitor (no enumeration).
+        A lead with no account gets one of their own, in their own partnership only
+        (``lead_user_ensure``): a visitor typing an address never joins two partnerships' lead
+        records into one account, nor hands an existing account a role. Every link goes to the
+        account's own address, which is the one typed, and opens ``next_path`` (a path on this
+    site) after signing in. Returns how many links were sent; callers
+        must not tell the visitor (no enumeration).
     """
     email = email.strip()
     if not email:
@@ -607,7 +627,7 @@ def signin_link_request(*, email: str, base_url: str) -> int:
         user = lead_user_ensure(person=person)
         users.setdefault(user.pk, user)
     for user in users.values():
-        signin_link_send(user=user, base_url=base_url)
+        signin_link_send(user=user, base_url=base_url, next_path=next_path)
     return len(users)
 
 
