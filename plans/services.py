@@ -25,6 +25,7 @@ from sesame.utils import get_query_string
 
 from plans import rag
 from plans.access import is_partnership_admin
+from plans.formatting import article, govuk_date
 from plans.models import (
     RAG,
     Action,
@@ -60,11 +61,12 @@ class Suggestion:
 def rag_suggest(*, due_date: date | None, original_due_date: date | None, today: date):
     """The RAG the dates point to, with why; None when the dates say nothing."""
     if due_date and due_date < today:
-        return Suggestion(RAG.RED, f"the due date, {due_date:%-d %B %Y}, has passed")
+        return Suggestion(RAG.RED, f"the due date, {govuk_date(due_date)}, has passed")
     if due_date and original_due_date and due_date > original_due_date:
         return Suggestion(
             RAG.AMBER,
-            f"the due date has moved from {original_due_date:%-d %B %Y} to {due_date:%-d %B %Y}",
+            f"the due date has moved from {govuk_date(original_due_date)} "
+            f"to {govuk_date(due_date)}",
         )
     return None
 
@@ -97,7 +99,11 @@ def milestone_update_errors(
         return errors
     label = RAG(status).label
     if status != RAG.COMPLETE:
-        completed_on = None
+        if completed_on and completed_on != milestone.completed_on:
+            # Typed for another status: say so rather than drop it without a word.
+            errors["completed_on"] = "Choose Complete, or remove the date completed"
+            return errors
+        completed_on = None  # reopening a completed milestone clears its date
     changed = (
         status != milestone.status
         or due_date != milestone.due_date
@@ -119,23 +125,38 @@ def milestone_update_errors(
         return errors
     if not commentary.strip():
         if status in (RAG.RED, RAG.AMBER):
-            errors["commentary"] = f"Enter progress commentary: a {label} status needs it"
+            errors["commentary"] = f"Enter progress commentary: {article(label)} status needs it"
         elif status != milestone.status:
             errors["commentary"] = (
                 "Enter progress commentary saying why the status has changed from "
                 f"{milestone.get_status_display()} to {label}"
             )
+    plan = milestone.action.outcome.priority.plan
     if milestone.due_date and not due_date:
         errors["due_date"] = "Enter the due date; change it if the milestone will be late"
-    moved_later = bool(due_date and milestone.due_date and due_date > milestone.due_date)
-    if moved_later and not due_date_reason.strip():
-        errors["due_date_reason"] = (
-            f"Enter why the due date has moved later than {milestone.due_date:%-d %B %Y}"
+    elif due_date and due_date != milestone.due_date and due_date < plan.start_date:
+        errors["due_date"] = (
+            f"The due date must be on or after {govuk_date(plan.start_date)}, when the plan starts"
         )
+    if due_date and milestone.due_date and not due_date_reason.strip():
+        if due_date > milestone.due_date:
+            errors["due_date_reason"] = (
+                f"Enter why the due date has moved later than {govuk_date(milestone.due_date)}"
+            )
+        elif due_date < milestone.due_date and "due_date" not in errors:
+            # Earlier is rare and often a slip of the keyboard: the lead confirms it by
+            # saying why, and the reason goes to the board with the new date.
+            errors["due_date_reason"] = (
+                f"Enter why the due date has moved earlier than "
+                f"{govuk_date(milestone.due_date)}, or put the date back"
+            )
     if status == RAG.COMPLETE:
-        if not completed_on:
+        # An item imported as Complete with no date can still take a note; a date is only
+        # asked for when the lead completes it now, or would remove the one it has.
+        dateless_already = milestone.status == RAG.COMPLETE and not milestone.completed_on
+        if not completed_on and not dateless_already:
             errors["completed_on"] = "Enter the date the milestone was completed"
-        elif completed_on > today:
+        elif completed_on and completed_on > today:
             errors["completed_on"] = "The completion date must be today or in the past"
     suggestion = rag_suggest(
         due_date=due_date, original_due_date=milestone.original_due_date, today=today
@@ -190,8 +211,6 @@ def milestone_update(
     commentary. A save that changes nothing without it is refused.
     """
     today = timezone.localdate()
-    if status != RAG.COMPLETE:
-        completed_on = None
     with transaction.atomic():
         bumped = Milestone.objects.filter(pk=milestone.pk, version=expected_version).update(
             version=F("version") + 1
@@ -216,7 +235,9 @@ def milestone_update(
         )
         if errors:
             raise ValidationError(errors)
-        if not (due_date and current.due_date and due_date > current.due_date):
+        if status != RAG.COMPLETE:
+            completed_on = None
+        if not (due_date and current.due_date and due_date != current.due_date):
             due_date_reason = ""
         suggestion = rag_suggest(
             due_date=due_date, original_due_date=current.original_due_date, today=today
