@@ -19,8 +19,9 @@ DATE_FORMAT = "%-d %B %Y"  # settings.DATE_FORMAT says the same to Django's |dat
 
 
 def govuk_date(value: date | datetime | None) -> str:
-    """``30 June 2009``; "" for no date. A datetime is read in the service's time zone."""
-    if not value:
+    """``30 June 2009``; "" for no date (or anything that is not one, as Django's |date
+    filter). A datetime is read in the service's time zone."""
+    if not isinstance(value, date):
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
@@ -29,7 +30,7 @@ def govuk_date(value: date | datetime | None) -> str:
 
 def govuk_time(value: datetime | time | None) -> str:
     """``8:33am``, ``5pm``, ``midday``, ``midnight``; "" for none."""
-    if value is None:
+    if not isinstance(value, datetime | time):
         return ""
     if isinstance(value, datetime):
         value = (timezone.localtime(value) if timezone.is_aware(value) else value).time()
@@ -44,8 +45,8 @@ def govuk_time(value: datetime | time | None) -> str:
 
 def govuk_datetime(value: datetime | None) -> str:
     """``30 June 2009 at 8:33am``; "" for none."""
-    if value is None:
-        return ""
+    if not isinstance(value, datetime):
+        return govuk_date(value)
     return f"{govuk_date(value)} at {govuk_time(value)}"
 
 

@@ -138,6 +138,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# "30 June 2009" wherever Django formats a date itself (config/formats/en_GB/formats.py); the
+# pages, packs and e-mails write dates and times with plans.formatting.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
