@@ -102,7 +102,6 @@ def milestone_update_errors(
         if completed_on and completed_on != milestone.completed_on:
             # Typed for another status: say so rather than drop it without a word.
             errors["completed_on"] = "Choose Complete, or remove the date completed"
-            return errors
         completed_on = None  # reopening a completed milestone clears its date
     changed = (
         status != milestone.status
@@ -111,13 +110,13 @@ def milestone_update_errors(
         or bool(commentary.strip())
     )
     if no_change:
-        if changed:
+        if changed and not errors:
             errors["no_change"] = (
                 "Untick 'No change since the last update', or undo your changes to the "
                 "status, commentary or dates"
             )
         return errors
-    if not changed:
+    if not changed and not errors:
         errors["commentary"] = (
             "Enter what has happened since the last update, or tick "
             "'No change since the last update'"
