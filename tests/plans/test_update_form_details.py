@@ -252,3 +252,12 @@ def test_the_conflict_banner_comes_before_the_error_summary_and_takes_focus(clie
     assert banner < summary
     assert re.search(r'class="govuk-notification-banner" role="alert" tabindex="-1"', body)
     assert 'data-module="govuk-error-summary" data-disable-auto-focus="true"' in body
+
+
+def test_the_revealed_date_has_its_own_legend_not_the_radios(client, world):
+    client.force_login(world.lead)
+    body = client.get(url(world)).content.decode()
+    legends = re.findall(r"<legend[^>]*>(.*?)</legend>", body, re.S)
+    texts = [re.sub(r"<[^>]+>|\s+", " ", legend).strip() for legend in legends]
+    assert texts.count("How is it going?") == 1
+    assert "Date completed" in texts
