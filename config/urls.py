@@ -8,6 +8,8 @@ handler400 = "security.views.bad_request"
 
 urlpatterns = [
     path("", home, name="home"),
+    # Before Django's own: sign in with a username or an e-mail address.
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/sign-in-link/", accounts.SignInLinkRequestView.as_view(), name="signin_link"),
     path(
         "accounts/sign-in-link/sent/",

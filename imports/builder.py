@@ -42,6 +42,7 @@ from imports.status import (
     status_from_colour,
     status_from_words,
 )
+from plans.formatting import article
 from plans.models import RAG
 
 
@@ -743,7 +744,9 @@ class _SheetReader:
                     row_number=row_number,
                 )
             level = "priority" if kind in ("priority", "theme") else "outcome"
-            self.note(row_number, None, f"'{first[:80]}' read as a heading: a {level}", "info")
+            self.note(
+                row_number, None, f"'{first[:80]}' read as a heading: {article(level)}", "info"
+            )
             return True
         if len(filled) == 1 and label_key(first) in SECTION_ACTION_LABELS:
             self.section_sources = first

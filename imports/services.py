@@ -29,6 +29,7 @@ from imports.models import ColumnMapping
 from imports.reading import ImportRefused, Sheet, read_file
 from imports.status import status_from_words
 from outcomes.sheet_import import IndicatorSheetHandler
+from plans.formatting import plural
 from plans.models import (
     RAG,
     Action,
@@ -97,9 +98,13 @@ class ParsedFile:
         outcomes = [o for p in self.priorities for o in p.outcomes]
         actions = [a for o in outcomes for a in o.actions]
         milestones = sum(len(a.milestones) for a in actions)
-        return (
-            f"{len(self.priorities)} priorities, {len(outcomes)} outcomes, {len(actions)} "
-            f"actions, {milestones} milestones"
+        return ", ".join(
+            (
+                plural(len(self.priorities), "priority", "priorities"),
+                plural(len(outcomes), "outcome"),
+                plural(len(actions), "action"),
+                plural(milestones, "milestone"),
+            )
         )
 
     def due_dates(self) -> list[date]:

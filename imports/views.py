@@ -21,6 +21,7 @@ from imports.services import (
     plan_import,
 )
 from plans.access import AdminOnlyMixin, is_partnership_admin, partnership_ids_for
+from plans.formatting import plural
 from plans.models import RAG, Plan
 
 
@@ -186,8 +187,9 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
         created = imported.created
         messages.success(
             request,
-            f"Imported {self.entry['filename']}: {created['outcomes']} outcomes, "
-            f"{created['actions']} actions and {created['milestones']} milestones added"
+            f"Imported {self.entry['filename']}: {plural(created['outcomes'], 'outcome')}, "
+            f"{plural(created['actions'], 'action')} and "
+            f"{plural(created['milestones'], 'milestone')} added"
             + ("." if any(created.values()) else " — nothing new; the plan already had it all."),
         )
         return redirect(self.plan.get_absolute_url())

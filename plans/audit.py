@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import F, Model, Q, QuerySet, Window
 from django.db.models.functions import Lag
 
+from plans.formatting import govuk_date, govuk_datetime
 from plans.models import Action, Milestone, Outcome, Plan, Priority, ReportingPeriod
 
 PAGE_SIZE = 50
@@ -55,9 +56,9 @@ def _display(field, value, names: dict) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if hasattr(value, "hour"):
-        return value.strftime("%-d %B %Y %H:%M")
+        return govuk_datetime(value)
     if hasattr(value, "strftime"):
-        return value.strftime("%-d %B %Y")
+        return govuk_date(value)
     return str(value)
 
 

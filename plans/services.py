@@ -8,6 +8,7 @@ import operator
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
+from urllib.parse import urlencode
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -24,6 +25,7 @@ from sesame.utils import get_query_string
 
 from plans import rag
 from plans.access import is_partnership_admin
+from plans.formatting import article, govuk_date
 from plans.models import (
     RAG,
     Action,
@@ -40,6 +42,7 @@ from plans.models import (
 from plans.models import Outcome as PlanOutcome
 from plans.personal_data import FORMER_LEAD, Removal, person_removal_hooks, redact_text
 from plans.reminders import reminder_digests
+from security.authentication import own_site_path
 from security.events import security_event
 
 logger = logging.getLogger("plans")
@@ -58,11 +61,12 @@ class Suggestion:
 def rag_suggest(*, due_date: date | None, original_due_date: date | None, today: date):
     """The RAG the dates point to, with why; None when the dates say nothing."""
     if due_date and due_date < today:
-        return Suggestion(RAG.RED, f"the due date, {due_date:%-d %B %Y}, has passed")
+        return Suggestion(RAG.RED, f"the due date, {govuk_date(due_date)}, has passed")
     if due_date and original_due_date and due_date > original_due_date:
         return Suggestion(
             RAG.AMBER,
-            f"the due date has moved from {original_due_date:%-d %B %Y} to {due_date:%-d %B %Y}",
+            f"the due date has moved from {govuk_date(original_due_date)} "
+            f"to {govuk_date(due_date)}",
         )
     return None
 
@@ -95,7 +99,10 @@ def milestone_update_errors(
         return errors
     label = RAG(status).label
     if status != RAG.COMPLETE:
-        completed_on = None
+        if completed_on and completed_on != milestone.completed_on:
+            # Typed for another status: say so rather than drop it without a word.
+            errors["completed_on"] = "Choose Complete, or remove the date completed"
+        completed_on = None  # reopening a completed milestone clears its date
     changed = (
         status != milestone.status
         or due_date != milestone.due_date
@@ -103,13 +110,13 @@ def milestone_update_errors(
         or bool(commentary.strip())
     )
     if no_change:
-        if changed:
+        if changed and not errors:
             errors["no_change"] = (
                 "Untick 'No change since the last update', or undo your changes to the "
                 "status, commentary or dates"
             )
         return errors
-    if not changed:
+    if not changed and not errors:
         errors["commentary"] = (
             "Enter what has happened since the last update, or tick "
             "'No change since the last update'"
@@ -117,23 +124,38 @@ def milestone_update_errors(
         return errors
     if not commentary.strip():
         if status in (RAG.RED, RAG.AMBER):
-            errors["commentary"] = f"Enter progress commentary: a {label} status needs it"
+            errors["commentary"] = f"Enter progress commentary: {article(label)} status needs it"
         elif status != milestone.status:
             errors["commentary"] = (
                 "Enter progress commentary saying why the status has changed from "
                 f"{milestone.get_status_display()} to {label}"
             )
+    plan = milestone.action.outcome.priority.plan
     if milestone.due_date and not due_date:
         errors["due_date"] = "Enter the due date; change it if the milestone will be late"
-    moved_later = bool(due_date and milestone.due_date and due_date > milestone.due_date)
-    if moved_later and not due_date_reason.strip():
-        errors["due_date_reason"] = (
-            f"Enter why the due date has moved later than {milestone.due_date:%-d %B %Y}"
+    elif due_date and due_date != milestone.due_date and due_date < plan.start_date:
+        errors["due_date"] = (
+            f"The due date must be on or after {govuk_date(plan.start_date)}, when the plan starts"
         )
+    if due_date and milestone.due_date and not due_date_reason.strip():
+        if due_date > milestone.due_date:
+            errors["due_date_reason"] = (
+                f"Enter why the due date has moved later than {govuk_date(milestone.due_date)}"
+            )
+        elif due_date < milestone.due_date and "due_date" not in errors:
+            # Earlier is rare and often a slip of the keyboard: the lead confirms it by
+            # saying why, and the reason goes to the board with the new date.
+            errors["due_date_reason"] = (
+                f"Enter why the due date has moved earlier than "
+                f"{govuk_date(milestone.due_date)}, or put the date back"
+            )
     if status == RAG.COMPLETE:
-        if not completed_on:
+        # An item imported as Complete with no date can still take a note; a date is only
+        # asked for when the lead completes it now, or would remove the one it has.
+        dateless_already = milestone.status == RAG.COMPLETE and not milestone.completed_on
+        if not completed_on and not dateless_already:
             errors["completed_on"] = "Enter the date the milestone was completed"
-        elif completed_on > today:
+        elif completed_on and completed_on > today:
             errors["completed_on"] = "The completion date must be today or in the past"
     suggestion = rag_suggest(
         due_date=due_date, original_due_date=milestone.original_due_date, today=today
@@ -188,8 +210,6 @@ def milestone_update(
     commentary. A save that changes nothing without it is refused.
     """
     today = timezone.localdate()
-    if status != RAG.COMPLETE:
-        completed_on = None
     with transaction.atomic():
         bumped = Milestone.objects.filter(pk=milestone.pk, version=expected_version).update(
             version=F("version") + 1
@@ -214,7 +234,9 @@ def milestone_update(
         )
         if errors:
             raise ValidationError(errors)
-        if not (due_date and current.due_date and due_date > current.due_date):
+        if status != RAG.COMPLETE:
+            completed_on = None
+        if not (due_date and current.due_date and due_date != current.due_date):
             due_date_reason = ""
         suggestion = rag_suggest(
             due_date=due_date, original_due_date=current.original_due_date, today=today
@@ -556,17 +578,34 @@ def person_email_change(*, person: Person, email: str, user) -> Person:
     return person
 
 
-def signin_link(*, user, base_url: str) -> str:
-    """A one-use, time-limited link that signs ``user`` in (django-sesame)."""
+def greeting_name_for(user) -> str:
+    """The name an e-mail greets ``user`` by: their lead record's, else the account's full
+    name; "" when neither is known (never the username, which reads like a code)."""
+    person = (
+        Person.objects.filter(user=user, removed_at__isnull=True)
+        .order_by("pk")
+        .only("name")
+        .first()
+    )
+    return person.name if person else user.get_full_name().strip()
 
-    return f"{base_url.rstrip('/')}{reverse('signin_link_login')}{get_query_string(user)}"
+
+def signin_link(*, user, base_url: str, next_path: str = "") -> str:
+    """A one-use, time-limited link that signs ``user`` in (django-sesame), then opens
+    ``next_path`` when it is a path on this site (anything else is dropped)."""
+    link = f"{base_url.rstrip('/')}{reverse('signin_link_login')}{get_query_string(user)}"
+    next_path = own_site_path(next_path)
+    return f"{link}&{urlencode({'next': next_path})}" if next_path else link
 
 
-def signin_link_send(*, user, base_url: str) -> None:
+def signin_link_send(*, user, base_url: str, next_path: str = "") -> None:
     """E-mail ``user`` a sign-in link, at the account's own address (which follows its lead's)."""
     if not user.email:
         raise ValidationError({"person": "This account has no e-mail address; add one first"})
-    context = {"user": user, "link": signin_link(user=user, base_url=base_url)}
+    context = {
+        "name": greeting_name_for(user),
+        "link": signin_link(user=user, base_url=base_url, next_path=next_path),
+    }
     send_mail(
         subject="Your sign-in link for partnership plans",
         message=render_to_string("registration/signin_link_email.txt", context),
@@ -586,14 +625,15 @@ def lead_signin_link_send(*, person: Person, sender, base_url: str):
     return user
 
 
-def signin_link_request(*, email: str, base_url: str) -> int:
+def signin_link_request(*, email: str, base_url: str, next_path: str = "") -> int:
     """Send a sign-in link to each account with ``email``, and to each lead with it.
 
-    A lead with no account gets one of their own, in their own partnership only
-    (``lead_user_ensure``): a visitor typing an address never joins two partnerships' lead
-    records into one account, nor hands an existing account a role. Every link goes to the
-    account's own address, which is the one typed. Returns how many links were sent; callers
-    must not tell the visitor (no enumeration).
+        A lead with no account gets one of their own, in their own partnership only
+        (``lead_user_ensure``): a visitor typing an address never joins two partnerships' lead
+        records into one account, nor hands an existing account a role. Every link goes to the
+        account's own address, which is the one typed, and opens ``next_path`` (a path on this
+    site) after signing in. Returns how many links were sent; callers
+        must not tell the visitor (no enumeration).
     """
     email = email.strip()
     if not email:
@@ -607,7 +647,7 @@ def signin_link_request(*, email: str, base_url: str) -> int:
         user = lead_user_ensure(person=person)
         users.setdefault(user.pk, user)
     for user in users.values():
-        signin_link_send(user=user, base_url=base_url)
+        signin_link_send(user=user, base_url=base_url, next_path=next_path)
     return len(users)
 
 

@@ -5,16 +5,16 @@ address belongs to anyone, so the reply takes the same time either way and canno
 outsider which addresses have accounts. ``python manage.py db_worker`` sends them.
 """
 
-from django.contrib.auth.forms import PasswordResetForm
 from django_tasks import task
 
 from plans import services
+from plans.forms import PasswordResetForm
 
 
 @task()
-def signin_link_request_send(*, email: str, base_url: str) -> int:
+def signin_link_request_send(*, email: str, base_url: str, next_path: str = "") -> int:
     """Send a sign-in link to whoever signs in or leads with ``email``; how many were sent."""
-    return services.signin_link_request(email=email, base_url=base_url)
+    return services.signin_link_request(email=email, base_url=base_url, next_path=next_path)
 
 
 @task()

@@ -109,7 +109,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username + address before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # A password sign-in by username, or by an e-mail address only one account has.
+    "security.authentication.UsernameOrEmailBackend",
     # E-mailed sign-in links for leads without a council account (plans.views.accounts).
     "sesame.backends.ModelBackend",
 ]
@@ -137,6 +138,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# "30 June 2009" wherever Django formats a date itself (config/formats/en_GB/formats.py); the
+# pages, packs and e-mails write dates and times with plans.formatting.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -209,6 +213,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Failures count against the account the typed username or e-mail address names, so switching
+# between the two buys no extra attempts (security.authentication.lockout_key).
+AXES_USERNAME_CALLABLE = "security.authentication.lockout_key"
 
 # Two-factor sign-in (mfa/): staff, superusers and partnership admins give a code from an
 # authenticator app (TOTP) or a recovery code after their password or sign-in link, and set one

@@ -51,10 +51,19 @@ def error_summary_items(form, first_field: str = "") -> list[tuple[str, str]]:
     return items
 
 
+@register.filter
+def intcomma_plain(value: int) -> str:
+    """``5,000``: a whole number with thousands separated by commas."""
+    return f"{int(value):,}"
+
+
 @register.simple_tag
-def described_by(field: BoundField, hint: str = "") -> SafeString:
-    """`` aria-describedby="…"`` naming the field's hint and error message, or nothing."""
-    ids = [f"{field.auto_id}-hint"] if hint else []
+def described_by(field: BoundField, hint: str = "", count: bool = False) -> SafeString:
+    """`` aria-describedby="…"`` naming the field's character count message (when
+    ``count``), hint and error message, or nothing."""
+    ids = [f"{field.auto_id}-info"] if count else []
+    if hint:
+        ids.append(f"{field.auto_id}-hint")
     if field.errors:
         ids.append(f"{field.auto_id}-error")
     return format_html(' aria-describedby="{}"', " ".join(ids)) if ids else SafeString("")

@@ -17,21 +17,34 @@ from sesame.views import LoginView as SesameLoginView
 
 from plans import services, tasks
 from plans.access import partnership_ids_for
-from plans.forms import SendSignInLinkForm, SignInLinkRequestForm
+from plans.forms import SendSignInLinkForm, SignInForm, SignInLinkRequestForm
 from plans.limits import email_request_allow
 from plans.models import Membership, Person
+from security.authentication import own_site_path
 
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
 
 
+class SignInView(auth_views.LoginView):
+    """Password sign-in by username or e-mail address (plans.forms.SignInForm)."""
+
+    authentication_form = SignInForm
+
+
 @method_decorator(login_not_required, name="dispatch")
 class SignInLinkRequestView(FormView):
-    """A lead types their e-mail address and is sent a link; the reply never says if it exists."""
+    """A lead types their e-mail address and is sent a link; the reply never says if it exists.
+
+    The page the lead was going to (``next``, this site's paths only) travels in the link.
+    """
 
     template_name = "registration/signin_link_request.html"
     form_class = SignInLinkRequestForm
+
+    def get_initial(self):
+        return {"next": own_site_path(self.request.GET.get("next"))}
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]
@@ -44,7 +57,11 @@ class SignInLinkRequestView(FormView):
         ):
             # The worker looks the address up and sends the mail: known and unknown addresses
             # cost the request the same.
-            tasks.signin_link_request_send.enqueue(email=email, base_url=_base_url(self.request))
+            tasks.signin_link_request_send.enqueue(
+                email=email,
+                base_url=_base_url(self.request),
+                next_path=form.cleaned_data["next"],
+            )
         # Over the limit, the same reply as ever: a limit must not tell anyone which
         # addresses exist (email_request_allow logs the refusal).
         self.request.session["signin_link_email"] = form.cleaned_data["email"]

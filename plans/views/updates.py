@@ -136,8 +136,7 @@ class MilestoneUpdateView(FormView):
             self.milestone = scoped_milestone(user=request.user, pk=self.milestone.pk)
             return self.conflict(self.get_form(), loaded_version=posted_version)
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
+            form.add_service_errors(error.message_dict)
             return self.form_invalid(form)
         number = f"{self.milestone.number} " if self.milestone.number else ""
         messages.success(

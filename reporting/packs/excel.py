@@ -18,9 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plans import rag
+from plans.formatting import govuk_date, govuk_datetime
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-DATE_FORMAT = "d mmm yyyy"
+DATE_FORMAT = "d mmmm yyyy"  # 30 June 2009, as pages and the PDF write dates
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
 DRAFT_FONT = Font(bold=True, size=13, color="D4351C")
@@ -156,7 +157,7 @@ def milestone_values(m: dict) -> list:
         "Yes" if m["overdue"] else "No",
         m["commentary"]
         + (
-            f"\n(No change, confirmed on {m['no_change_on']:%-d %B %Y})"
+            f"\n(No change, confirmed on {govuk_date(m['no_change_on'])})"
             if m.get("no_change_on")
             else ""
         ),
@@ -190,7 +191,8 @@ def summary_sheet(wb: Workbook, pack: dict) -> None:
             "Status",
             "DRAFT: live data, not a closed quarter"
             if pack["draft"]
-            else f"Closed quarter, frozen {safe_value(pack['snapshot_taken_at']):%d %b %Y %H:%M}",
+            else "Closed quarter, frozen on "
+            f"{govuk_datetime(safe_value(pack['snapshot_taken_at']))}",
         ),
         ("Produced", pack["produced_at"]),
         ("Red", pack["totals"][0]),
@@ -198,7 +200,7 @@ def summary_sheet(wb: Workbook, pack: dict) -> None:
         ("Milestones", pack["total"]),
         ("Slipped", len(pack["slipped"])),
         (
-            f"Overdue as at {pack['as_at']:%d %b %Y}" if pack["as_at"] else "Overdue",
+            f"Overdue as at {govuk_date(pack['as_at'])}" if pack["as_at"] else "Overdue",
             len(pack["overdue"]),
         ),
         ("Completed this quarter", len(pack["completed"])),

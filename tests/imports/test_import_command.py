@@ -33,7 +33,7 @@ def test_import_creates_the_partnership_and_plan_with_inferred_dates():
 @pytest.mark.django_db
 def test_dry_run_prints_findings_and_writes_nothing():
     output = run(ROTHERHAM, "--partnership", "Rotherham", "--plan", "CYPP", "--dry-run")
-    assert "Would create: 1 priorities, 6 outcomes" in output
+    assert "Would create: 1 priority, 6 outcomes" in output
     assert "Aspirations" in output
     assert not Partnership.objects.exists()
     assert not Outcome.objects.exists()
@@ -98,7 +98,7 @@ def test_accept_mapping_imports_the_best_guess_and_prints_it(tmp_path):
     output = run(path, "--partnership", "P", "--plan", "AP", "--accept-mapping")
     assert "Mapping used (heading → role):" in output
     assert '"Responsible person=lead"' in output
-    assert "Read from the file: 1 priorities, 1 outcomes, 2 actions, 2 milestones" in output
+    assert "Read from the file: 1 priority, 1 outcome, 2 actions, 2 milestones" in output
     assert Milestone.objects.get(text="Open the hub").due_date.isoformat() == "2024-05-31"
 
 
@@ -151,7 +151,7 @@ def test_a_new_plan_is_never_said_to_have_had_items_already(tmp_path):
     )
     output = run(path, "--partnership", "P", "--plan", "AP", "--accept-mapping")
     assert "Already in the plan" not in output
-    assert "Created: 1 priorities, 1 outcomes, 2 actions, 2 milestones" in output
+    assert "Created: 1 priority, 1 outcome, 2 actions, 2 milestones" in output
 
 
 @pytest.mark.django_db

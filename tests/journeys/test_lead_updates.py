@@ -116,9 +116,7 @@ def test_a_lead_signs_in_from_a_link_and_updates_a_red_milestone(
     assert_accessible(page, "update form with errors")
 
     page.get_by_label("Progress commentary").fill("Survey delayed; consultant appointed.")
-    page.get_by_label("Why has the due date moved later?").fill(
-        "The school survey moved to next term."
-    )
+    page.get_by_label("Why has the due date moved?").fill("The school survey moved to next term.")
     page.get_by_role("button", name="Save update").click()
     page.wait_for_url("**/my-milestones/**")
     # The confirmation is in view and has focus, naming the milestone in full.
@@ -158,3 +156,40 @@ def test_the_plan_page_is_accessible(new_page, plan_world, assert_accessible):
     assert response.status == 200
     assert page.get_by_text("Youth Justice Plan").first.is_visible()
     assert_accessible(page, "plan page")
+
+
+def test_date_completed_is_revealed_under_complete_and_a_keyboard_reaches_it(
+    new_page, plan_world, assert_accessible
+):
+    """Issue 14, item 7: the reveal shows only under Complete, keeps out of the tab order
+    until then, and passes axe (no aria-expanded on a radio); the commentary counts down."""
+    # Due in a month: the dates suggest nothing, so Green reveals no "why" box.
+    Milestone.objects.filter(pk=plan_world["green"].pk).update(
+        due_date=plan_world["due"], original_due_date=plan_world["due"]
+    )
+    page = new_page()
+    sign_in_with_password(page, "ken.dance@yot.example.org")
+    page.wait_for_url("**/my-milestones/")
+    page.goto(reverse("plans:milestone_update", args=[plan_world["green"].pk]))
+    date_completed = page.get_by_role("group", name="Date completed")
+    expect(date_completed).to_be_hidden()
+
+    # From the chosen radio, Tab leaves the radios for the commentary: nothing hidden between.
+    page.get_by_label("Green", exact=True).focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Progress commentary")).to_be_focused()
+
+    # Arrow keys move the choice down to Complete, which reveals the date, next in the tabs.
+    page.get_by_label("Green", exact=True).focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Complete", exact=True)).to_be_checked()
+    expect(date_completed).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(date_completed.get_by_label("Day")).to_be_focused()
+    assert page.locator("input[type=radio][aria-expanded]").count() == 0
+    assert_accessible(page, "update form with Date completed revealed")
+
+    page.get_by_label("Progress commentary").fill("x" * 4990)
+    expect(page.locator(".govuk-character-count__status")).to_have_text(
+        "You have 10 characters remaining"
+    )

@@ -79,7 +79,7 @@ class TestMilestoneUpdateService:
 
     def test_a_moved_date_with_the_same_green_status_needs_no_commentary(self, world):
         update(world, status=RAG.GREEN, commentary="Started.")
-        update(world, status=RAG.GREEN, due_date=date(2019, 12, 1))
+        update(world, status=RAG.GREEN, due_date=date(2019, 12, 1), due_date_reason="Ahead.")
         assert MilestoneUpdate.objects.count() == 2
 
     def test_a_save_that_changes_nothing_is_refused(self, world):
@@ -122,9 +122,21 @@ class TestMilestoneUpdateService:
         assert milestone.slipped
         assert made.due_date_reason == "Fieldwork moved after the schools' term."
 
-    def test_an_earlier_due_date_needs_no_reason(self, world):
-        update(world, status=RAG.GREEN, commentary="Ahead.", due_date=date(2019, 12, 1))
+    def test_an_earlier_due_date_asks_why_and_keeps_the_reason(self, world):
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.GREEN, commentary="Ahead.", due_date=date(2019, 12, 1))
+        assert error.value.message_dict["due_date_reason"] == [
+            "Enter why the due date has moved earlier than 31 December 2019, or put the date back"
+        ]
+        made = update(
+            world,
+            status=RAG.GREEN,
+            commentary="Ahead.",
+            due_date=date(2019, 12, 1),
+            due_date_reason="The venue came free earlier.",
+        )
         assert Milestone.objects.get(pk=world.milestone.pk).due_date == date(2019, 12, 1)
+        assert made.due_date_reason == "The venue came free earlier."
 
     def test_complete_needs_a_completion_date_not_in_the_future(self, world):
         with pytest.raises(ValidationError) as error:
@@ -136,9 +148,13 @@ class TestMilestoneUpdateService:
         milestone = Milestone.objects.get(pk=world.milestone.pk)
         assert milestone.completed_on == date(2019, 11, 1)
 
-    def test_completion_date_is_dropped_unless_complete(self, world):
-        update(world, status=RAG.GREEN, commentary="Going.", completed_on=date(2019, 11, 1))
-        assert Milestone.objects.get(pk=world.milestone.pk).completed_on is None
+    def test_a_completion_date_typed_for_another_status_is_refused_not_dropped(self, world):
+        with pytest.raises(ValidationError) as error:
+            update(world, status=RAG.GREEN, commentary="Going.", completed_on=date(2019, 11, 1))
+        assert error.value.message_dict["completed_on"] == [
+            "Choose Complete, or remove the date completed"
+        ]
+        assert not MilestoneUpdate.objects.exists()
 
     def test_past_due_suggests_red_and_a_kinder_status_needs_a_reason(self, world):
         Milestone.objects.filter(pk=world.milestone.pk).update(
@@ -564,7 +580,7 @@ class TestLatestRealCommentary:
 
     def test_pages_keep_the_last_real_commentary_and_mark_a_no_change(self, client, world):
         update(world, status=RAG.GREEN, commentary="Trainers booked for October.")
-        update(world, status=RAG.GREEN, due_date=date(2019, 12, 1))  # a date moved earlier
+        update(world, status=RAG.GREEN, due_date=date(2019, 12, 1), due_date_reason="Ahead.")
         with time_machine.travel(datetime(2019, 11, 20, 9), tick=False):
             update(world, status=RAG.GREEN, no_change=True)
         client.force_login(world.lead)

@@ -129,7 +129,7 @@ def test_the_pack_answers_the_boards_questions_for_the_scenario(closed_q3_pdf):
     assert "Procedures held up by the inspection" in exceptions
     assert "Cleveland Police" in exceptions
     assert "Survey of young women" not in exceptions
-    assert "Overdue as at 31 Dec 2019 (1)" in text and "Train panel members" in text
+    assert "Overdue as at 31 December 2019 (1)" in text and "Train panel members" in text
 
 
 def test_the_pdf_is_tagged_landscape_a4_with_a_title_and_language(closed_q3_pdf):

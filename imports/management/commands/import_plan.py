@@ -21,6 +21,7 @@ from imports.services import (
     plan_file_read,
     plan_import,
 )
+from plans.formatting import plural
 from plans.models import Partnership, Plan
 
 
@@ -87,8 +88,10 @@ class Command(BaseCommand):
         for change in result.changes:
             self.stdout.write(f"Changed: {change}")
         verb = "Would create" if result.dry_run else "Created"
-        created = ", ".join(f"{count} {kind}" for kind, count in result.created.items())
-        matched = ", ".join(f"{count} {kind}" for kind, count in result.matched.items() if count)
+        created = ", ".join(_counted(count, kind) for kind, count in result.created.items())
+        matched = ", ".join(
+            _counted(count, kind) for kind, count in result.matched.items() if count
+        )
         self.stdout.write(self.style.SUCCESS(f"{verb}: {created}."))
         if matched:
             self.stdout.write(f"Already in the plan, left unchanged: {matched}.")
@@ -199,3 +202,11 @@ class Command(BaseCommand):
         while Partnership.objects.filter(slug=slug).exists():
             slug, number = f"{base}-{number}", number + 1
         return slug
+
+
+_SINGULAR = {"priorities": "priority", "people": "person"}
+
+
+def _counted(count: int, kind: str) -> str:
+    """``1 priority``, ``2 priorities``: ``kind`` is the plural the import counts by."""
+    return plural(count, _SINGULAR.get(kind, kind.removesuffix("s")), kind)

@@ -1,6 +1,19 @@
 // Starts GOV.UK Frontend's components (error summary focus, service navigation toggle, ...).
 import { initAll } from "../govuk/govuk-frontend.min.js";
 
+// GOV.UK Frontend's conditional reveals mark each radio that controls one aria-expanded, an
+// attribute ARIA does not allow on a radio (axe: a critical aria-allowed-attr failure). The
+// radio keeps aria-controls and the revealed fields follow it in the tab order, so take
+// aria-expanded off each time GOV.UK Frontend sets it.
+const dropExpanded = (radio) => radio.removeAttribute("aria-expanded");
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    if (change.target.type === "radio" && change.target.hasAttribute("aria-expanded")) {
+      dropExpanded(change.target);
+    }
+  }
+}).observe(document.body, { attributes: true, attributeFilter: ["aria-expanded"], subtree: true });
+
 initAll();
 
 // After a save the page opens at the top with a success banner (role="alert", tabindex="-1").
