@@ -98,7 +98,8 @@ def trend_svg(
     if not periods:
         return (
             f'{head}<desc id="{dom_id}-desc">No results to chart yet.</desc>'
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-size="{LABEL_SIZE}" '
+            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
+            f'font-size="{LABEL_SIZE}" '
             f'fill="#505a5f">No results to chart yet</text></svg>'
         )
 
@@ -162,7 +163,8 @@ def trend_svg(
             continue
         x = x_of(index)
         parts.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 24}" text-anchor="middle" font-size="{LABEL_SIZE}" '
+            f'<text x="{x:.1f}" y="{top + plot_h + 24}" text-anchor="middle" '
+            f'font-size="{LABEL_SIZE}" '
             f'fill="#0b0c0c">{escape(period.short_label)}</text>'
         )
 
