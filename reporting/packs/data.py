@@ -10,6 +10,7 @@ from datetime import datetime
 from html import escape
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from plans import rag
 from plans.models import ReportingPeriod
@@ -79,6 +80,18 @@ def filter_description(state: dict, *, priority_id=None, organisation_id=None) -
     return "; ".join(parts) or "Whole plan"
 
 
+def filter_slug(state: dict, *, priority_id=None, organisation_id=None) -> str:
+    """The subset for a file name: "staying-safe", "cleveland-police"; "" for the whole plan."""
+    parts = []
+    if priority_id is not None:
+        for p in state["priorities"]:
+            if p["id"] == priority_id:
+                parts.append(slugify(p["title"]) or slugify(p["number"]) or "priority")
+    if organisation_id is not None:
+        parts.append(slugify(organisation_names(state).get(organisation_id, "")) or "organisation")
+    return "-".join(parts)
+
+
 def pack_data(
     *,
     state: State,
@@ -91,6 +104,7 @@ def pack_data(
     """Every section of the pack from a state (and the state before it, for changes)."""
     produced_at = produced_at or timezone.now()
     scope = filter_description(state, priority_id=priority_id, organisation_id=organisation_id)
+    subset = filter_slug(state, priority_id=priority_id, organisation_id=organisation_id)
     state = filter_state(state, priority_id=priority_id, organisation_id=organisation_id)
     if previous is not None:
         previous = filter_state(previous, priority_id=priority_id, organisation_id=organisation_id)
@@ -150,6 +164,7 @@ def pack_data(
         "snapshot_digest": snapshot.digest if snapshot else "",
         "produced_at": produced_at,
         "scope": scope,
+        "subset": subset,
         "rag_order": [(s.value, s.label, s.colour, s.ink) for s in map(rag.status_for, rag.ORDER)],
         "summary": summary,
         "totals": [totals.get(s, 0) for s in rag.ORDER],
