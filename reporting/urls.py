@@ -1,11 +1,17 @@
 from django.urls import path
 
-from reporting.views import background, board_pack, periods
+from reporting.views import background, board_pack, milestones, periods
 
 app_name = "reporting"
 
 urlpatterns = [
     path("plans/<int:pk>/", board_pack.BoardPackView.as_view(), name="board_pack"),
+    # The milestone list (plans:milestone_list) as a file, with the list's filters.
+    path(
+        "milestones.<str:fmt>",
+        milestones.MilestoneListDownloadView.as_view(),
+        name="milestone_list_download",
+    ),
     path(
         "plans/<int:pk>/periods/",
         periods.PeriodsGenerateView.as_view(),

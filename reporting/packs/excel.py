@@ -36,6 +36,12 @@ RAG_FONTS = {
 }
 
 
+def formula_safe_text(text: str) -> str:
+    """Text for a CSV cell that no spreadsheet will run: a leading apostrophe before "=", "+",
+    "-", "@", a tab or a carriage return (CSV has no quote-prefix flag, so it is written)."""
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def safe_value(value):
     """A value as it should land in a cell: text stays text, illegal control characters go."""
     if isinstance(value, str):
