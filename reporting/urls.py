@@ -42,6 +42,7 @@ urlpatterns = [
     path("packs/<int:pk>/retry/", background.PackJobRetryView.as_view(), name="pack_job_retry"),
     path("periods/<int:pk>/close/", periods.PeriodCloseView.as_view(), name="period_close"),
     path("periods/<int:pk>/reopen/", periods.PeriodReopenView.as_view(), name="period_reopen"),
+    path("periods/<int:pk>/meeting/", periods.BoardMeetingView.as_view(), name="period_meeting"),
     path(
         "periods/<int:pk>/deadline/",
         periods.PeriodDeadlineView.as_view(),

@@ -344,6 +344,9 @@ ACCESS: dict[str, Access] = {
     "reporting:period_reopen": admins_only(
         fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
     ),
+    "reporting:period_meeting": admins_only(
+        fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND)
+    ),
     "reporting:period_deadline": admins_only(
         fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
     ),

@@ -16,7 +16,7 @@ from plans import rag
 from plans.models import ReportingPeriod
 from reporting import selectors
 from reporting.changes import period_changes
-from reporting.models import Snapshot
+from reporting.models import BoardMeeting, Snapshot
 from reporting.schema import Pack, State, snapshot_state
 from reporting.state import (
     filter_state,
@@ -58,7 +58,8 @@ def pack_for_period(
     """The pack for a period: from its snapshot when closed, from live data (DRAFT) when open."""
     state, snapshot = selectors.period_state(period=period)
     previous = _previous_state(period=period, state=state, snapshot=snapshot)
-    return pack_data(
+    meeting = BoardMeeting.objects.filter(period_id=period.pk).first()
+    pack = pack_data(
         state=state,
         previous=previous,
         snapshot=snapshot,
@@ -66,6 +67,10 @@ def pack_for_period(
         organisation_id=organisation_id,
         produced_at=produced_at,
     )
+    # The cover's meeting is the period's, not the snapshot's: named before or after the close.
+    pack["board_name"] = meeting.board_name if meeting else ""
+    pack["meeting_date"] = meeting.meeting_date if meeting else None
+    return pack
 
 
 def filter_description(state: dict, *, priority_id=None, organisation_id=None) -> str:
@@ -165,6 +170,8 @@ def pack_data(
         "produced_at": produced_at,
         "scope": scope,
         "subset": subset,
+        "board_name": "",
+        "meeting_date": None,
         "rag_order": [(s.value, s.label, s.colour, s.ink) for s in map(rag.status_for, rag.ORDER)],
         "summary": summary,
         "totals": [totals.get(s, 0) for s in rag.ORDER],

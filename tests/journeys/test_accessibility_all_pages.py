@@ -389,6 +389,18 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
         header=ROTHERHAM,
     )
 
+    walk.visit(
+        page,
+        reverse("reporting:period_meeting", args=[closed.pk]),
+        "board meeting for a pack's cover",
+        header=MIDDLESBROUGH,
+    )
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("2020")
+    submit(page)
+    walk.check(page, "board meeting with errors", errors=True, header=MIDDLESBROUGH)
+
     print(f"checked {len(walk.checked)} pages")
     assert not walk.failures, "\n".join(walk.failures)
     # Every form above was sent with errors: none of them may have saved anything.

@@ -92,3 +92,43 @@ def test_the_workbook_properties_carry_the_digest_and_the_subset(closed_q3):
     )
     assert priority.title in workbook.properties.title
     assert closed_q3.q3.snapshots.get().digest in workbook.properties.keywords
+
+
+def test_the_cover_names_the_board_and_meeting_an_admin_set_and_stored_files_are_remade(
+    client, closed_q3, board_user
+):
+    download = reverse("reporting:pack_download", kwargs={"pk": closed_q3.q3.pk, "fmt": "pdf"})
+    meeting_url = reverse("reporting:period_meeting", kwargs={"pk": closed_q3.q3.pk})
+    with time_machine.travel(at(2020, 1, 11, 9), tick=False):
+        client.force_login(board_user)
+        assert "For the meeting of" not in pdf_text(body(client.get(download)))
+        assert client.get(meeting_url).status_code == 403
+
+        client.force_login(closed_q3.admin)
+        response = client.post(
+            meeting_url,
+            {
+                "board_name": "Children's Trust Board",
+                "meeting_date-day": "27",
+                "meeting_date-month": "1",
+                "meeting_date-year": "2020",
+            },
+        )
+        assert response.status_code == 302
+        text = pdf_text(body(client.get(download)))
+    assert "For the meeting of Children's Trust Board on Monday 27 January 2020" in text
+    assert closed_q3.q3.board_meeting.history.get().history_user == closed_q3.admin
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_a_meeting_date_that_is_not_a_date_is_an_error(client, closed_q3):
+    client.force_login(closed_q3.admin)
+    response = client.post(
+        reverse("reporting:period_meeting", kwargs={"pk": closed_q3.q3.pk}),
+        {"meeting_date-day": "31", "meeting_date-month": "2", "meeting_date-year": "2020"},
+    )
+    assert response.status_code == 200
+    assert "<title>Error: " in response.content.decode()
