@@ -99,6 +99,11 @@ class ValuesUploadForm(forms.Form):
         return cleaned
 
 
+def _outcome_label(outcome) -> str:
+    label = f"{outcome.number} {outcome.statement}".strip()
+    return label if len(label) <= 160 else f"{label[:159]}…"
+
+
 class IndicatorForm(forms.Form):
     """An indicator, its targets by year and its comparators, as a partnership admin sets them.
 
@@ -191,7 +196,7 @@ class IndicatorForm(forms.Form):
         self.fields["outcomes"].queryset = Outcome.objects.filter(
             priority__plan=plan
         ).select_related("priority")
-        self.fields["outcomes"].label_from_instance = lambda o: f"{o.number} {o.statement}"[:160]
+        self.fields["outcomes"].label_from_instance = _outcome_label
 
     def clean_code(self):
         code = " ".join(self.cleaned_data["code"].split())

@@ -50,8 +50,7 @@ class IndicatorFormView(FormView):
         comparators = [
             f"{v.comparator}, {v.period.label}: {_figure(v.value)}"
             for v in values
-            if v.kind == IndicatorValue.Kind.COMPARATOR
-            and v.status == IndicatorValue.Status.VALUE
+            if v.kind == IndicatorValue.Kind.COMPARATOR and v.status == IndicatorValue.Status.VALUE
         ]
         initial = {name: getattr(indicator, name) for name in services.INDICATOR_FIELDS}
         initial.update(
