@@ -630,6 +630,7 @@ UNCOVERED_MODELS = {
     "SnapshotRedaction": "a record kept when a removal rewrites a snapshot; no page shows it",
     "LeadAccount": "which partnership's sign-in-link flow made an account; no page shows it",
     "RequestCount": "hashed counts behind the e-mail form limits; no page shows or takes one",
+    "BoardMeeting": "a period's pack cover details; its page takes the period's id",
 }
 
 
