@@ -29,6 +29,7 @@ from imports.models import ColumnMapping
 from imports.reading import ImportRefused, Sheet, read_file
 from imports.status import status_from_words
 from outcomes.sheet_import import IndicatorSheetHandler
+from plans.audit import IMPORT_REASON_PREFIX
 from plans.formatting import plural
 from plans.models import (
     RAG,
@@ -376,6 +377,13 @@ class _Writer:
         self.result = result
         self.now = now
         self.author_name = f"Imported from {result.filename}"[:200]
+        # One user, reason and time on every history row this import creates: the audit
+        # trail shows them as one "Imported N items from <file>" entry (plans.audit).
+        self.history_marks = {
+            "default_user": user if user is not None and user.is_authenticated else None,
+            "default_change_reason": f"{IMPORT_REASON_PREFIX}{result.filename}"[:100],
+            "default_date": now,
+        }
         self.people: dict[str, list[Person]] = defaultdict(list)
         self.organisations: dict[str, Organisation] = {}
 
@@ -424,9 +432,9 @@ class _Writer:
             self.people[key].append(person)
             new_people.append(person)
         if new_organisations:
-            bulk_create_with_history(new_organisations, Organisation)
+            bulk_create_with_history(new_organisations, Organisation, **self.history_marks)
         if new_people:
-            bulk_create_with_history(new_people, Person)
+            bulk_create_with_history(new_people, Person, **self.history_marks)
         self.result.created["organisations"] += len(new_organisations)
         self.result.created["people"] += len(new_people)
 
@@ -475,7 +483,7 @@ class _Writer:
             new_priorities.append(priority)
             priority_for[title] = priority
             self.count("priorities", True)
-        bulk_create_with_history(new_priorities, Priority)
+        bulk_create_with_history(new_priorities, Priority, **self.history_marks)
         return priority_for
 
     def write_outcomes(self, priorities, priority_for) -> dict[int, Outcome]:
@@ -508,7 +516,7 @@ class _Writer:
                 elif outcome.pk is not None:  # not one created a moment ago by this import
                     self.count("outcomes", False)
                 outcome_for[id(outcome_draft)] = outcome
-        bulk_create_with_history(new_outcomes, Outcome)
+        bulk_create_with_history(new_outcomes, Outcome, **self.history_marks)
         return outcome_for
 
     def write_actions(self, priorities, outcome_for) -> tuple[dict[int, Action], list]:
@@ -547,7 +555,7 @@ class _Writer:
                     new_actions.append(action)
                     new_drafts.append(action_draft)
                     self.count("actions", True)
-        bulk_create_with_history(new_actions, Action)
+        bulk_create_with_history(new_actions, Action, **self.history_marks)
         return action_for, new_drafts
 
     def link_actions(self, action_drafts, action_for):
@@ -680,7 +688,7 @@ class _Writer:
                     sort_key=number_sort_key(number),
                 )
             )
-        bulk_create_with_history(milestones, Milestone)
+        bulk_create_with_history(milestones, Milestone, **self.history_marks)
         self.write_updates(milestones, [m for _, _, m in new_milestones])
 
     def write_updates(self, milestones, drafts):

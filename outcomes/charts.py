@@ -13,6 +13,9 @@ from django.utils.html import escape
 from outcomes.formatting import format_value
 
 FONT = "Arial, Helvetica, sans-serif"
+# Sized for the full width of a page's main column (about 920 px at 100 % zoom), so the
+# labels are drawn at 16 px and read at that size on screen, not scaled down.
+LABEL_SIZE = 16
 # (colour, dash pattern, marker) per series: never colour alone.
 ACTUAL_STYLE = ("#1d70b8", "", "circle")
 TARGET_STYLE = ("#0b0c0c", "8 5", "square")
@@ -61,8 +64,8 @@ def trend_svg(
     *,
     indicator,
     values=None,
-    width: int = 640,
-    height: int = 320,
+    width: int = 920,
+    height: int = 440,
     title: str | None = None,
 ) -> str:
     """An inline SVG of the indicator's actuals against its targets and comparators.
@@ -95,7 +98,8 @@ def trend_svg(
     if not periods:
         return (
             f'{head}<desc id="{dom_id}-desc">No results to chart yet.</desc>'
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-size="14" '
+            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
+            f'font-size="{LABEL_SIZE}" '
             f'fill="#505a5f">No results to chart yet</text></svg>'
         )
 
@@ -120,7 +124,7 @@ def trend_svg(
     low = math.floor(low / step) * step
     high = math.ceil(high / step) * step
 
-    left, right, top, bottom = 70, 20, 20, 80
+    left, right, top, bottom = 96, 24, 24, 96
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x_of(index: int) -> float:
@@ -147,14 +151,20 @@ def trend_svg(
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="#b1b4b6" stroke-width="1"/>'
-            f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{left - 10}" y="{y + 5:.1f}" text-anchor="end" font-size="{LABEL_SIZE}" '
             f'fill="#0b0c0c">{escape(fmt(Decimal(str(round(tick, 6)))))}</text>'
         )
         tick += step
+    # At 16 px a quarter's label ("19/20 Q3") is about 70 px wide: label every n-th period
+    # when they would overlap (the data table and the description have them all).
+    every = max(1, math.ceil(len(periods) * 9 * LABEL_SIZE * 0.6 / plot_w))
     for index, period in enumerate(periods):
+        if index % every:
+            continue
         x = x_of(index)
         parts.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="12" '
+            f'<text x="{x:.1f}" y="{top + plot_h + 24}" text-anchor="middle" '
+            f'font-size="{LABEL_SIZE}" '
             f'fill="#0b0c0c">{escape(period.short_label)}</text>'
         )
 
@@ -173,7 +183,7 @@ def trend_svg(
         parts.extend(_marker(marker, x, y, colour) for x, y in coords)
 
     # Legend, below the axis labels
-    legend_y = height - 30
+    legend_y = height - 32
     x = left
     for key in ordered_keys:
         name, colour, dash, marker = styles[key]
@@ -184,9 +194,9 @@ def trend_svg(
         )
         parts.append(_marker(marker, x + 15, legend_y, colour))
         parts.append(
-            f'<text x="{x + 36}" y="{legend_y + 4}" font-size="12" fill="#0b0c0c">'
+            f'<text x="{x + 38}" y="{legend_y + 5}" font-size="{LABEL_SIZE}" fill="#0b0c0c">'
             f"{escape(name)}</text>"
         )
-        x += 46 + 7 * len(name)
+        x += 52 + 9 * len(name)
     parts.append("</svg>")
     return "".join(parts)

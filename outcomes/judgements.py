@@ -46,10 +46,12 @@ NOT_ON_TARGET = Judgement("not_on_target", "Not on target", "✗", "bad")
 IMPROVING = Judgement("improving", "Improving", "↑", "good")
 NO_CHANGE = Judgement("no_change", "No change", "→", "close")
 WORSENING = Judgement("worsening", "Worsening", "↓", "bad")
-# Against a comparator
-BETTER = Judgement("better", "Better", "★", "good")
-SIMILAR = Judgement("similar", "Similar", "●", "close")
-WORSE = Judgement("worse", "Worse", "▲", "bad")
+# Against a comparator. Not arrows or triangles: beside the direction's ↑ Improving, a
+# "▲ Worse" read as if up were good (issue 15). Plus, equals and minus say better, similar
+# and worse without pointing anywhere.
+BETTER = Judgement("better", "Better", "+", "good")
+SIMILAR = Judgement("similar", "Similar", "=", "close")
+WORSE = Judgement("worse", "Worse", "−", "bad")
 # For every kind
 NOT_KNOWN = Judgement("not_known", "Not known", "?", "none")
 NOT_JUDGED = Judgement("not_judged", "Not judged: neither higher nor lower is better", "–", "none")

@@ -180,3 +180,84 @@ def indicator_settings_json_import(*, data: dict | None, context) -> None:
                 "comparator_threshold_percent": Decimal(data["comparator_threshold_percent"])
             },
         )
+
+
+INDICATOR_FIELDS = (
+    "code",
+    "definition",
+    "polarity",
+    "unit",
+    "rate_per",
+    "decimal_places",
+    "frequency",
+    "owner",
+    "organisation",
+    "tolerance",
+    "source_note",
+)
+
+
+def _values_replace(*, indicator: Indicator, kind: str, rows: list, user) -> None:
+    """Make the indicator's ``kind`` values exactly ``rows`` (comparator, period, number):
+    each new or changed one through ``indicator_value_set``; one no longer listed deleted
+    (its history keeps it)."""
+    wanted = {}
+    for comparator, period, value in rows:
+        wanted[(comparator, period.year, period.quarter, period.period_type)] = (period, value)
+    existing = {
+        (v.comparator, v.year, v.quarter, v.period_type): v
+        for v in IndicatorValue.objects.filter(indicator=indicator, kind=kind)
+    }
+    for key, row in existing.items():
+        if key not in wanted:
+            row.delete()
+    for key, (period, value) in wanted.items():
+        row = existing.get(key)
+        if row is not None and row.status == IndicatorValue.Status.VALUE and row.value == value:
+            continue
+        indicator_value_set(
+            indicator=indicator,
+            kind=kind,
+            period=period,
+            value=value,
+            comparator=key[0],
+            user=user,
+            source=IndicatorValue.Source.WEB,
+        )
+
+
+@transaction.atomic
+def indicator_save(
+    *,
+    plan,
+    user,
+    data: dict,
+    targets: list,
+    comparators: list,
+    indicator: Indicator | None = None,
+) -> Indicator:
+    """Create (``indicator`` None) or edit an indicator of ``plan``, with its targets by year
+    and its comparators, in one transaction; history keeps every earlier version.
+
+    ``data`` holds ``INDICATOR_FIELDS`` and ``outcomes``, already validated
+    (``outcomes.forms.IndicatorForm``); the judgements follow from them, never stored.
+    """
+    if indicator is None:
+        indicator = Indicator(plan=plan, position=(plan.indicators.count() + 1))
+    elif indicator.plan_id != plan.pk:
+        raise ValidationError("That indicator belongs to another plan.")
+    for name in INDICATOR_FIELDS:
+        setattr(indicator, name, data[name])
+    if indicator.unit != "rate":
+        indicator.rate_per = None
+    indicator.full_clean(
+        exclude=["plan", "outcomes", "priority", "parent", "owner", "organisation"]
+    )
+    indicator.save()
+    indicator.outcomes.set(data.get("outcomes") or [])
+    _values_replace(indicator=indicator, kind=IndicatorValue.Kind.TARGET, rows=targets, user=user)
+    _values_replace(
+        indicator=indicator, kind=IndicatorValue.Kind.COMPARATOR, rows=comparators, user=user
+    )
+    security_event("indicator_saved", user_id=getattr(user, "pk", None), indicator_id=indicator.pk)
+    return indicator

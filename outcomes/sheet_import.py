@@ -468,7 +468,8 @@ class IndicatorSheetHandler:
         where = f"Row {record.row_number}"
 
         for column in layout.of("on_target"):
-            said = ON_TARGET_SYMBOLS.get(_text(self._cell(record, column)))
+            written = _text(self._cell(record, column))
+            said = ON_TARGET_SYMBOLS.get(written)
             if said is None or said == a.on_target:
                 continue
             if a.on_target == NOT_KNOWN:
@@ -484,18 +485,19 @@ class IndicatorSheetHandler:
             finding(
                 record.row_number,
                 column.header,
-                f"{where}, '{column.header}': the file says {said.symbol} but {reason}.",
+                f"{where}, '{column.header}': the file says {written} but {reason}.",
             )
 
         for column in layout.of("direction"):
-            said = DIRECTION_SYMBOLS.get(_text(self._cell(record, column)))
+            written = _text(self._cell(record, column))
+            said = DIRECTION_SYMBOLS.get(written)
             if said is None or said == a.direction:
                 continue
             last = display(indicator, a.last_year_actual)
             finding(
                 record.row_number,
                 column.header,
-                f"{where}, '{column.header}': the file says {said.symbol} "
+                f"{where}, '{column.header}': the file says {written} "
                 f"({said.text.lower()}) but {actual} in {period.label} against {last} in "
                 f"{period.previous().label} with good performance {polarity_word} is "
                 f"{a.direction.text.lower()}.",
@@ -503,7 +505,8 @@ class IndicatorSheetHandler:
 
         by_name = {c.name: c for c in a.comparators}
         for column in layout.of("comparator_judgement"):
-            said = COMPARATOR_SYMBOLS.get(_text(self._cell(record, column)))
+            written = _text(self._cell(record, column))
+            said = COMPARATOR_SYMBOLS.get(written)
             result = by_name.get(column.comparator)
             computed = result.judgement if result else NOT_KNOWN
             if said is None or said == computed:
@@ -522,7 +525,7 @@ class IndicatorSheetHandler:
             finding(
                 record.row_number,
                 column.header,
-                f"{where}, '{column.header}': the file says {said.symbol} "
+                f"{where}, '{column.header}': the file says {written} "
                 f"({said.text.lower()}) but {actual} against {against} with good performance "
                 f"{polarity_word} is {computed.text.lower()} ({rule}).",
             )

@@ -6,10 +6,12 @@ one more query, so a page costs a fixed number of queries however long the histo
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import field as dataclass_field
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Model, Q, QuerySet, Window
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Lag
+from django.utils import timezone
 
 from plans.formatting import govuk_date, govuk_datetime
 from plans.models import Action, Milestone, Outcome, Plan, Priority, ReportingPeriod
@@ -20,6 +22,88 @@ PAGE_SIZE = 50
 _HIDDEN = {"id", "sort_key", "position", "version", "latest_update"}
 
 _TYPE_LABELS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+# The importer (imports.services) records each item it creates with this reason, one user
+# and one time per import, so an import's hundreds of "Created" rows read as one entry.
+IMPORT_REASON_PREFIX = "Imported from "
+
+# Item kinds a reader filters by, and the text columns an item's number and words are in.
+ITEM_KINDS = {
+    "plan": (Plan, ("title",)),
+    "priority": (Priority, ("number", "title")),
+    "outcome": (Outcome, ("number", "statement")),
+    "action": (Action, ("number", "text")),
+    "milestone": (Milestone, ("number", "text")),
+    "period": (ReportingPeriod, ()),
+}
+IMPORTED_MODELS = (Priority, Outcome, Action, Milestone)
+CHANGE_KINDS = {"created": "+", "changed": "~", "deleted": "-", "status": "~"}
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What a reader narrowed the trail to; every part optional. ``who`` is a user id or
+    "system" (imports and commands); ``change`` a key of ``CHANGE_KINDS`` ("status": a
+    milestone's RAG status changed); ``imported_at`` one import's time (its entry expanded).
+    """
+
+    who: int | str | None = None
+    item: str = ""
+    q: str = ""
+    change: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    imported_at: datetime | None = None
+
+    @property
+    def any(self) -> bool:
+        return any(
+            (
+                self.who,
+                self.item,
+                self.q,
+                self.change,
+                self.date_from,
+                self.date_to,
+                self.imported_at,
+            )
+        )
+
+    def condition(self, model: type[Model]) -> Q | None:
+        """The filter on ``model``'s historical records, or None when it has no such rows."""
+        if self.item and ITEM_KINDS[self.item][0] is not model:
+            return None
+        if self.change == "status" and model is not Milestone:
+            return None
+        condition = Q()
+        if self.who == "system":
+            condition &= Q(history_user__isnull=True)
+        elif self.who:
+            condition &= Q(history_user_id=self.who)
+        if self.change:
+            condition &= Q(history_type=CHANGE_KINDS[self.change])
+        zone = timezone.get_current_timezone()
+        if self.date_from:
+            condition &= Q(history_date__gte=datetime.combine(self.date_from, time(), zone))
+        if self.date_to:
+            end = datetime.combine(self.date_to + timedelta(days=1), time(), zone)
+            condition &= Q(history_date__lt=end)
+        if self.imported_at:
+            condition &= Q(history_date=self.imported_at)
+        if self.q:
+            columns = ITEM_KINDS[_kind_of(model)][1]
+            if not columns:
+                return None
+            for word in self.q.split()[:10]:
+                either = Q()
+                for column in columns:
+                    either |= Q(**{f"{column}__icontains": word})
+                condition &= either
+        return condition
+
+
+def _kind_of(model: type[Model]) -> str:
+    return next(kind for kind, (m, _) in ITEM_KINDS.items() if m is model)
 
 
 @dataclass
@@ -62,44 +146,144 @@ def _display(field, value, names: dict) -> str:
     return str(value)
 
 
-def _records(history: QuerySet, *, limit: int) -> list:
-    """The newest ``limit`` records, each with ``prev_history_id``."""
-    records = history.annotate(
-        prev_history_id=Window(
-            Lag("history_id"),
-            partition_by=[F("id")],
-            order_by=[F("history_date").asc(), F("history_id").asc()],
+def _records(
+    history: QuerySet, *, limit: int, status_changes: bool = False, filtered: bool = False
+) -> list:
+    """The newest ``limit`` records, each with ``prev_history_id``.
+
+    A window (LAG) sees only the rows the query keeps, so when ``filtered`` the record before
+    is looked up among all of the item's records instead (a correlated subquery), else a
+    change found by date or person would be diffed against nothing. ``status_changes``: only
+    records whose ``status`` differs from the record before.
+    """
+    if filtered or status_changes:
+        earlier = (
+            history.model.objects.filter(id=OuterRef("id"))
+            .filter(
+                Q(history_date__lt=OuterRef("history_date"))
+                | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+            )
+            .order_by("-history_date", "-history_id")
         )
-    ).select_related("history_user")
+        records = history.annotate(prev_history_id=Subquery(earlier.values("history_id")[:1]))
+        if status_changes:
+            records = (
+                records.annotate(prev_status=Subquery(earlier.values("status")[:1]))
+                .filter(prev_status__isnull=False)
+                .exclude(prev_status=F("status"))
+            )
+    else:
+        records = history.annotate(
+            prev_history_id=Window(
+                Lag("history_id"),
+                partition_by=[F("id")],
+                order_by=[F("history_date").asc(), F("history_id").asc()],
+            )
+        )
+    records = records.select_related("history_user")
     return list(records.order_by("-history_date", "-history_id")[:limit])
 
 
 @dataclass
+class ImportGroup:
+    """One import's created items, shown as one entry: "Imported 412 items from plan.xlsx"."""
+
+    when: datetime
+    who_id: int | None
+    reason: str
+    who: str = ""
+    counts: dict[str, int] = dataclass_field(default_factory=dict)
+    kind: str = "Imported"
+    is_import: bool = True
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def filename(self) -> str:
+        return self.reason.removeprefix(IMPORT_REASON_PREFIX)
+
+    @property
+    def key(self) -> str:
+        return self.when.isoformat()
+
+
+@dataclass
 class ChangePage:
-    changes: list[Change]
+    changes: list  # Change, or ImportGroup for one import's created items
     number: int
     has_next: bool
 
 
-def changes_for(sources: list[tuple[type[Model], Q]], *, page: int = 1) -> ChangePage:
+def _who(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "System"
+
+
+def changes_for(
+    sources: list[tuple[type[Model], Q]],
+    *,
+    page: int = 1,
+    filters: AuditFilters | None = None,
+    group_imports: bool = False,
+) -> ChangePage:
     """One page of the newest changes across several models' histories, each diffed.
 
-    ``sources`` pairs a tracked model with a filter on its historical records. Costs two
-    queries per source plus one per related model named in the changes, whatever the page.
+    ``sources`` pairs a tracked model with a filter on its historical records; ``filters``
+    narrows them. With ``group_imports`` the items an import created are one entry per import
+    (``ImportGroup``) instead of a row each. Costs two queries per source (three when
+    grouping) plus one per related model named in the changes, whatever the page.
     """
+    filters = filters or AuditFilters()
     page = max(page, 1)
     limit = page * PAGE_SIZE + 1
     found = []
+    groups: dict[tuple, ImportGroup] = {}
+    imported = Q(history_type="+", history_change_reason__startswith=IMPORT_REASON_PREFIX)
     for model, condition in sources:
+        narrowed = filters.condition(model)
+        if narrowed is None:
+            continue
         history_model = model.history.model
-        records = _records(history_model.objects.filter(condition), limit=limit)
+        history = history_model.objects.filter(condition & narrowed)
+        if group_imports and model in IMPORTED_MODELS:
+            rows = (
+                history.filter(imported)
+                .values("history_date", "history_change_reason", "history_user_id")
+                .annotate(n=Count("history_id"))
+                .order_by("-history_date")[:limit]
+            )
+            for row in rows:
+                key = (row["history_date"], row["history_change_reason"], row["history_user_id"])
+                group = groups.setdefault(
+                    key,
+                    ImportGroup(
+                        when=row["history_date"],
+                        who_id=row["history_user_id"],
+                        reason=row["history_change_reason"],
+                    ),
+                )
+                label = str(model._meta.verbose_name_plural)
+                group.counts[label] = group.counts.get(label, 0) + row["n"]
+            history = history.exclude(imported)
+        records = _records(
+            history,
+            limit=limit,
+            status_changes=filters.change == "status",
+            filtered=filters.any,
+        )
         prev_ids = [r.prev_history_id for r in records if r.prev_history_id]
         previous = {p.history_id: p for p in history_model.objects.filter(history_id__in=prev_ids)}
         for record in records:
             found.append((model, record, previous.get(record.prev_history_id)))
-    found.sort(key=lambda t: (t[1].history_date, t[1].history_id), reverse=True)
-    has_next = len(found) > page * PAGE_SIZE
-    found = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    entries = [(r.history_date, r.history_id, (model, r, prev)) for model, r, prev in found]
+    entries += [(g.when, 0, g) for g in groups.values()]
+    entries.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    has_next = len(entries) > page * PAGE_SIZE
+    entries = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    found = [e[2] for e in entries if not isinstance(e[2], ImportGroup)]
+    page_groups = [e[2] for e in entries if isinstance(e[2], ImportGroup)]
+    _name_importers(page_groups)
 
     # Names for foreign keys (leads, organisations…): one query per related model.
     wanted: dict[type[Model], set] = {}
@@ -115,7 +299,7 @@ def changes_for(sources: list[tuple[type[Model], Q]], *, page: int = 1) -> Chang
         for obj in related._default_manager.filter(pk__in=ids):
             names[(related, obj.pk)] = str(obj)
 
-    result = []
+    result: list = []
     for model, record, prev in found:
         changes = []
         for field in _fields(model):
@@ -134,11 +318,10 @@ def changes_for(sources: list[tuple[type[Model], Q]], *, page: int = 1) -> Chang
             )
         if record.history_type == "~" and not changes:
             continue  # a save that changed nothing a reader would see
-        user = record.history_user
         result.append(
             Change(
                 when=record.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else "System",
+                who=_who(record.history_user),
                 kind=_TYPE_LABELS.get(record.history_type, record.history_type),
                 item_label=_item_label(record),
                 item_type=model._meta.verbose_name.capitalize(),
@@ -146,7 +329,19 @@ def changes_for(sources: list[tuple[type[Model], Q]], *, page: int = 1) -> Chang
                 reason=record.history_change_reason or "",
             )
         )
+    result.extend(page_groups)
+    result.sort(key=lambda c: c.when, reverse=True)
     return ChangePage(changes=result, number=page, has_next=has_next)
+
+
+def _name_importers(groups: list[ImportGroup]) -> None:
+    """Who ran each import: one query for the page's groups."""
+    from django.contrib.auth import get_user_model
+
+    ids = {g.who_id for g in groups if g.who_id}
+    users = get_user_model()._default_manager.in_bulk(ids) if ids else {}
+    for group in groups:
+        group.who = _who(users.get(group.who_id))
 
 
 def _item_label(record) -> str:
@@ -168,8 +363,13 @@ def item_history(*, item: Model, page: int = 1) -> ChangePage:
     return changes_for([(type(item), Q(id=item.pk))], page=page)
 
 
-def plan_history(*, plan: Plan, page: int = 1) -> ChangePage:
-    """Changes to a plan and everything in it, including items since deleted, newest first."""
+def plan_history(*, plan: Plan, page: int = 1, filters: AuditFilters | None = None) -> ChangePage:
+    """Changes to a plan and everything in it, including items since deleted, newest first.
+
+    Each import's created items are one entry, unless the reader picked that import
+    (``filters.imported_at``), a kind of change or a search, when they are listed one by one.
+    """
+    filters = filters or AuditFilters()
     history = {m: m.history.model.objects for m in (Priority, Outcome, Action)}
     priority_ids = history[Priority].filter(plan_id=plan.pk).values("id")
     outcome_ids = history[Outcome].filter(priority_id__in=priority_ids).values("id")
@@ -185,4 +385,6 @@ def plan_history(*, plan: Plan, page: int = 1) -> ChangePage:
             (ReportingPeriod, Q(plan_id=plan.pk)),
         ],
         page=page,
+        filters=filters,
+        group_imports=not (filters.imported_at or filters.change or filters.q),
     )

@@ -36,6 +36,22 @@ class PeriodDeadlineForm(forms.Form):
         )
 
 
+class BoardMeetingForm(forms.Form):
+    """The board and meeting a period's pack is for; both optional, shown on its cover."""
+
+    board_name = forms.CharField(
+        label="Board's name (optional)",
+        required=False,
+        max_length=200,
+        help_text="As the cover should say it, for example Children's Trust Board.",
+    )
+    meeting_date = GovukDateField(
+        noun="the meeting date",
+        label="Date of the meeting (optional)",
+        help_text="For example, 27 1 2020",
+    )
+
+
 class PackFilterForm(forms.Form):
     """Which items a pack covers: the whole plan, one priority or one organisation's items."""
 

@@ -7,6 +7,7 @@ share their deadlines); this app closes and reopens them and keeps what closing 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from plans.models import ReportingPeriod
 
@@ -192,3 +193,31 @@ class SnapshotRedaction(models.Model):
 
     def __str__(self):
         return f"Redaction of {self.snapshot} at {self.redacted_at:%d %b %Y %H:%M}"
+
+
+class BoardMeeting(models.Model):
+    """The board meeting a period's pack goes to, for its cover; both parts optional.
+
+    Kept beside the period rather than in its snapshot: naming the meeting after the close
+    changes the pack's cover, never its figures (the stored files are made again).
+    """
+
+    period = models.OneToOneField(
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        related_name="board_meeting",
+        help_text="The quarter whose pack goes to this meeting.",
+    )
+    board_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The board's name on the cover, e.g. 'Children's Trust Board'.",
+    )
+    meeting_date = models.DateField(null=True, blank=True, help_text="The day the board meets.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period"]
+
+    def __str__(self):
+        return f"Board meeting for {self.period}"

@@ -155,6 +155,9 @@ class Pack(TypedDict):
     snapshot_digest: str
     produced_at: datetime
     scope: str
+    subset: str  # the scope for a file name: "staying-safe"; "" for the whole plan
+    board_name: str  # the board meeting the pack is for (reporting.models.BoardMeeting)
+    meeting_date: date | None
     rag_order: list[tuple[str, str, str, str]]  # value, label, fill colour, ink colour
     summary: list[dict[str, Any]]
     totals: list[int]

@@ -25,7 +25,7 @@ from plans.models import (
     ReportingPeriod,
 )
 from reporting.indicators import indicator_rows
-from reporting.models import PackJob, Snapshot, SnapshotRedaction
+from reporting.models import BoardMeeting, PackJob, Snapshot, SnapshotRedaction
 from reporting.schema import STATE_SCHEMA_VERSION, State, snapshot_state
 
 
@@ -360,3 +360,8 @@ def pack_job_get(*, user, pk: int) -> PackJob:
         and timezone.now() - job.created_at > PACK_WAITING_TOO_LONG
     )
     return job
+
+
+def board_meeting_get(*, period: ReportingPeriod):
+    """The board meeting named for a period's pack, or None."""
+    return BoardMeeting.objects.filter(period=period).first()

@@ -21,7 +21,7 @@ from plans.models import Plan, ReportingPeriod
 from plans.periods import quarters_between
 from plans.personal_data import FORMER_LEAD, is_name, redact_text
 from plans.selectors import deadline_days  # one default for set-up and unset quarters
-from reporting.models import PackJob, Snapshot, SnapshotRedaction
+from reporting.models import BoardMeeting, PackJob, Snapshot, SnapshotRedaction
 from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
 from security.events import security_event
 
@@ -345,3 +345,34 @@ def periods_json_import(*, data: list[dict], context) -> None:
                 redacted_at=parse_datetime(redaction["redacted_at"]),
                 digest=snapshot.digest,
             )
+
+
+def board_meeting_set(
+    *, period: ReportingPeriod, user, board_name: str, meeting_date: date | None
+) -> BoardMeeting:
+    """Name the board and the meeting a period's pack is for (admins only), for its cover.
+
+    The period's stored pack files were made with the old cover, so they are let go (made
+    again on the next download); the jobs stay as a record of what was produced.
+    """
+    _require_admin(user=user, period_or_plan=period)
+    with transaction.atomic():
+        meeting = BoardMeeting.objects.select_for_update().filter(
+            period=period
+        ).first() or BoardMeeting(period=period)
+        meeting.board_name = board_name.strip()[:200]
+        meeting.meeting_date = meeting_date
+        meeting._history_user = user
+        meeting.save()
+        stored = PackJob.objects.filter(period=period).exclude(file="")
+        names = list(stored.values_list("file", flat=True))
+        stored.update(file="")
+        transaction.on_commit(lambda: _files_delete(names))
+    return meeting
+
+
+def _files_delete(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)

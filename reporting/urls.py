@@ -1,11 +1,17 @@
 from django.urls import path
 
-from reporting.views import background, board_pack, periods
+from reporting.views import background, board_pack, milestones, periods
 
 app_name = "reporting"
 
 urlpatterns = [
     path("plans/<int:pk>/", board_pack.BoardPackView.as_view(), name="board_pack"),
+    # The milestone list (plans:milestone_list) as a file, with the list's filters.
+    path(
+        "milestones.<str:fmt>",
+        milestones.MilestoneListDownloadView.as_view(),
+        name="milestone_list_download",
+    ),
     path(
         "plans/<int:pk>/periods/",
         periods.PeriodsGenerateView.as_view(),
@@ -36,6 +42,7 @@ urlpatterns = [
     path("packs/<int:pk>/retry/", background.PackJobRetryView.as_view(), name="pack_job_retry"),
     path("periods/<int:pk>/close/", periods.PeriodCloseView.as_view(), name="period_close"),
     path("periods/<int:pk>/reopen/", periods.PeriodReopenView.as_view(), name="period_reopen"),
+    path("periods/<int:pk>/meeting/", periods.BoardMeetingView.as_view(), name="period_meeting"),
     path(
         "periods/<int:pk>/deadline/",
         periods.PeriodDeadlineView.as_view(),

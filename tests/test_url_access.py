@@ -321,6 +321,16 @@ ACCESS: dict[str, Access] = {
         post=(LOGIN, FORBIDDEN, OK, OK, NOT_FOUND),
         why="the indicator's owner (our lead), their delegates and partnership admins",
     ),
+    "outcomes:indicator_add": admins_only(
+        fill=({"plan_pk": Obj("plan")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="partnership admins set indicators up; an empty POST shows the form's errors",
+    ),
+    "outcomes:indicator_edit": admins_only(
+        fill=({"pk": Obj("indicator")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="partnership admins edit indicators, targets and comparators",
+    ),
     "outcomes:values_upload": Access(
         LOGIN,
         FORBIDDEN,
@@ -338,6 +348,15 @@ ACCESS: dict[str, Access] = {
         why="every member may download the pack",
     ),
     "reporting:period_changes": members(fill=({"pk": Obj("period")},)),
+    "reporting:milestone_list_download": Access(
+        LOGIN,
+        OK,
+        OK,
+        OK,
+        OK,
+        fill=({"fmt": "xlsx"}, {"fmt": "csv"}),
+        why="the milestone list as a file: each reader gets their own partnerships' rows only",
+    ),
     "reporting:pack_job_request": Access(
         LOGIN,
         NOT_ALLOWED,
@@ -375,6 +394,9 @@ ACCESS: dict[str, Access] = {
     ),
     "reporting:period_reopen": admins_only(
         fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
+    "reporting:period_meeting": admins_only(
+        fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND)
     ),
     "reporting:period_deadline": admins_only(
         fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
@@ -659,6 +681,7 @@ UNCOVERED_MODELS = {
     "SnapshotRedaction": "a record kept when a removal rewrites a snapshot; no page shows it",
     "LeadAccount": "which partnership's sign-in-link flow made an account; no page shows it",
     "RequestCount": "hashed counts behind the e-mail form limits; no page shows or takes one",
+    "BoardMeeting": "a period's pack cover details; its page takes the period's id",
 }
 
 

@@ -7,7 +7,7 @@ from outcomes import selectors
 from outcomes.assessment import assess
 from outcomes.charts import trend_svg
 from outcomes.permissions import may_enter_values
-from plans.access import partnership_ids_for
+from plans.access import is_partnership_admin, partnership_ids_for
 from plans.periods import FinancialQuarter
 
 
@@ -43,6 +43,7 @@ class ScorecardView(TemplateView):
             quarter_error=quarter_error,
             rows=rows,
             threshold=selectors.comparator_threshold(partnership_id=plan.partnership_id),
+            is_admin=is_partnership_admin(self.request.user, plan.partnership_id),
         )
         return context
 
@@ -68,6 +69,7 @@ class IndicatorDetailView(TemplateView):
             table_header=header,
             table=table,
             may_enter=may_enter_values(user=self.request.user, indicator=indicator),
+            is_admin=is_partnership_admin(self.request.user, indicator.plan.partnership_id),
             threshold=threshold,
         )
         return context

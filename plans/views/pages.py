@@ -138,11 +138,17 @@ class MilestoneListView(FilterView):
             page_range=context["paginator"].get_elided_page_range(
                 context["page_obj"].number, on_each_side=2, on_ends=1
             ),
+            download_query=self._download_query(),
             filters_applied=any(
                 value not in (None, "", []) for value in getattr(form, "cleaned_data", {}).values()
             ),
         )
         return context
+
+    def _download_query(self) -> str:
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return query.urlencode()
 
 
 class StructureContextMixin:

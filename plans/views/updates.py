@@ -15,6 +15,7 @@ from plans.access import (
     may_update_milestone,
     partnership_ids_for,
 )
+from plans.audit_forms import AuditFilterForm
 from plans.forms import DelegationForm, MilestoneFilterForm, MilestoneUpdateForm
 from plans.models import (
     RAG,
@@ -319,9 +320,25 @@ class PlanHistoryView(AdminOnlyMixin, HistoryContextMixin, TemplateView):
             pk=kwargs["pk"],
         )
         self.require_admin(plan.partnership_id)
+        people = [
+            (m.user_id, m.user.get_full_name() or m.user.get_username())
+            for m in Membership.objects.filter(partnership_id=plan.partnership_id)
+            .select_related("user")
+            .order_by("user__first_name", "user__last_name", "user__username")
+        ]
+        form = AuditFilterForm(self.request.GET or None, people=people)
+        filters = form.filters()
+        query = self.request.GET.copy()
+        query.pop("page", None)
         context.update(
             plan=plan,
-            **self.history_context(audit.plan_history(plan=plan, page=_page(self.request))),
+            form=form if form.is_bound else None,
+            filter_form=form,
+            filters=filters,
+            query=query.urlencode(),
+            **self.history_context(
+                audit.plan_history(plan=plan, page=_page(self.request), filters=filters)
+            ),
         )
         return context
 

@@ -1,5 +1,7 @@
 """Board packs: data (from live selectors or a snapshot) → PDF or Excel bytes."""
 
+from django.utils.text import slugify
+
 from plans.models import ReportingPeriod
 from reporting.packs.data import pack_for_period
 
@@ -38,7 +40,17 @@ def build_pack(
 
 
 def pack_filename(pack: dict, fmt: str) -> str:
-    """e.g. "board-pack-2019-20-Q3-DRAFT.pdf"; no user text beyond the period label."""
+    """Partnership, plan, quarter and subset, e.g.
+    "middlesbrough-childrens-trust-action-plan-2009-2009-10-Q3-staying-safe.pdf" ("-DRAFT"
+    before the extension for live data). Names are slugified: ASCII letters, digits, hyphens.
+    """
     period = pack["period"].replace("/", "-").replace(" ", "-")
+    names = [
+        slugify(pack["partnership"])[:60].strip("-"),
+        slugify(pack["plan"])[:60].strip("-"),
+        period,
+        slugify(pack.get("subset", ""))[:60].strip("-"),
+    ]
     draft = "-DRAFT" if pack["draft"] else ""
-    return f"board-pack-{period}{draft}.{FORMATS[fmt][1]}"
+    stem = "-".join(name for name in names if name) or "board-pack"
+    return f"{stem}{draft}.{FORMATS[fmt][1]}"

@@ -10,12 +10,13 @@ from datetime import datetime
 from html import escape
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from plans import rag
 from plans.models import ReportingPeriod
 from reporting import selectors
 from reporting.changes import period_changes
-from reporting.models import Snapshot
+from reporting.models import BoardMeeting, Snapshot
 from reporting.schema import Pack, State, snapshot_state
 from reporting.state import (
     filter_state,
@@ -57,7 +58,8 @@ def pack_for_period(
     """The pack for a period: from its snapshot when closed, from live data (DRAFT) when open."""
     state, snapshot = selectors.period_state(period=period)
     previous = _previous_state(period=period, state=state, snapshot=snapshot)
-    return pack_data(
+    meeting = BoardMeeting.objects.filter(period_id=period.pk).first()
+    pack = pack_data(
         state=state,
         previous=previous,
         snapshot=snapshot,
@@ -65,6 +67,10 @@ def pack_for_period(
         organisation_id=organisation_id,
         produced_at=produced_at,
     )
+    # The cover's meeting is the period's, not the snapshot's: named before or after the close.
+    pack["board_name"] = meeting.board_name if meeting else ""
+    pack["meeting_date"] = meeting.meeting_date if meeting else None
+    return pack
 
 
 def filter_description(state: dict, *, priority_id=None, organisation_id=None) -> str:
@@ -79,6 +85,18 @@ def filter_description(state: dict, *, priority_id=None, organisation_id=None) -
     return "; ".join(parts) or "Whole plan"
 
 
+def filter_slug(state: dict, *, priority_id=None, organisation_id=None) -> str:
+    """The subset for a file name: "staying-safe", "cleveland-police"; "" for the whole plan."""
+    parts = []
+    if priority_id is not None:
+        for p in state["priorities"]:
+            if p["id"] == priority_id:
+                parts.append(slugify(p["title"]) or slugify(p["number"]) or "priority")
+    if organisation_id is not None:
+        parts.append(slugify(organisation_names(state).get(organisation_id, "")) or "organisation")
+    return "-".join(parts)
+
+
 def pack_data(
     *,
     state: State,
@@ -91,6 +109,7 @@ def pack_data(
     """Every section of the pack from a state (and the state before it, for changes)."""
     produced_at = produced_at or timezone.now()
     scope = filter_description(state, priority_id=priority_id, organisation_id=organisation_id)
+    subset = filter_slug(state, priority_id=priority_id, organisation_id=organisation_id)
     state = filter_state(state, priority_id=priority_id, organisation_id=organisation_id)
     if previous is not None:
         previous = filter_state(previous, priority_id=priority_id, organisation_id=organisation_id)
@@ -150,6 +169,9 @@ def pack_data(
         "snapshot_digest": snapshot.digest if snapshot else "",
         "produced_at": produced_at,
         "scope": scope,
+        "subset": subset,
+        "board_name": "",
+        "meeting_date": None,
         "rag_order": [(s.value, s.label, s.colour, s.ink) for s in map(rag.status_for, rag.ORDER)],
         "summary": summary,
         "totals": [totals.get(s, 0) for s in rag.ORDER],

@@ -37,6 +37,12 @@ RAG_FONTS = {
 }
 
 
+def formula_safe_text(text: str) -> str:
+    """Text for a CSV cell that no spreadsheet will run: a leading apostrophe before "=", "+",
+    "-", "@", a tab or a carriage return (CSV has no quote-prefix flag, so it is written)."""
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def safe_value(value):
     """A value as it should land in a cell: text stays text, illegal control characters go."""
     if isinstance(value, str):
@@ -346,7 +352,12 @@ def indicators_sheet(wb: Workbook, pack: dict) -> None:
 def render_xlsx(pack: dict) -> bytes:
     """Write pack data to an .xlsx workbook and return its bytes."""
     wb = Workbook()
-    wb.properties.title = f"Board pack {pack['period']}: {pack['plan']}"
+    subset = pack["scope"] if pack.get("subset") else "whole plan"
+    wb.properties.title = f"Board pack {pack['period']}: {pack['plan']}, {subset}"
+    if pack["snapshot_digest"]:
+        # Which frozen quarter this is, in the document properties rather than on a sheet.
+        wb.properties.keywords = f"snapshot-sha256:{pack['snapshot_digest']}"
+        wb.properties.description = f"Snapshot SHA-256 {pack['snapshot_digest']}"
     wb.properties.creator = "Partnership plans"
     summary_sheet(wb, pack)
     changes_sheet(wb, pack)

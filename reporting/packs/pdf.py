@@ -105,7 +105,7 @@ def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -
     fetcher = url_fetcher or StaticOnlyURLFetcher()
     html = pack_html(pack)
     if len(pdf_parts.ROW.findall(html)) <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
-        return _document(html, fetcher).write_pdf(pdf_variant=VARIANT)
+        return _document(html, fetcher).write_pdf(pdf_variant=VARIANT, custom_metadata=True)
     return _render_in_parts(pack, fetcher, settings.PACK_PDF_PART_ROWS)
 
 
@@ -129,7 +129,7 @@ def _render_in_parts(pack: dict, fetcher: StaticOnlyURLFetcher, max_rows: int) -
     for body in pdf_parts.part_bodies(split, max_rows):
         document = _document(page_html(split, body, page_count + 1), fetcher)
         _gather(document, page_count, bookmarks, anchors)
-        documents.append(document.write_pdf(pdf_variant=VARIANT))
+        documents.append(document.write_pdf(pdf_variant=VARIANT, custom_metadata=True))
         page_count += len(document.pages)
         del document  # the next part's layout takes its place in memory
 
@@ -141,7 +141,8 @@ def _render_in_parts(pack: dict, fetcher: StaticOnlyURLFetcher, max_rows: int) -
     front_bookmarks = []
     _gather(front, 0, front_bookmarks, {})
     return pdf_parts.join_tagged(
-        [front.write_pdf(pdf_variant=VARIANT), *documents], front_bookmarks + bookmarks
+        [front.write_pdf(pdf_variant=VARIANT, custom_metadata=True), *documents],
+        front_bookmarks + bookmarks,
     )
 
 

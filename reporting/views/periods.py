@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from plans.access import is_partnership_admin
 from reporting import selectors, services
-from reporting.forms import PeriodDeadlineForm, PeriodReopenForm
+from reporting.forms import BoardMeetingForm, PeriodDeadlineForm, PeriodReopenForm
 
 
 def _error_text(error: ValidationError) -> str:
@@ -95,6 +95,31 @@ class PeriodDeadlineView(AdminPeriodMixin, FormView):
             form.add_error("deadline", _error_text(error))
             return self.form_invalid(form)
         messages.success(self.request, f"The update deadline for {self.period.label} is changed.")
+        return redirect(self.board_pack_url())
+
+
+class BoardMeetingView(AdminPeriodMixin, FormView):
+    """Name the board and the meeting date the period's pack goes to (its cover says so)."""
+
+    template_name = "reporting/period_meeting.html"
+    form_class = BoardMeetingForm
+
+    def get_initial(self):
+        meeting = selectors.board_meeting_get(period=self.period)
+        if meeting is None:
+            return {}
+        return {"board_name": meeting.board_name, "meeting_date": meeting.meeting_date}
+
+    def form_valid(self, form):
+        services.board_meeting_set(
+            period=self.period,
+            user=self.request.user,
+            board_name=form.cleaned_data["board_name"],
+            meeting_date=form.cleaned_data["meeting_date"],
+        )
+        messages.success(
+            self.request, f"The board meeting for {self.period.label}'s pack is saved."
+        )
         return redirect(self.board_pack_url())
 
 

@@ -385,6 +385,52 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     walk.visit(page, renumber + "?style=", "renumber with errors", errors=True)
     walk.visit(page, reverse("plans:milestone_list") + "?withdrawn=only", "withdrawn milestones")
 
+    # --- Extras (issues 15 and 16): the audit trail's filters, indicators set up in the product.
+    # The plan history filtered (Middlesbrough's import shows as one entry that expands), with
+    # dates the wrong way round (errors); adding an indicator (empty: errors) and editing one.
+    walk.visit(
+        page,
+        reverse("plans:plan_history", args=[mb.pk]) + "?item=milestone&change=created",
+        "plan history filtered",
+        header=MIDDLESBROUGH,
+    )
+    walk.visit(
+        page,
+        reverse("plans:plan_history", args=[mb.pk])
+        + "?date_from-day=2&date_from-month=1&date_from-year=2020"
+        + "&date_to-day=1&date_to-month=1&date_to-year=2020",
+        "plan history filtered with errors",
+        header=MIDDLESBROUGH,
+        errors=True,
+    )
+    walk.visit(
+        page,
+        reverse("outcomes:indicator_add", args=[roth.pk]),
+        "add an indicator",
+        header=ROTHERHAM,
+    )
+    page.get_by_label("Code").fill("")
+    submit(page)
+    walk.check(page, "add an indicator with errors", errors=True, header=ROTHERHAM)
+    walk.visit(
+        page,
+        reverse("outcomes:indicator_edit", args=[indicator.pk]),
+        "edit an indicator",
+        header=ROTHERHAM,
+    )
+
+    walk.visit(
+        page,
+        reverse("reporting:period_meeting", args=[closed.pk]),
+        "board meeting for a pack's cover",
+        header=MIDDLESBROUGH,
+    )
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("2020")
+    submit(page)
+    walk.check(page, "board meeting with errors", errors=True, header=MIDDLESBROUGH)
+
     print(f"checked {len(walk.checked)} pages")
     assert not walk.failures, "\n".join(walk.failures)
     # Every form above was sent with errors: none of them may have saved anything.

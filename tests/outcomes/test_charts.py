@@ -59,3 +59,18 @@ def test_chart_renders_in_weasyprint_without_fetching_anything(db):
     html = f"<html><body>{trend_svg(indicator=indicator)}</body></html>"
     pdf = weasyprint.HTML(string=html, url_fetcher=refuse).write_pdf()
     assert pdf.startswith(b"%PDF") and fetched == []
+
+
+def test_chart_labels_are_drawn_at_a_readable_size_without_overlapping(db):
+    indicator = factories.IndicatorFactory()
+    for year in range(2005, 2020):
+        factories.IndicatorValueFactory(indicator=indicator, year=year, value=D(year - 2000))
+    root = ElementTree.fromstring(trend_svg(indicator=indicator))
+    assert int(root.get("width")) >= 900
+    texts = root.findall(f"{SVG}text")
+    assert texts and all(int(t.get("font-size")) >= 16 for t in texts)
+    # Period labels along the axis (same y) are far enough apart not to overlap at 16 px.
+    axis_y = max(t.get("y") for t in texts if t.get("text-anchor") == "middle")
+    xs = sorted(float(t.get("x")) for t in texts if t.get("y") == axis_y)
+    assert len(xs) >= 5
+    assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= 16 * 0.6 * len("19/20")

@@ -82,7 +82,10 @@ def test_owner_adds_next_quarter_and_judgements_and_chart_move(client, indicator
     page = client.get(indicator.get_absolute_url()).content.decode()
     # 2019/20 Q1: 65.0% against the year's target of 70.0% — not on target; up on 60.0%.
     assert "2019/20 Q1" in page
-    assert "✗</span> Not on target" in page and "↑</span> Improving" in page
+    assert (
+        'Not on target\n  <span class="app-judgement__symbol" aria-hidden="true">✗</span>' in page
+        and 'Improving\n  <span class="app-judgement__symbol" aria-hidden="true">↑</span>' in page
+    )
     assert "19/20 Q2" not in page
 
     response = client.post(
@@ -97,7 +100,10 @@ def test_owner_adds_next_quarter_and_judgements_and_chart_move(client, indicator
     assert "saved as 72.0%" in page
     # Now 2019/20 Q2: 72.0% beats the target of 70.0% but is down on 75.0% a year before.
     assert "Latest result: 2019/20 Q2" in page
-    assert "✓</span> On target" in page and "↓</span> Worsening" in page
+    assert (
+        'On target\n  <span class="app-judgement__symbol" aria-hidden="true">✓</span>' in page
+        and 'Worsening\n  <span class="app-judgement__symbol" aria-hidden="true">↓</span>' in page
+    )
     assert "19/20 Q2</text>" in page  # the chart has a point for the new quarter
     assert "2019/20 Q2 72.0%" in page  # and says so in its description
 

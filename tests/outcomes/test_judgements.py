@@ -114,3 +114,14 @@ def test_every_judgement_has_text_and_a_symbol():
     for judgement in every:
         assert judgement.text and judgement.symbol
     assert len({(x.code, x.symbol) for x in every}) == len(every)
+
+
+def test_only_direction_uses_arrows_so_a_bad_comparator_never_points_up():
+    # Beside "↑ Improving", a comparator's "▲ Worse" read as if up were good (issue 15).
+    pointing = set("↑↓→←▲▼△▽►◄")
+    for judgement in (*j.ON_TARGET_JUDGEMENTS, *j.COMPARATOR_JUDGEMENTS):
+        if judgement not in j.DIRECTION_JUDGEMENTS:
+            assert not pointing & set(judgement.symbol), judgement
+    direction_symbols = {x.symbol for x in j.DIRECTION_JUDGEMENTS}
+    others = {x.symbol for x in (*j.ON_TARGET_JUDGEMENTS, *j.COMPARATOR_JUDGEMENTS)}
+    assert direction_symbols & others <= {j.NOT_KNOWN.symbol, j.NOT_JUDGED.symbol}

@@ -57,7 +57,8 @@ def test_scorecard_page_query_count_does_not_grow(
     fill(plan, count)
     client.force_login(admin_user)
     url = reverse("outcomes:scorecard", kwargs={"plan_pk": plan.pk})
-    with django_assert_max_num_queries(14):  # 1 of them the two-factor check (mfa.middleware)
+    # 1 of them the two-factor check (mfa.middleware), 1 whether to offer "Add an indicator".
+    with django_assert_max_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("app-scorecard__indicator") == count
@@ -70,10 +71,14 @@ def test_scorecard_page_shows_judgements_as_text_and_symbol(client, board_user, 
     client.force_login(board_user)
     response = client.get(reverse("outcomes:scorecard", kwargs={"plan_pk": plan.pk}))
     html = response.content.decode()
-    assert "✗</span> Not on target" in html
-    assert "↓</span> Worsening" in html
+    assert (
+        'Not on target\n  <span class="app-judgement__symbol" aria-hidden="true">✗</span>' in html
+    )
+    assert 'Worsening\n  <span class="app-judgement__symbol" aria-hidden="true">↓</span>' in html
     assert "71.0%" in html and "75.6%" in html
     assert reverse("outcomes:judgements") in html
+    # A key says what the symbols mean, so arrows are not mistaken for "higher".
+    assert "Key to the judgements" in html and "up is always better" in html
 
 
 def test_scorecard_as_at_a_quarter_ignores_later_results(plan):

@@ -3,6 +3,7 @@ from io import BytesIO
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.text import slugify
 from openpyxl import load_workbook
 
 from plans.models import ReportingPeriod
@@ -49,7 +50,8 @@ def test_a_board_member_downloads_a_closed_quarters_pack(
 
     assert response.status_code == 200
     assert content_type in response["Content-Type"]
-    assert response["Content-Disposition"] == f'attachment; filename="board-pack-2019-20-Q2.{fmt}"'
+    stem = f"{slugify(scenario.plan.partnership.name)}-{slugify(scenario.plan.title)}"
+    assert response["Content-Disposition"] == f'attachment; filename="{stem}-2019-20-Q2.{fmt}"'
 
 
 def test_an_open_quarters_download_is_marked_draft(client, scenario, board_user):
