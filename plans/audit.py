@@ -11,7 +11,18 @@ from datetime import datetime
 from django.db.models import F, Model, Q, QuerySet, Window
 from django.db.models.functions import Lag
 
-from plans.models import Action, Milestone, Outcome, Plan, Priority, ReportingPeriod
+from plans.models import (
+    Action,
+    Invitation,
+    Membership,
+    Milestone,
+    Organisation,
+    Outcome,
+    Person,
+    Plan,
+    Priority,
+    ReportingPeriod,
+)
 
 PAGE_SIZE = 50
 
@@ -131,8 +142,8 @@ def changes_for(sources: list[tuple[type[Model], Q]], *, page: int = 1) -> Chang
                     after=_display(field, after, names),
                 )
             )
-        if record.history_type == "~" and not changes:
-            continue  # a save that changed nothing a reader would see
+        if record.history_type == "~" and not changes and not record.history_change_reason:
+            continue  # a save that changed nothing a reader would see (nor said why)
         user = record.history_user
         result.append(
             Change(
@@ -182,6 +193,21 @@ def plan_history(*, plan: Plan, page: int = 1) -> ChangePage:
             (Milestone, Q(action_id__in=action_ids)),
             # Quarters closed and reopened (with the admin's reason) belong to the plan's story.
             (ReportingPeriod, Q(plan_id=plan.pk)),
+        ],
+        page=page,
+    )
+
+
+def people_history(*, partnership_id: int, page: int = 1) -> ChangePage:
+    """Changes to a partnership's people, organisations, members and invitations, newest first:
+    people added and edited, organisations merged, roles changed, invitations sent and
+    accepted (plans.people)."""
+    return changes_for(
+        [
+            (Person, Q(partnership_id=partnership_id)),
+            (Organisation, Q(partnership_id=partnership_id)),
+            (Membership, Q(partnership_id=partnership_id)),
+            (Invitation, Q(partnership_id=partnership_id)),
         ],
         page=page,
     )
