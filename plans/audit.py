@@ -51,10 +51,11 @@ class Change:
 
 
 def _fields(model: type[Model]):
+    kept = {f.name for f in model.history.model._meta.concrete_fields}  # excluded_fields go
     return [
         f
         for f in model._meta.concrete_fields
-        if f.name not in _HIDDEN and not f.name.startswith("history_")
+        if f.name not in _HIDDEN and not f.name.startswith("history_") and f.name in kept
     ]
 
 

@@ -195,10 +195,15 @@ def organisation_rename(*, organisation: Organisation, name: str, user) -> Organ
 def _pointers_to_organisation():
     """Every foreign key to Organisation in any app (people, indicators, packs…), except
     simple-history's own records, which keep what was true at the time."""
-    for relation in Organisation._meta.related_objects:
+    relations = [
+        f
+        for f in Organisation._meta.get_fields(include_hidden=True)  # related_name="+" too
+        if f.auto_created and not f.concrete
+    ]
+    for relation in relations:
         model = relation.related_model
         if issubclass(model, HistoricalChanges) or not (
-            relation.many_to_one or relation.one_to_one
+            relation.one_to_many or relation.one_to_one  # a foreign key, seen from here
         ):
             continue
         yield model, relation.field.name
