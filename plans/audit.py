@@ -8,6 +8,7 @@ one more query, so a page costs a fixed number of queries however long the histo
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import F, Model, Q, QuerySet, Window
 from django.db.models.functions import Lag
 
@@ -151,7 +152,7 @@ def changes_for(sources: list[tuple[type[Model], Q]], *, page: int = 1) -> Chang
                 when=record.history_date,
                 who=(user.get_full_name() or user.get_username()) if user else "System",
                 kind=_TYPE_LABELS.get(record.history_type, record.history_type),
-                item_label=_item_label(record),
+                item_label=_item_label(record, names),
                 item_type=model._meta.verbose_name.capitalize(),
                 changes=changes,
                 reason=record.history_change_reason or "",
@@ -160,7 +161,12 @@ def changes_for(sources: list[tuple[type[Model], Q]], *, page: int = 1) -> Chang
     return ChangePage(changes=result, number=page, has_next=has_next)
 
 
-def _item_label(record) -> str:
+def _item_label(record, names: dict) -> str:
+    if isinstance(record, Membership.history.model):
+        # str(Membership) reads its account and partnership: one query each, per row.
+        account = names.get((get_user_model(), record.user_id), f"#{record.user_id}")
+        role = dict(Membership.Role.choices).get(record.role, record.role)
+        return f"{account} — {role}"
     number = getattr(record, "number", "")
     text = (
         getattr(record, "text", None)
@@ -169,7 +175,16 @@ def _item_label(record) -> str:
         or ""
     )
     if not number and not text:
-        return str(record.instance)  # e.g. a reporting period: "2019/20 Q3"
+        # e.g. a reporting period: "2019/20 Q3". Built from the record's own columns:
+        # simple-history's ``record.instance`` reads any excluded field back from the
+        # table, a query per row (an invitation's token hash).
+        model = record.instance_type
+        columns = {
+            f.attname: getattr(record, f.attname)
+            for f in model._meta.concrete_fields
+            if hasattr(record, f.attname)
+        }
+        return str(model(**columns))
     label = f"{number} {text}".strip()
     return label if len(label) <= 90 else f"{label[:87]}…"
 
