@@ -575,8 +575,10 @@ class LeadAccount(models.Model):
     """Provenance: this sign-in account was created by a partnership's sign-in-link flow.
 
     Written only by ``plans.services.lead_user_ensure`` when it creates an account for a lead
-    who had none. Only such an account follows its lead's e-mail corrections and is closed
-    when its lead is removed, and only by the partnership that created it; an account that
+    who had none, and by ``plans.people.invitation_accept_new_account`` when a lead's
+    invitation makes a new account for the person it names. Only such an account follows its
+    lead's e-mail corrections and is closed when its lead is removed, and only by the
+    partnership that created it; an account that
     existed before (a council account, staff, the site operator) is never touched by a
     partnership admin's action.
     """

@@ -668,9 +668,7 @@ def invitation_accept_new_account(*, invitation: Invitation, name: str, password
     with transaction.atomic():
         invitation = _locked_waiting(invitation)
         if accounts_with_address(invitation.email).exists():
-            raise PermissionDenied(
-                "An account already uses this address: sign in as it to accept."
-            )
+            raise PermissionDenied("An account already uses this address: sign in as it to accept.")
         name = (name or invitation.name or "").strip()
         first, _, last = name.partition(" ")
         account = User(

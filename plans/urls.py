@@ -39,9 +39,7 @@ urlpatterns = [
     path("people/", people.PeopleListView.as_view(), name="people"),
     path("people/<int:pk>/remove/", people.PersonRemoveView.as_view(), name="person_remove"),
     # Adding and editing people and organisations, re-assigning a leaver (plans.views.people).
-    path(
-        "partnerships/<int:pk>/people/add/", people.PersonAddView.as_view(), name="person_add"
-    ),
+    path("partnerships/<int:pk>/people/add/", people.PersonAddView.as_view(), name="person_add"),
     path("people/<int:pk>/edit/", people.PersonEditView.as_view(), name="person_edit"),
     path("people/<int:pk>/reassign/", people.ReassignView.as_view(), name="person_reassign"),
     path(

@@ -193,9 +193,7 @@ class InvitationResendView(InvitationObjectMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, f"A new invitation link has been sent to {invitation.email}."
-            )
+            messages.success(request, f"A new invitation link has been sent to {invitation.email}.")
         return redirect("plans:invitations", self.partnership.pk)
 
 

@@ -226,7 +226,9 @@ class ReassignView(ScopedObjectMixin, ServiceFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(person=self.object, **kwargs)
         form = context["form"]
-        successor = form.cleaned_data.get("successor") if form.is_bound and form.is_valid() else None
+        successor = (
+            form.cleaned_data.get("successor") if form.is_bound and form.is_valid() else None
+        )
         context["preview"] = people_services.reassign_preview(
             leaver=self.object, successor=successor
         )

@@ -244,9 +244,10 @@ def test_a_leavers_milestones_and_actions_go_to_their_successor_in_one_step(
     assert dict(Milestone.objects.values_list("pk", "version")) == versions
     for milestone in Milestone.objects.all():
         record = milestone.history.latest()
-        assert record.history_change_reason == "Re-assigned from Lee Leaver (%s) to Sue " % (
-            leaver.role_title
-        ) + f"Successor ({successor.role_title})"
+        assert record.history_change_reason == (
+            f"Re-assigned from Lee Leaver ({leaver.role_title}) to "
+            f"Sue Successor ({successor.role_title})"
+        )
         assert record.history_user == admin_user
     assert action.history.latest().history_change_reason.startswith("Re-assigned from Lee")
     # Shown in the plan's audit trail, the action too (a reason, though no column changed).
@@ -258,7 +259,9 @@ def test_a_leavers_work_cannot_go_to_another_partnerships_person(
     admin_client, partnership, admin_user
 ):
     leaver = factories.PersonFactory(partnership=partnership)
-    factories.MilestoneFactory(action__outcome__priority__plan__partnership=partnership, lead=leaver)
+    factories.MilestoneFactory(
+        action__outcome__priority__plan__partnership=partnership, lead=leaver
+    )
     stranger = factories.PersonFactory(name="Rotherham Lead")
     url = reverse("plans:person_reassign", args=[leaver.pk])
     _errors(admin_client.post(url, {"successor": stranger.pk}))

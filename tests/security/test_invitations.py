@@ -171,9 +171,12 @@ def test_a_staff_or_operator_account_is_never_given_a_role_by_invitation(
     client.force_login(admin_user)
     _invite(client, partnership, email="operator@example.org", role="admin")
     link = _link(mail.outbox[-1])
-    assert client.__class__().post(
-        link, {"name": "x", "password1": PASSWORD, "password2": PASSWORD}
-    ).status_code == 403
+    assert (
+        client.__class__()
+        .post(link, {"name": "x", "password1": PASSWORD, "password2": PASSWORD})
+        .status_code
+        == 403
+    )
     as_operator = client.__class__()
     as_operator.force_login(operator)
     assert "site operator" in as_operator.get(link).content.decode()
