@@ -137,6 +137,7 @@ def person_edit(
         person = Person.objects.select_for_update(of=("self",)).get(pk=person.pk)
         if person.removed_at is not None:
             raise ValidationError({"name": "This person has been removed; add them again instead"})
+        before = (person.name, person.role_title, person.organisation_id)
         person.name = name.strip()
         person.role_title = role_title.strip()
         person.organisation = organisation
@@ -144,7 +145,8 @@ def person_edit(
             exclude=["email", "user"], validate_unique=False, validate_constraints=False
         )
         changed_email = email != person.email
-        _save_person(_tracked(person, user=user, reason="Details changed"))
+        if (person.name, person.role_title, person.organisation_id) != before:
+            _save_person(_tracked(person, user=user, reason="Details changed"))
         person.account_followed = None
         if changed_email:
             followed = person_email_change(person=person, email=email, user=user).account_followed

@@ -80,7 +80,7 @@ class MemberRoleView(MembershipObjectMixin, ServiceFormView):
             membership=self.object, role=form.cleaned_data["role"], user=self.request.user
         )
         name = membership.user.get_full_name() or membership.user.get_username()
-        messages.success(self.request, f"{name} is now {membership.get_role_display().lower()}.")
+        messages.success(self.request, f"{name} is now a {membership.get_role_display().lower()}.")
         if membership.user_id == self.request.user.pk and membership.role != "admin":
             return redirect("plans:plan_list")  # no longer an admin here: the page would be 403
         return redirect("plans:members", self.partnership.pk)
@@ -252,7 +252,7 @@ class InvitationAcceptView(FormView):
                 return render(request, "plans/invitation_invalid.html", status=403)
             messages.success(
                 request,
-                f"You are {membership.get_role_display().lower()} of {membership.partnership}.",
+                f"You are a {membership.get_role_display().lower()} of {membership.partnership}.",
             )
             return redirect("plans:plan_list")
         if self.account_exists:
@@ -273,7 +273,7 @@ class InvitationAcceptView(FormView):
         login(self.request, account, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             self.request,
-            f"Your account has been set up: you are "
+            f"Your account has been set up: you are a "
             f"{self.invitation.get_role_display().lower()} of {self.invitation.partnership}. "
             f"Your username is {account.get_username()}.",
         )
