@@ -347,3 +347,21 @@ def test_a_removed_flow_account_made_by_invitation_is_recorded_as_this_partnersh
     )
     assert LeadAccount.objects.get(user=account).person == person
     assert Person.objects.get(pk=person.pk).user == account
+
+
+def test_an_email_only_correction_is_one_change_in_the_trail(admin_client, partnership):
+    person = factories.PersonFactory(partnership=partnership, email="")
+    before = person.history.count()
+    admin_client.post(
+        reverse("plans:person_edit", args=[person.pk]),
+        {
+            "name": person.name,
+            "role_title": person.role_title,
+            "organisation": person.organisation_id,
+            "email": "found@example.org",
+        },
+    )
+    assert person.history.count() == before + 1
+    change = people_history(partnership_id=partnership.pk).changes[0]
+    assert change.reason == "E-mail address corrected"
+    assert [(c.label, c.after) for c in change.changes] == [("Email", "found@example.org")]
