@@ -365,3 +365,22 @@ def test_an_email_only_correction_is_one_change_in_the_trail(admin_client, partn
     change = people_history(partnership_id=partnership.pk).changes[0]
     assert change.reason == "E-mail address corrected"
     assert [(c.label, c.after) for c in change.changes] == [("Email", "found@example.org")]
+
+
+def test_removing_a_person_clears_their_invitations_address_and_voids_a_waiting_one(
+    partnership, admin_user
+):
+    person = factories.PersonFactory(partnership=partnership, email="ken@example.org")
+    invitation = people_services.invitation_create(
+        partnership=partnership,
+        email="ken@example.org",
+        name="Ken Dance",
+        role="lead",
+        person=person,
+        user=admin_user,
+        base_url="http://testserver/",
+    )
+    services.person_remove(person=person, user=admin_user)
+    invitation.refresh_from_db()
+    assert (invitation.email, invitation.name, invitation.state) == ("", "", "cancelled")
+    assert not invitation.history.filter(email="ken@example.org").exists()
