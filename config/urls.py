@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from plans.views import accounts
+from plans.views import accounts, members
 from plans.views.pages import home
 
 handler400 = "security.views.bad_request"
@@ -17,6 +17,12 @@ urlpatterns = [
         name="signin_link_sent",
     ),
     path("accounts/link/", accounts.SignInLinkLoginView.as_view(), name="signin_link_login"),
+    # Where an invitation to join a partnership lands (plans.views.members; no sign-in needed).
+    path(
+        "accounts/invitation/<str:token>/",
+        members.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
     # Before Django's own: the same address and name, limited and sent by the worker.
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("", include("mfa.urls")),

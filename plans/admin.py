@@ -7,8 +7,12 @@ or delete them; a milestone's current status, due date and completion follow its
 
 Every screen is scoped by ``plans.admin_scoping``: a superuser sees everything; a staff user
 who is a partnership admin (``Membership`` role "admin") sees, chooses and saves only their
-partnerships' objects, and cannot create or delete a partnership. The site operator ticks
-``is_staff`` for the partnership admins who should use these screens.
+partnerships' objects, and cannot create or delete a partnership. Partnership admins need no
+staff status: everything they do has a page in the product (People, the plan's pages).
+
+Only a superuser (the site operator) hard-deletes here, and nobody deletes a person (their
+removal redacts their name) or reverts an old version (``admin_scoping``): the product's
+services keep those rules and their history.
 """
 
 from django.contrib import admin, messages
@@ -189,6 +193,12 @@ class PersonAdmin(PartnershipScopedModelAdmin, NoRevertHistoryAdmin):
     search_fields = ["name", "role_title", "email", "organisation__name"]
     list_select_related = ["partnership", "organisation", "user"]
     autocomplete_fields = ["organisation", "user"]
+
+    def has_delete_permission(self, request, obj=None):
+        """Nobody deletes a person here, the operator included: removing one goes through
+        the People page (plans.services.person_remove), which replaces their name everywhere
+        with "Former lead" and keeps their milestones and updates."""
+        return False
 
     def get_exclude(self, request, obj=None):
         # Only the sign-in-link flow links a lead to an account, inside their partnership

@@ -219,9 +219,26 @@ class PartnershipScopedAdminMixin:
         return self._may(request, obj)
 
     def has_delete_permission(self, request, obj=None):
+        """Only the site operator (a superuser) hard-deletes, here. A staff partnership admin
+        removes, merges, ends and withdraws through the product's own pages, whose services
+        keep the history and redact what must go (a person's name); deleting here would skip
+        them, and a milestone's updates would go with it."""
         if admin_partnership_ids(request) is None:
             return super().has_delete_permission(request, obj)
-        return self._may(request, obj)
+        return False
+
+    # History to read, never to revert, on every scoped model and for everyone: an old
+    # version restored here would skip the service that keeps the model's rules (the last
+    # admin of a partnership, a milestone's updates, a person's removal).
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(
+                "Old versions cannot be restored here: change it through the product's pages."
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_list_filter(self, request):
         filters = super().get_list_filter(request)

@@ -9,12 +9,24 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 
 from plans.formatting import govuk_date, govuk_datetime
-from plans.models import Action, Milestone, Outcome, Plan, Priority, ReportingPeriod
+from plans.models import (
+    Action,
+    Invitation,
+    Membership,
+    Milestone,
+    Organisation,
+    Outcome,
+    Person,
+    Plan,
+    Priority,
+    ReportingPeriod,
+)
 
 PAGE_SIZE = 50
 
@@ -125,10 +137,11 @@ class Change:
 
 
 def _fields(model: type[Model]):
+    kept = {f.name for f in model.history.model._meta.concrete_fields}  # excluded_fields go
     return [
         f
         for f in model._meta.concrete_fields
-        if f.name not in _HIDDEN and not f.name.startswith("history_")
+        if f.name not in _HIDDEN and not f.name.startswith("history_") and f.name in kept
     ]
 
 
@@ -316,14 +329,14 @@ def changes_for(
                     after=_display(field, after, names),
                 )
             )
-        if record.history_type == "~" and not changes:
-            continue  # a save that changed nothing a reader would see
+        if record.history_type == "~" and not changes and not record.history_change_reason:
+            continue  # a save that changed nothing a reader would see (nor said why)
         result.append(
             Change(
                 when=record.history_date,
                 who=_who(record.history_user),
                 kind=_TYPE_LABELS.get(record.history_type, record.history_type),
-                item_label=_item_label(record),
+                item_label=_item_label(record, names),
                 item_type=model._meta.verbose_name.capitalize(),
                 changes=changes,
                 reason=record.history_change_reason or "",
@@ -336,15 +349,18 @@ def changes_for(
 
 def _name_importers(groups: list[ImportGroup]) -> None:
     """Who ran each import: one query for the page's groups."""
-    from django.contrib.auth import get_user_model
-
     ids = {g.who_id for g in groups if g.who_id}
     users = get_user_model()._default_manager.in_bulk(ids) if ids else {}
     for group in groups:
         group.who = _who(users.get(group.who_id))
 
 
-def _item_label(record) -> str:
+def _item_label(record, names: dict) -> str:
+    if isinstance(record, Membership.history.model):
+        # str(Membership) reads its account and partnership: one query each, per row.
+        account = names.get((get_user_model(), record.user_id), f"#{record.user_id}")
+        role = dict(Membership.Role.choices).get(record.role, record.role)
+        return f"{account} — {role}"
     number = getattr(record, "number", "")
     text = (
         getattr(record, "text", None)
@@ -353,7 +369,16 @@ def _item_label(record) -> str:
         or ""
     )
     if not number and not text:
-        return str(record.instance)  # e.g. a reporting period: "2019/20 Q3"
+        # e.g. a reporting period: "2019/20 Q3". Built from the record's own columns:
+        # simple-history's ``record.instance`` reads any excluded field back from the
+        # table, a query per row (an invitation's token hash).
+        model = record.instance_type
+        columns = {
+            f.attname: getattr(record, f.attname)
+            for f in model._meta.concrete_fields
+            if hasattr(record, f.attname)
+        }
+        return str(model(**columns))
     label = f"{number} {text}".strip()
     return label if len(label) <= 90 else f"{label[:87]}…"
 
@@ -387,4 +412,19 @@ def plan_history(*, plan: Plan, page: int = 1, filters: AuditFilters | None = No
         page=page,
         filters=filters,
         group_imports=not (filters.imported_at or filters.change or filters.q),
+    )
+
+
+def people_history(*, partnership_id: int, page: int = 1) -> ChangePage:
+    """Changes to a partnership's people, organisations, members and invitations, newest first:
+    people added and edited, organisations merged, roles changed, invitations sent and
+    accepted (plans.people)."""
+    return changes_for(
+        [
+            (Person, Q(partnership_id=partnership_id)),
+            (Organisation, Q(partnership_id=partnership_id)),
+            (Membership, Q(partnership_id=partnership_id)),
+            (Invitation, Q(partnership_id=partnership_id)),
+        ],
+        page=page,
     )

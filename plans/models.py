@@ -662,8 +662,10 @@ class LeadAccount(models.Model):
     """Provenance: this sign-in account was created by a partnership's sign-in-link flow.
 
     Written only by ``plans.services.lead_user_ensure`` when it creates an account for a lead
-    who had none. Only such an account follows its lead's e-mail corrections and is closed
-    when its lead is removed, and only by the partnership that created it; an account that
+    who had none, and by ``plans.people.invitation_accept_new_account`` when a lead's
+    invitation makes a new account for the person it names. Only such an account follows its
+    lead's e-mail corrections and is closed when its lead is removed, and only by the
+    partnership that created it; an account that
     existed before (a council account, staff, the site operator) is never touched by a
     partnership admin's action.
     """
@@ -718,3 +720,89 @@ class RequestCount(models.Model):
 
     def __str__(self):
         return f"{self.key[:8]}… at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """An e-mailed, one-use invitation to join one partnership as a board member, lead or admin.
+
+    Made by a partnership admin (``plans.people.invitation_create``). The link's token is made
+    by the worker when it sends the e-mail and only its SHA-256 is kept here, so neither the
+    inviter, the task queue nor the database holds a link that works. Accepting gives a role in
+    this partnership only: a new account (the invitee chooses a password), or, where an
+    account already uses the address, that account once its owner has signed in as it. An
+    invitation never sets a password on, or gives a role to, an account nobody signed in as.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        help_text="The partnership the invitee joins.",
+    )
+    email = models.EmailField(help_text="Where the invitation goes.")
+    name = models.CharField(max_length=150, blank=True, help_text="The invitee's name.")
+    role = models.CharField(max_length=10, choices=Membership.Role.choices)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        help_text="For a lead: the person in the plan whose milestones they update.",
+    )
+    token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token_hash"],
+                condition=~Q(token_hash=""),
+                name="invitation_token_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "lead", "board"]), name="invitation_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation to {self.email} as {self.get_role_display().lower()}"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.cancelled_at:
+            return "cancelled"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "waiting"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "accepted": "Accepted",
+            "cancelled": "Cancelled",
+            "expired": "Expired",
+            "waiting": "Waiting",
+        }[self.state]

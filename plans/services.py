@@ -30,6 +30,7 @@ from plans.models import (
     RAG,
     Action,
     Delegation,
+    Invitation,
     LeadAccount,
     Membership,
     Milestone,
@@ -420,6 +421,12 @@ def person_remove(*, person: Person, user) -> Person:
         # The audit trail keeps that they were removed, not who they were.
         Person.history.model.objects.filter(id=person.pk).update(name=FORMER_LEAD, email="")
         ReminderSent.objects.filter(person=person).update(email="")
+        # Invitations for them keep no address or name, and one still waiting dies.
+        Invitation.objects.filter(person=person).update(email="", name="", token_hash="")
+        Invitation.objects.filter(
+            person=person, accepted_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=timezone.now())
+        Invitation.history.model.objects.filter(person_id=person.pk).update(email="", name="")
         Delegation.objects.filter(Q(lead=person) | Q(delegate=person)).delete()
 
         if account is not None:

@@ -7,7 +7,7 @@ outsider which addresses have accounts. ``python manage.py db_worker`` sends the
 
 from django_tasks import task
 
-from plans import services
+from plans import people, services
 from plans.forms import PasswordResetForm
 
 
@@ -28,3 +28,9 @@ def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
             subject_template_name="registration/password_reset_subject.txt",
             email_template_name="registration/password_reset_email.html",
         )
+
+
+@task()
+def invitation_send(*, invitation_id: int, base_url: str) -> bool:
+    """E-mail an invitation to join a partnership, with a one-use link made here."""
+    return people.invitation_send(invitation_id=invitation_id, base_url=base_url)

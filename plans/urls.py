@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.views import accounts, pages, people, structure, updates
+from plans.views import accounts, members, pages, people, structure, updates
 
 app_name = "plans"
 
@@ -64,6 +64,59 @@ urlpatterns = [
     # People and removing those who have left (plans.views.people).
     path("people/", people.PeopleListView.as_view(), name="people"),
     path("people/<int:pk>/remove/", people.PersonRemoveView.as_view(), name="person_remove"),
+    # Adding and editing people and organisations, re-assigning a leaver (plans.views.people).
+    path("partnerships/<int:pk>/people/add/", people.PersonAddView.as_view(), name="person_add"),
+    path("people/<int:pk>/edit/", people.PersonEditView.as_view(), name="person_edit"),
+    path("people/<int:pk>/reassign/", people.ReassignView.as_view(), name="person_reassign"),
+    path(
+        "partnerships/<int:pk>/people/history/",
+        people.PeopleHistoryView.as_view(),
+        name="people_history",
+    ),
+    path(
+        "partnerships/<int:pk>/organisations/",
+        people.OrganisationListView.as_view(),
+        name="organisations",
+    ),
+    path(
+        "partnerships/<int:pk>/organisations/add/",
+        people.OrganisationAddView.as_view(),
+        name="organisation_add",
+    ),
+    path(
+        "organisations/<int:pk>/edit/",
+        people.OrganisationEditView.as_view(),
+        name="organisation_edit",
+    ),
+    path(
+        "organisations/<int:pk>/merge/",
+        people.OrganisationMergeView.as_view(),
+        name="organisation_merge",
+    ),
+    # Members and their roles, invitations (plans.views.members).
+    path("partnerships/<int:pk>/members/", members.MemberListView.as_view(), name="members"),
+    path("members/<int:pk>/role/", members.MemberRoleView.as_view(), name="member_role"),
+    path("members/<int:pk>/end/", members.MemberEndView.as_view(), name="member_end"),
+    path(
+        "partnerships/<int:pk>/invitations/",
+        members.InvitationListView.as_view(),
+        name="invitations",
+    ),
+    path(
+        "partnerships/<int:pk>/invitations/new/",
+        members.InvitationCreateView.as_view(),
+        name="invitation_create",
+    ),
+    path(
+        "invitations/<int:pk>/cancel/",
+        members.InvitationCancelView.as_view(),
+        name="invitation_cancel",
+    ),
+    path(
+        "invitations/<int:pk>/send-again/",
+        members.InvitationResendView.as_view(),
+        name="invitation_resend",
+    ),
     path(
         "people/send-sign-in-link/",
         accounts.SendSignInLinkView.as_view(),

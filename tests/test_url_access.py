@@ -19,6 +19,7 @@ resolution, so no URL pattern exists for them.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -28,8 +29,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from plans.models import Delegation, Milestone, ReportingPeriod
+from plans.models import Delegation, Invitation, Membership, Milestone, ReportingPeriod
 from plans.periods import FinancialQuarter
 from tests import factories
 
@@ -188,6 +190,74 @@ ACCESS: dict[str, Access] = {
         OK,
         post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
         why="admins only; partnership B's admin sees only B's people (marker checked)",
+    ),
+    # --- People and access (plans.views.people, plans.views.members; issue 16) ----------------
+    "plans:person_add": admins_only(
+        fill=({"pk": Obj("partnership")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
+    "plans:person_edit": admins_only(
+        fill=({"pk": Obj("delegate")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="an empty POST shows the form's errors",
+    ),
+    "plans:person_reassign": admins_only(
+        fill=({"pk": Obj("person")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="GET chooses and previews; an empty POST shows the form's errors",
+    ),
+    "plans:people_history": admins_only(fill=({"pk": Obj("partnership")},)),
+    "plans:organisations": admins_only(fill=({"pk": Obj("partnership")},)),
+    "plans:organisation_add": admins_only(
+        fill=({"pk": Obj("partnership")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
+    "plans:organisation_edit": admins_only(
+        fill=({"pk": Obj("organisation")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
+    "plans:organisation_merge": admins_only(
+        fill=({"pk": Obj("organisation")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
+    "plans:members": admins_only(fill=({"pk": Obj("partnership")},)),
+    "plans:member_role": admins_only(
+        fill=({"pk": Obj("membership")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
+    "plans:member_end": admins_only(
+        fill=({"pk": Obj("membership")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="a confirmation page; the POST ends the board member's membership",
+    ),
+    "plans:invitations": admins_only(fill=({"pk": Obj("partnership")},)),
+    "plans:invitation_create": admins_only(
+        fill=({"pk": Obj("partnership")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
+    "plans:invitation_cancel": Access(
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        NOT_ALLOWED,
+        NOT_FOUND,
+        fill=({"pk": Obj("invitation")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="POST only, the partnership's admins",
+    ),
+    "plans:invitation_resend": Access(
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        NOT_ALLOWED,
+        NOT_FOUND,
+        fill=({"pk": Obj("invitation")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="POST only, the partnership's admins",
+    ),
+    "invitation_accept": Access(
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        fill=({"token": "not-a-valid-token"},),
+        post=(FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        public="where an e-mailed invitation lands; without a valid token it refuses",
     ),
     # --- Importing (imports.views) and exporting plans (portability.views) --------------------
     "imports:import_start": Access(
@@ -493,8 +563,19 @@ def world(db):
         update_deadline=quarter.end,
     )
 
+    invitation = Invitation.objects.create(
+        partnership=a,
+        email="invitee@zanzibar.example.org",
+        name=f"{MARKER} Invitee",
+        role="board",
+        invited_by=users["admin"],
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+
     objects = {
         "partnership": a,
+        "membership": Membership.objects.get(user=users["board"], partnership=a),
+        "invitation": invitation,
         "organisation": organisation,
         "person": lead_person,
         "delegate": delegate_person,
@@ -674,7 +755,6 @@ def test_the_world_fixture_has_one_of_every_plan_object(world):
 
 # Models with no page of their own (so no id in any URL), with the reason.
 UNCOVERED_MODELS = {
-    "Membership": "roles are set up above as users; no page takes a membership id",
     "ReminderSent": "a record the reminder command keeps; no page takes its id",
     "IndicatorSettings": "one row of settings per partnership; no page takes its id",
     "Snapshot": "a closed period's frozen copy; pages reach it by the period's id",

@@ -242,6 +242,9 @@ AXES_CLIENT_IP_CALLABLE = "security.addresses.client_ip"
 # shares them); over the limit the reply is the same and no e-mail is sent.
 SIGNIN_LINK_LIMIT_PER_ADDRESS = int(os.environ.get("SIGNIN_LINK_LIMIT_PER_ADDRESS", "3"))
 SIGNIN_LINK_LIMIT_PER_IP = int(os.environ.get("SIGNIN_LINK_LIMIT_PER_IP", "20"))
+# An invitation to join a partnership (plans.people.invitation_create) can be accepted once,
+# within this many days of being sent; "Send again" gives a new link and voids the old one.
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "5"))
 PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "20"))
 

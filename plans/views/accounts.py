@@ -156,6 +156,22 @@ class SendSignInLinkView(FormView):
     def get_initial(self):
         return {"person": self.request.GET.get("person")}
 
+    def get_context_data(self, **kwargs):
+        """A lead with no e-mail address cannot be sent a link: say so, and link to adding
+        one, rather than show an empty choice."""
+        context = super().get_context_data(**kwargs)
+        wanted = self.request.GET.get("person", "")
+        if wanted.isdigit():
+            context["without_email"] = (
+                Person.objects.filter(
+                    partnership_id__in=self.admin_of, removed_at__isnull=True, email=""
+                )
+                .filter(pk=int(wanted))
+                .first()
+            )
+        context["anyone_with_email"] = context["form"].fields["person"].queryset.exists()
+        return context
+
     def form_valid(self, form):
         person = form.cleaned_data["person"]
         user = services.lead_signin_link_send(

@@ -8,6 +8,7 @@ serious or critical axe violation (printed with the page's name) and fails once 
 one run lists them all. Pages of one plan must show that partnership's name in the header.
 """
 
+import hashlib
 import re
 
 import pytest
@@ -22,7 +23,7 @@ from playwright.sync_api import expect
 
 from outcomes.models import Indicator
 from plans import reminders
-from plans.models import Milestone, MilestoneUpdate, Person, Plan
+from plans.models import Invitation, Milestone, MilestoneUpdate, Organisation, Person, Plan
 from reporting.models import ReportingPeriod
 from tests.journeys.conftest import two_factor_set_up
 
@@ -302,6 +303,87 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
         "remove a person who has left",
         header=MIDDLESBROUGH,
     )
+    # --- People and access (issue 16, plans.views.people and plans.views.members) -------------
+    mb_partnership = mb.partnership
+    walk.visit(
+        page,
+        reverse("plans:person_add", args=[mb_partnership.pk]),
+        "add a person",
+        header=MIDDLESBROUGH,
+    )
+    submit(page, "Add person")
+    walk.check(page, "add a person with errors", errors=True, header=MIDDLESBROUGH)
+    walk.visit(
+        page,
+        reverse("plans:person_edit", args=[leaver.pk]),
+        "change a person",
+        header=MIDDLESBROUGH,
+    )
+    page.get_by_label("Email address (optional)").fill("not an address")
+    submit(page, "Save changes")
+    walk.check(page, "change a person with errors", errors=True, header=MIDDLESBROUGH)
+    no_email = (
+        Person.objects.filter(partnership=mb_partnership, removed_at__isnull=True, email="").first()
+        or leaver
+    )
+    walk.visit(
+        page,
+        reverse("plans:send_signin_link") + f"?person={no_email.pk}",
+        "send a sign-in link, chosen lead",
+    )
+    reassign = reverse("plans:person_reassign", args=[leaver.pk])
+    walk.visit(page, reassign, "re-assign a leaver", header=MIDDLESBROUGH)
+    walk.visit(page, reassign + "?successor=", "re-assign with errors", errors=True)
+    successor = (
+        Person.objects.filter(partnership=mb_partnership, removed_at__isnull=True)
+        .exclude(pk=leaver.pk)
+        .first()
+    )
+    walk.visit(page, reassign + f"?successor={successor.pk}", "re-assign preview")
+    for name in ("Middlesbrough Council", "Middlesbrough BC"):  # the demo records none
+        Organisation.objects.get_or_create(partnership=mb_partnership, name=name)
+    organisations = reverse("plans:organisations", args=[mb_partnership.pk])
+    walk.visit(page, organisations, "organisations", header=MIDDLESBROUGH)
+    walk.visit(
+        page, reverse("plans:organisation_add", args=[mb_partnership.pk]), "add an organisation"
+    )
+    submit(page, "Add organisation")
+    walk.check(page, "add an organisation with errors", errors=True)
+    first, second = mb_partnership.organisations.order_by("pk")[:2]
+    walk.visit(page, reverse("plans:organisation_edit", args=[first.pk]), "rename an organisation")
+    merge = reverse("plans:organisation_merge", args=[first.pk])
+    walk.visit(page, merge, "merge organisations")
+    walk.visit(page, merge + "?target=", "merge organisations with errors", errors=True)
+    walk.visit(page, merge + f"?target={second.pk}", "merge preview")
+    walk.visit(page, reverse("plans:members", args=[mb_partnership.pk]), "who can sign in")
+    board_membership = mb_partnership.memberships.filter(role="board").first()
+    walk.visit(page, reverse("plans:member_role", args=[board_membership.pk]), "change a role")
+    walk.visit(page, reverse("plans:member_end", args=[board_membership.pk]), "end access")
+    walk.visit(page, reverse("plans:invitations", args=[mb_partnership.pk]), "invitations")
+    walk.visit(page, reverse("plans:invitation_create", args=[mb_partnership.pk]), "invite someone")
+    submit(page, "Send invitation")
+    walk.check(page, "invite someone with errors", errors=True)
+    page.get_by_label("Email address").fill("new.board.member@example.org")
+    page.get_by_label("Board member").check()
+    submit(page, "Send invitation")
+    walk.check(page, "invitations, one waiting", header=MIDDLESBROUGH)
+    walk.visit(page, reverse("plans:people_history", args=[mb_partnership.pk]), "people changes")
+    invitation = Invitation.objects.get(email="new.board.member@example.org")
+    token = "walk-token-" + "x" * 20
+    Invitation.objects.filter(pk=invitation.pk).update(
+        token_hash=hashlib.sha256(token.encode()).hexdigest()
+    )
+    invitee = new_page()
+    walk.visit(invitee, reverse("invitation_accept", args=[token]), "accept an invitation")
+    submit(invitee, "Set up my account")
+    walk.check(invitee, "accept an invitation with errors", errors=True)
+    walk.visit(
+        invitee,
+        reverse("invitation_accept", args=["not-a-token"]),
+        "invitation invalid",
+        status=403,
+    )
+    # --- end of people and access ------------------------------------------------------------
     walk.visit(page, reverse("imports:import_start"), "import upload")
     submit(page)
     walk.check(page, "import upload with errors", errors=True)

@@ -198,9 +198,9 @@ def test_another_partnerships_change_page_redirects_without_showing_it(alpha_cli
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
     response = alpha_client.get(reverse(f"admin:{name}_delete", args=[obj.pk]))
-    # Read-only models refuse deletion before looking the object up.
-    expected = 403 if name in READ_ONLY else 302
-    assert response.status_code == expected
+    # A staff partnership admin may delete nothing here (issue 16): refused before the
+    # object is even looked up.
+    assert response.status_code == 403
     response = alpha_client.post(reverse(f"admin:{name}_change", args=[obj.pk]), {})
     assert response.status_code in (302, 403)
     assert model.objects.filter(pk=obj.pk).exists()
@@ -602,3 +602,79 @@ def test_an_old_version_of_an_object_now_in_another_partnership_cannot_be_revert
     assert post.status_code == 403
     priority.refresh_from_db()
     assert priority.plan == bravo.plan
+
+
+# --- The Django admin's side doors (issue 16) ------------------------------------------------
+
+
+def _delete_targets(alpha):
+    update = factories.MilestoneUpdateFactory(milestone=alpha.milestone)
+    return {
+        "plans_person": alpha.person,
+        "plans_milestone": alpha.milestone,
+        "plans_milestoneupdate": update,
+        "plans_plan": alpha.plan,
+        "plans_action": alpha.action,
+        "plans_membership": Membership.objects.get(user=alpha.member),
+    }
+
+
+def test_a_staff_partnership_admin_cannot_hard_delete_their_own_people_milestones_or_plans(
+    alpha_client, alpha
+):
+    for name, obj in _delete_targets(alpha).items():
+        url = reverse(f"admin:{name}_delete", args=[obj.pk])
+        assert alpha_client.get(url).status_code == 403, name
+        assert alpha_client.post(url, {"post": "yes"}).status_code == 403, name
+        assert type(obj).objects.filter(pk=obj.pk).exists(), name
+        changelist = alpha_client.post(
+            reverse(f"admin:{name}_changelist"),
+            {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+        )
+        assert changelist.status_code in (200, 302, 403), name
+        assert type(obj).objects.filter(pk=obj.pk).exists(), f"{name} deleted from its list"
+    # Nor through an inline's "Delete" box: the action page offers none for its milestones.
+    change = alpha_client.get(reverse("admin:plans_action_change", args=[alpha.action.pk]))
+    assert b"-DELETE" not in change.content
+
+
+def test_a_staff_partnership_admin_cannot_revert_history_of_any_model(alpha_client, alpha):
+    plan = alpha.plan
+    plan.title = "Renamed"
+    plan.save()
+    membership = Membership.objects.get(user=alpha.member)
+    membership.role = "lead"
+    membership.save()
+    for obj in (plan, membership):
+        meta = obj._meta
+        first = obj.history.earliest()
+        url = reverse(
+            f"admin:{meta.app_label}_{meta.model_name}_simple_history",
+            args=[obj.pk, first.history_id],
+        )
+        response = alpha_client.post(url, {"title": "Old", "role": "admin"})
+        assert response.status_code == 403, meta.model_name
+    assert Membership.objects.get(pk=membership.pk).role == "lead"
+    plan.refresh_from_db()
+    assert plan.title == "Renamed"
+
+
+def test_the_site_operator_may_delete_a_milestone_with_nothing_recorded_and_nobody_a_person(
+    client, alpha
+):
+    operator = get_user_model().objects.create_superuser("operator", "op@example.org", "pw-x-1234")
+    client.force_login(operator)
+    person_url = reverse("admin:plans_person_delete", args=[alpha.person.pk])
+    assert client.post(person_url, {"post": "yes"}).status_code == 403
+    assert Person.objects.filter(pk=alpha.person.pk).exists()
+    # A milestone with updates keeps them: its updates may not be deleted, so neither may it.
+    recorded = alpha.milestone
+    factories.MilestoneUpdateFactory(milestone=recorded)
+    url = reverse("admin:plans_milestone_delete", args=[recorded.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Milestone.objects.filter(pk=recorded.pk).exists()
+    empty = factories.MilestoneFactory(action=alpha.action)
+    assert not empty.updates.exists()
+    url = reverse("admin:plans_milestone_delete", args=[empty.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Milestone.objects.filter(pk=empty.pk).exists()
