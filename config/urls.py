@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from plans.views import accounts
-from plans.views.pages import home
+from plans.views.pages import favicon, home, rag_css
 
 handler400 = "security.views.bad_request"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("rag.css", rag_css, name="rag_css"),
     path("accounts/sign-in-link/", accounts.SignInLinkRequestView.as_view(), name="signin_link"),
     path(
         "accounts/sign-in-link/sent/",

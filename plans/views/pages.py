@@ -1,12 +1,15 @@
 """Plan pages. Split by job: pages (reading the plan), updates (leads' updates), imports."""
 
 from django.conf import settings
-from django.http import Http404
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from plans import selectors
+from plans import rag, selectors
 from plans.access import is_partnership_admin, may_update_milestone, partnership_ids_for
 from plans.filters import MilestoneFilter
 from plans.models import Membership, Person
@@ -18,6 +21,24 @@ def home(request):
     if Person.objects.filter(user=request.user).exists():
         return redirect("plans:my_milestones")
     return redirect("plans:plan_list")
+
+
+@login_not_required
+@cache_control(max_age=3600, public=True)
+def rag_css(request):
+    """The RAG tags' fills and text colours, from plans/rag.py (as the PDF pack takes them),
+    so pages, packs and charts share one set of colours. Fixed text: nothing a user typed."""
+    rules = [
+        f".govuk-tag.app-rag.{s.tag} {{ background-color: {s.colour}; color: {s.ink}; }}"
+        for s in rag.STATUSES.values()
+    ]
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the static icon."""
+    return redirect(static("favicon.ico"))
 
 
 class PlanListView(ListView):
