@@ -327,7 +327,8 @@ def milestone_sort_param(value: str | None) -> str:
 def milestone_list(
     *, user, sort: str = DEFAULT_MILESTONE_SORT, partnership_ids: list[int] | None = None
 ) -> QuerySet[Milestone]:
-    """Milestones of every plan the user may read, joined for a table row, sorted by ``sort``.
+    """Milestones of every plan the user may read, joined for a table row (with ``progress``,
+    the latest real commentary), sorted by ``sort``.
 
     ``sort`` is one of ``MILESTONE_SORTS``, optionally prefixed with "-" for descending;
     anything else falls back to plan order. ``partnership_ids`` saves a query when the caller
@@ -337,13 +338,14 @@ def milestone_list(
     descending = sort.startswith("-")
     if partnership_ids is None:
         partnership_ids = partnership_ids_for(user)
-    return (
+    # The latest commentary comes in the rows' own query (a subquery per row, not a query).
+    return with_progress(
         Milestone.objects.filter(
             action__outcome__priority__plan__partnership_id__in=partnership_ids
+        ).select_related(
+            "action__outcome__priority__plan__partnership", "lead__organisation", "latest_update"
         )
-        .select_related("action__outcome__priority__plan__partnership", "lead__organisation")
-        .order_by(*_sort_expressions(sort.removeprefix("-"), descending=descending))
-    )
+    ).order_by(*_sort_expressions(sort.removeprefix("-"), descending=descending))
 
 
 def filter_options(*, partnership_ids: list[int]) -> dict[str, QuerySet]:

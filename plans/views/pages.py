@@ -153,6 +153,8 @@ class MilestoneListView(FilterView):
             sort_columns=selectors.MILESTONE_SORTS,
             today=self.filterset.today,
             partnership_count=len(self.filterset.partnership_ids),
+            # Filtered to one plan, rows need not name it again and again.
+            one_plan=getattr(form, "cleaned_data", {}).get("plan"),
             page_range=context["paginator"].get_elided_page_range(
                 context["page_obj"].number, on_each_side=2, on_ends=1
             ),

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 # Measured (SQLite): the plan and its annotated priorities (no outcomes, actions or
 # milestones), the role check, and sign-in's reads and session save.
-PLAN_SUMMARY = 10  # 1 of them the two-factor check (mfa.middleware)
+PLAN_SUMMARY = 11  # 1 of them the two-factor check (mfa.middleware), 1 the header's signed-in line
 # The summary's, then the priority's actions: a count, a page of ids, their rows, their leads.
-ONE_PRIORITY = 14
+ONE_PRIORITY = 15
 
 
 @pytest.fixture
