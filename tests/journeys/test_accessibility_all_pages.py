@@ -117,7 +117,7 @@ class Walk:
             scroll_width, inner_width = page.evaluate(WIDER_THAN_SCREEN)
             if scroll_width > inner_width:
                 self.failures.append(
-                    f"{name}: {scroll_width} px wide on a {inner_width} px screen (scrolls sideways)"
+                    f"{name}: {scroll_width} px wide on a {inner_width} px screen: scrolls sideways"
                 )
         if errors:
             summary = page.locator(".govuk-error-summary")

@@ -159,9 +159,7 @@ def test_the_plan_page_is_one_row_per_milestone_with_its_latest_commentary(clien
     assert "Latest commentary</th>" in html
 
 
-def test_the_milestone_list_shows_the_latest_commentary_and_names_the_plan_once(
-    client, board_user
-):
+def test_the_milestone_list_shows_the_latest_commentary_and_names_the_plan_once(client, board_user):
     partnership = board_user.memberships.get().partnership
     plan = factories.plan_with_milestones(partnership=partnership, milestones=3, title="Plan A")
     factories.plan_with_milestones(partnership=partnership, milestones=2, title="Plan B")
