@@ -49,7 +49,7 @@ def test_large_plan_shows_roll_ups_and_a_sentence_but_no_milestones(reader, part
         assert f'href="?priority={priority.pk}"' in html
     for text in milestone_texts("2.9") + milestone_texts("2.10"):
         assert text not in html
-    assert "app-hierarchy__priority" not in html
+    assert "app-hierarchy__priority" not in html and "data-milestone=" not in html
 
 
 @pytest.mark.usefixtures("small_full_max")
