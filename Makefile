@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 node_modules/.package-lock.json: package.json
 	npm install --no-audit --no-fund --loglevel=error
 
-static/build/app.css: node_modules/.package-lock.json static/src/app.scss static/src/copy-assets.mjs
+static/build/app.css: node_modules/.package-lock.json static/src/app.scss static/src/copy-assets.mjs static/src/favicon.svg static/src/favicon.ico
 	npm run --silent build
 
 install: $(VENV)/.installed

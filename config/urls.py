@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from plans.views import accounts, members
-from plans.views.pages import home
+from plans.views.pages import favicon, home, rag_css
 
 handler400 = "security.views.bad_request"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", home, name="home"),
     # Before Django's own: sign in with a username or an e-mail address.
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("rag.css", rag_css, name="rag_css"),
     path("accounts/sign-in-link/", accounts.SignInLinkRequestView.as_view(), name="signin_link"),
     path(
         "accounts/sign-in-link/sent/",

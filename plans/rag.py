@@ -47,7 +47,7 @@ class Status:
     rank: int | None  # the judgement's rank, worst 0; None for no judgement (Not started)
     colour: str  # fill colour (GOV.UK tag palette), always with the label beside it
     ink: str  # text colour on that fill
-    tag: str  # the GOV.UK Frontend tag modifier for pages
+    tag: str  # the tag's class on pages; /rag.css fills it with colour and ink
 
 
 STATUSES: dict[str, Status] = {
@@ -60,7 +60,7 @@ STATUSES: dict[str, Status] = {
             0,
             "#d4351c",
             "#ffffff",
-            "govuk-tag--red",
+            "app-rag--red",
         ),
         Status(
             RAG.AMBER,
@@ -69,11 +69,11 @@ STATUSES: dict[str, Status] = {
             1,
             "#f47738",
             "#0b0c0c",
-            "govuk-tag--orange",
+            "app-rag--amber",
         ),
-        Status(RAG.GREEN, RAG.GREEN.label, "On track", 2, "#00703c", "#ffffff", "govuk-tag--green"),
+        Status(RAG.GREEN, RAG.GREEN.label, "On track", 2, "#00703c", "#ffffff", "app-rag--green"),
         Status(
-            RAG.COMPLETE, RAG.COMPLETE.label, "Done", 3, "#1d70b8", "#ffffff", "govuk-tag--blue"
+            RAG.COMPLETE, RAG.COMPLETE.label, "Done", 3, "#1d70b8", "#ffffff", "app-rag--complete"
         ),
         Status(
             RAG.NOT_STARTED,
@@ -82,7 +82,7 @@ STATUSES: dict[str, Status] = {
             None,
             "#b1b4b6",
             "#0b0c0c",
-            "govuk-tag--grey",
+            "app-rag--not-started",
         ),
     )
 }

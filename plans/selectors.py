@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -26,6 +27,8 @@ from plans.access import partnership_ids_for
 from plans.models import (
     RAG,
     Action,
+    Delegation,
+    Membership,
     Milestone,
     MilestoneUpdate,
     Organisation,
@@ -339,7 +342,8 @@ def milestone_list(
     partnership_ids: list[int] | None = None,
     withdrawn: bool = False,
 ) -> QuerySet[Milestone]:
-    """Milestones of every plan the user may read, joined for a table row, sorted by ``sort``.
+    """Milestones of every plan the user may read, joined for a table row (with ``progress``,
+    the latest real commentary), sorted by ``sort``.
 
     ``sort`` is one of ``MILESTONE_SORTS``, optionally prefixed with "-" for descending;
     anything else falls back to plan order. ``partnership_ids`` saves a query when the caller
@@ -351,11 +355,14 @@ def milestone_list(
     if partnership_ids is None:
         partnership_ids = partnership_ids_for(user)
     milestones = Milestone.objects.withdrawn() if withdrawn else Milestone.objects.live()
-    return (
-        milestones.filter(action__outcome__priority__plan__partnership_id__in=partnership_ids)
-        .select_related("action__outcome__priority__plan__partnership", "lead__organisation")
-        .order_by(*_sort_expressions(sort.removeprefix("-"), descending=descending))
-    )
+    # The latest commentary comes in the rows' own query (a subquery per row, not a query).
+    return with_progress(
+        milestones.filter(
+            action__outcome__priority__plan__partnership_id__in=partnership_ids
+        ).select_related(
+            "action__outcome__priority__plan__partnership", "lead__organisation", "latest_update"
+        )
+    ).order_by(*_sort_expressions(sort.removeprefix("-"), descending=descending))
 
 
 def filter_options(*, partnership_ids: list[int]) -> dict[str, QuerySet]:
@@ -492,3 +499,38 @@ def period_collecting(
     if periods is not None:
         return _collecting(plan, list(periods), today or timezone.localdate())
     return periods_collecting(plans=[plan], today=today)[plan.pk]
+
+
+# --- The header -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who the header says is signed in, and whether "My milestones" is any use to them."""
+
+    name: str
+    leads: bool
+
+
+def signed_in(*, user) -> SignedIn:
+    """The signed-in person's name and whether they lead or update anything, in one query.
+
+    "Leads" means what My milestones lists (``reminders.milestones_for_lead``): milestones or
+    actions led, or someone who named them a delegate, as a lead or admin not removed. The
+    name is the user's own full name, else the name their partnership knows them by, else
+    the username.
+    """
+    people = Person.objects.filter(
+        user=user,
+        removed_at__isnull=True,
+        partnership__memberships__user=user,
+        partnership__memberships__role__in=(Membership.Role.LEAD, Membership.Role.ADMIN),
+    )
+    leads = (
+        Exists(Milestone.objects.filter(lead=OuterRef("pk")))
+        | Exists(Action.leads.through.objects.filter(person_id=OuterRef("pk")))
+        | Exists(Delegation.objects.filter(delegate=OuterRef("pk"), lead__removed_at__isnull=True))
+    )
+    rows = list(people.annotate(leads=leads).order_by("pk").values_list("name", "leads"))
+    name = user.get_full_name() or (rows[0][0] if rows else "") or user.get_username()
+    return SignedIn(name=name, leads=any(row[1] for row in rows))

@@ -108,6 +108,15 @@ ACCESS: dict[str, Access] = {
     # --- Sign-in, sign-out and passwords (Django's auth views) ---------------------------------
     "home": Access(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, why="lands on plans or mine"),
     "login": public(why="the sign-in page"),
+    "favicon": Access(
+        REDIRECT,
+        REDIRECT,
+        REDIRECT,
+        REDIRECT,
+        REDIRECT,
+        public="browsers ask for /favicon.ico on every page, the sign-in page too",
+    ),
+    "rag_css": public(why="the RAG tags' colours, fixed text from plans/rag.py"),
     "logout": Access(
         LOGIN,
         NOT_ALLOWED,

@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from outcomes import selectors
 from outcomes.assessment import assess
 from outcomes.charts import trend_svg
-from outcomes.permissions import may_enter_values
+from outcomes.permissions import enterable_indicator_ids, may_enter_values
 from plans.access import is_partnership_admin, partnership_ids_for
 from plans.periods import FinancialQuarter
 
@@ -44,6 +44,8 @@ class ScorecardView(TemplateView):
             rows=rows,
             threshold=selectors.comparator_threshold(partnership_id=plan.partnership_id),
             is_admin=is_partnership_admin(self.request.user, plan.partnership_id),
+            # The upload page refuses everyone else (403): offer it only to who may use it.
+            may_upload=enterable_indicator_ids(user=self.request.user, plan=plan) != set(),
         )
         return context
 

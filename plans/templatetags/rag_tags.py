@@ -10,7 +10,7 @@ register = template.Library()
 
 @register.filter
 def rag_tag_class(status: str) -> str:
-    """The GOV.UK tag modifier for a RAG value (grey for Not started and unknown values)."""
+    """The tag class for a RAG value (Not started's for unknown values); /rag.css colours it."""
     return rag.status_for(status).tag
 
 

@@ -1,12 +1,15 @@
 """Plan pages. Split by job: pages (reading the plan), updates (leads' updates), imports."""
 
 from django.conf import settings
-from django.http import Http404
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from plans import selectors, structure
+from plans import rag, selectors, structure
 from plans.access import is_partnership_admin, may_update_milestone, partnership_ids_for
 from plans.filters import MilestoneFilter
 from plans.models import Membership, Person
@@ -18,6 +21,24 @@ def home(request):
     if Person.objects.filter(user=request.user).exists():
         return redirect("plans:my_milestones")
     return redirect("plans:plan_list")
+
+
+@login_not_required
+@cache_control(max_age=3600, public=True)
+def rag_css(request):
+    """The RAG tags' fills and text colours, from plans/rag.py (as the PDF pack takes them),
+    so pages, packs and charts share one set of colours. Fixed text: nothing a user typed."""
+    rules = [
+        f".govuk-tag.app-rag.{s.tag} {{ background-color: {s.colour}; color: {s.ink}; }}"
+        for s in rag.STATUSES.values()
+    ]
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the static icon."""
+    return redirect(static("favicon.ico"))
 
 
 class PlanListView(ListView):
@@ -135,6 +156,8 @@ class MilestoneListView(FilterView):
             sort_columns=selectors.MILESTONE_SORTS,
             today=self.filterset.today,
             partnership_count=len(self.filterset.partnership_ids),
+            # Filtered to one plan, rows need not name it again and again.
+            one_plan=getattr(form, "cleaned_data", {}).get("plan"),
             page_range=context["paginator"].get_elided_page_range(
                 context["page_obj"].number, on_each_side=2, on_ends=1
             ),

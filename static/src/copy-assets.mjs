@@ -7,3 +7,6 @@ mkdirSync("static/build/govuk/assets", { recursive: true });
 cpSync(`${from}/assets/images`, "static/build/govuk/assets/images", { recursive: true });
 cpSync(`${from}/assets/manifest.json`, "static/build/govuk/assets/manifest.json");
 cpSync(`${from}/govuk-frontend.min.js`, "static/build/govuk/govuk-frontend.min.js");
+// The service's own icon (drawn for this project, kept in static/src).
+cpSync("static/src/favicon.svg", "static/build/favicon.svg");
+cpSync("static/src/favicon.ico", "static/build/favicon.ico");

@@ -6,6 +6,10 @@ filter error, detail and history pages, every form with its errors shown, the im
 the indicator pages with their chart, the board pack pages, 403 and 404. It collects every
 serious or critical axe violation (printed with the page's name) and fails once at the end, so
 one run lists them all. Pages of one plan must show that partnership's name in the header.
+
+The walk runs twice: on a wide screen (1280 px) and on a phone (375 px), where no page may be
+wider than the screen (no sideways scrolling). To add a page, visit it once in the walk: both
+widths check it.
 """
 
 import hashlib
@@ -84,11 +88,21 @@ def submit(page, name=None):
         button.click()
 
 
-class Walk:
-    """Visits pages, runs axe on each, and remembers every failure to report at the end."""
+# The widths every page of the walk is checked at: a desktop screen, and a small phone.
+VIEWPORTS = {"wide": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+PHONE_WIDTH = VIEWPORTS["phone"]["width"]
 
-    def __init__(self, assert_accessible):
+WIDER_THAN_SCREEN = """() => [document.documentElement.scrollWidth, window.innerWidth]"""
+
+
+class Walk:
+    """Visits pages, runs axe on each, and remembers every failure to report at the end.
+
+    At a phone's width it also checks that the page is no wider than the screen."""
+
+    def __init__(self, assert_accessible, *, width=VIEWPORTS["wide"]["width"]):
         self.assert_accessible = assert_accessible
+        self.width = width
         self.failures = []
         self.checked = []
 
@@ -99,7 +113,13 @@ class Walk:
         try:
             self.assert_accessible(page, name)
         except AssertionError as exc:
-            self.failures.append(str(exc))
+            self.failures.append(f"{exc} at {self.width} px")
+        if self.width <= PHONE_WIDTH:
+            scroll_width, inner_width = page.evaluate(WIDER_THAN_SCREEN)
+            if scroll_width > inner_width:
+                self.failures.append(
+                    f"{name}: {scroll_width} px wide on a {inner_width} px screen: scrolls sideways"
+                )
         if errors:
             summary = page.locator(".govuk-error-summary")
             if not summary.count() or not page.title().startswith("Error: "):
@@ -116,10 +136,17 @@ class Walk:
         self.check(page, name, status=status, **kwargs)
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
 def test_every_page_has_no_serious_or_critical_accessibility_violation(
-    new_page, demo, assert_accessible, monkeypatch
+    new_page, demo, assert_accessible, monkeypatch, viewport
 ):
-    walk = Walk(assert_accessible)
+    walk = Walk(assert_accessible, width=viewport["width"])
+
+    def open_page():
+        page = new_page()
+        page.set_viewport_size(viewport)
+        return page
+
     updates_before = MilestoneUpdate.objects.count()
     mb, roth = demo["middlesbrough"], demo["rotherham"]
     milestone = demo["milestone"]
@@ -128,7 +155,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     closed, open_ = demo["closed"], demo["open"]
 
     # Anonymous: sign-in (with an error), sign-in link, password reset from start to finish.
-    page = new_page()
+    page = open_page()
     walk.visit(page, reverse("login"), "sign-in page")
     page.get_by_label("Username").fill("demo-admin")
     page.get_by_label("Password").fill("not the password")
@@ -164,7 +191,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     walk.visit(page, reverse("password_reset_complete"), "password reset complete")
 
     # Board member: plans, lists, details, indicators, board packs.
-    page = new_page()
+    page = open_page()
     sign_in(page, "demo-board", "demo-board-only")
     walk.visit(page, reverse("plans:plan_list"), "plan list")
     walk.visit(page, reverse("plans:plan_detail", args=[mb.pk]), "plan page", header=MIDDLESBROUGH)
@@ -238,7 +265,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
         walk.check(page, "background pack job", header=MIDDLESBROUGH)
 
     # Lead: My milestones, the update form with errors, delegates.
-    page = new_page()
+    page = open_page()
     sign_in(page, "demo-lead-safeguarding", "demo-lead-only")
     walk.check(page, "My milestones")
     # Paged, as a lead with more milestones than a page holds sees it.
@@ -262,10 +289,10 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     walk.check(page, "delegates with errors", errors=True)
 
     # Admin: history, chasing, sign-in links, import, indicator entry, quarter forms.
-    page = new_page()
+    page = open_page()
     recovery_codes = sign_in(page, "demo-admin", "demo-admin-only", two_factor=walk)
     # Signing in again (another browser): the code page, its error, and a recovery code.
-    second = new_page()
+    second = open_page()
     second.goto(reverse("login"))
     second.get_by_label("Username").fill("demo-admin")
     second.get_by_label("Password").fill("demo-admin-only")
@@ -606,3 +633,26 @@ def test_a_lead_completes_and_submits_the_update_form_with_the_keyboard_only(new
     assert MilestoneUpdate.objects.filter(milestone=milestone).count() == before + 1
     assert latest.status == "red"
     assert latest.commentary.startswith("Typed with the keyboard only")
+
+
+def test_after_saving_on_a_phone_the_page_does_not_slide_sideways(new_page, demo):
+    milestone = demo["lead_milestone"]
+    page = new_page()
+    page.set_viewport_size(VIEWPORTS["phone"])
+    sign_in(page, "demo-lead-safeguarding", "demo-lead-only")
+    page.goto(reverse("plans:milestone_update", args=[milestone.pk]))
+    page.get_by_label("Amber", exact=True).check()
+    page.get_by_label("Progress commentary").fill("Saved on a phone: the review is booked.")
+    submit(page, "Save update")
+
+    expect(page.get_by_text("has been saved")).to_be_visible()
+    scroll_width, inner_width = page.evaluate(WIDER_THAN_SCREEN)
+    assert scroll_width <= inner_width
+    assert page.evaluate("() => window.scrollX") == 0
+    # The saved row is stacked and labelled, its Update link on the screen.
+    row = page.locator(".app-row--saved")
+    expect(row).to_be_visible()
+    box = row.get_by_role("link", name=re.compile("^Update")).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= inner_width
+    label = row.locator("td").nth(1).evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"Status"'

@@ -12,10 +12,11 @@ pytestmark = pytest.mark.django_db
 # page lose its join and gain a query or two unnoticed. Each includes sign-in's session and
 # user reads, the membership lookup and the session save with its savepoint (3 queries), and
 # 1 for the two-factor check (mfa.middleware: the session's device, or whether the person has
-# admin powers). A query per row would break these at once: the larger size would need dozens
-# more. A change that costs a query must say so here.
-PLAN_PAGE = 15  # plan + priorities + outcomes + actions + leads + milestones + see-also + role
-MILESTONE_LIST = 15  # chosen plan, 4 filter option lists, count, a page of ids, then their rows
+# admin powers), and 1 for the header's signed-in line (selectors.signed_in: the person's name
+# and whether they lead anything, for "My milestones"). A query per row would break these at
+# once: the larger size would need dozens more. A change that costs a query must say so here.
+PLAN_PAGE = 16  # plan + priorities + outcomes + actions + leads + milestones + see-also + role
+MILESTONE_LIST = 16  # chosen plan, 4 filter option lists, count, a page of ids, their rows
 # The item pages each read the visitor's role once more: whether to show admins' links to
 # change the item (plans.views.pages.StructureContextMixin).
 ACTION_PAGE = 12

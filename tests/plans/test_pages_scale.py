@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 # Measured (SQLite): the plan and its annotated priorities (no outcomes, actions or
 # milestones), the role check, and sign-in's reads and session save.
-PLAN_SUMMARY = 10  # 1 of them the two-factor check (mfa.middleware)
+PLAN_SUMMARY = 11  # 1 of them the two-factor check (mfa.middleware), 1 the header's signed-in line
 # The summary's, then the priority's actions: a count, a page of ids, their rows, their leads.
-ONE_PRIORITY = 14
+ONE_PRIORITY = 15
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_large_plan_shows_roll_ups_and_a_sentence_but_no_milestones(reader, part
         assert f'href="?priority={priority.pk}"' in html
     for text in milestone_texts("2.9") + milestone_texts("2.10"):
         assert text not in html
-    assert "app-hierarchy__priority" not in html
+    assert "app-hierarchy__priority" not in html and "data-milestone=" not in html
 
 
 @pytest.mark.usefixtures("small_full_max")

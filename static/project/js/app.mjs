@@ -58,3 +58,29 @@ if (waiting) {
   };
   window.setTimeout(poll, seconds * 1000);
 }
+
+// Tables stack into labelled rows on phones (app.scss): give each body cell its column's
+// name, read from the table's own header row, unless the template already named it.
+for (const table of document.querySelectorAll("table.govuk-table")) {
+  const headerRow = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+  if (!headerRow) continue;
+  const names = [];
+  for (const th of headerRow.cells) {
+    // The visible words only: a sort link's hidden "(sorted ascending…)" is not a label.
+    const copy = th.cloneNode(true);
+    for (const hidden of copy.querySelectorAll(".govuk-visually-hidden")) hidden.remove();
+    const name = copy.textContent.replace(/\s+/g, " ").trim();
+    for (let i = 0; i < (th.colSpan || 1); i += 1) names.push(name);
+  }
+  for (const body of table.tBodies) {
+    for (const row of body.rows) {
+      let column = 0;
+      for (const cell of row.cells) {
+        if (cell.colSpan === 1 && !cell.hasAttribute("data-label") && names[column]) {
+          cell.setAttribute("data-label", names[column]);
+        }
+        column += cell.colSpan || 1;
+      }
+    }
+  }
+}
