@@ -11,7 +11,15 @@ from datetime import datetime
 from django.db.models import F, Model, Q, QuerySet, Window
 from django.db.models.functions import Lag
 
-from plans.models import Action, Milestone, Outcome, Plan, Priority, ReportingPeriod
+from plans.models import (
+    Action,
+    Milestone,
+    Outcome,
+    Plan,
+    Priority,
+    ReminderRound,
+    ReportingPeriod,
+)
 
 PAGE_SIZE = 50
 
@@ -182,6 +190,8 @@ def plan_history(*, plan: Plan, page: int = 1) -> ChangePage:
             (Milestone, Q(action_id__in=action_ids)),
             # Quarters closed and reopened (with the admin's reason) belong to the plan's story.
             (ReportingPeriod, Q(plan_id=plan.pk)),
+            # Admins' reminder rounds from the chase page: who chased, when, with what message.
+            (ReminderRound, Q(plan_id=plan.pk)),
         ],
         page=page,
     )

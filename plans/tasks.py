@@ -9,6 +9,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django_tasks import task
 
 from plans import services
+from plans.models import ReminderRound
 
 
 @task()
@@ -28,3 +29,10 @@ def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
             subject_template_name="registration/password_reset_subject.txt",
             email_template_name="registration/password_reset_email.html",
         )
+
+
+@task()
+def reminder_round_send(*, round_id: int, base_url: str) -> int:
+    """Send an admin's reminder round (``plans.chasing.reminder_round_request``); how many went."""
+    reminder_round = ReminderRound.objects.select_related("plan").get(pk=round_id)
+    return len(services.reminders_send(base_url=base_url, reminder_round=reminder_round).sent)

@@ -171,6 +171,7 @@ class MilestoneDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             history=selectors.milestone_history(milestone=self.object),
-            may_update=may_update_milestone(user=self.request.user, milestone=self.object),
+            may_update=not self.object.action.outcome.priority.plan.is_archived
+            and may_update_milestone(user=self.request.user, milestone=self.object),
         )
         return context
