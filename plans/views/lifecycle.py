@@ -223,7 +223,8 @@ class PlanRollForwardView(PlanAdminMixin, FormView):
         return redirect(new_plan.get_absolute_url())
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("preview", lifecycle.plan_roll_forward_preview(plan=self.plan))
+        if "preview" not in kwargs:
+            kwargs["preview"] = lifecycle.plan_roll_forward_preview(plan=self.plan)
         return super().get_context_data(**kwargs)
 
 
