@@ -67,10 +67,13 @@ def reminder_round_request(*, plan: Plan, user, message: str, base_url: str) -> 
         collecting = period_collecting(plan=current)
         if collecting is None:
             raise ValidationError("This plan has ended and is not collecting updates.")
-        digests, _ = reminder_digests(plan=current)
+        digests, unreachable = reminder_digests(plan=current)
         if not digests:
             raise ValidationError(
-                "Nobody to remind: every lead with an email address has updated this quarter."
+                "Nobody can be reminded by email: the leads who have not updated have no "
+                "email address."
+                if unreachable
+                else "Nobody to remind: every lead has updated this quarter."
             )
         reminder_round = ReminderRound.objects.create(
             plan=current,

@@ -106,7 +106,7 @@ class UnarchiveForm(forms.Form):
 class ReminderRoundForm(forms.Form):
     message = forms.CharField(
         label="Your message (optional)",
-        help_text="Shown at the top of every lead's e-mail, above their milestones.",
+        help_text="Shown at the top of every lead's email, above their milestones.",
         required=False,
         widget=forms.Textarea,
         max_length=MESSAGE_MAX,

@@ -63,7 +63,7 @@ def test_the_preview_shows_the_email_with_the_admins_message(admin, world):
     factories.MilestoneFactory(action=world.action, lead=nameless)
 
     first = unescape(admin.get(round_url(world)).content.decode())
-    assert "1 lead will be e-mailed about 1 milestone" in first
+    assert "1 lead will be emailed about 1 milestone" in first
     assert "1 lead cannot be reached: no email address" in first
     assert "Please update your milestones for 2019/20 Q3" in first
     assert "Hello Ken Dance" in first
@@ -134,7 +134,7 @@ def test_with_everyone_updated_there_is_nobody_to_remind(admin, world, immediate
     page = unescape(admin.get(round_url(world)).content.decode())
     assert "Nobody to remind" in page
     refused = unescape(admin.post(round_url(world), {"step": "send"}).content.decode())
-    assert "Nobody to remind: every lead with an email address has updated" in refused
+    assert "Nobody to remind: every lead has updated this quarter." in refused
     assert not ReminderRound.objects.exists()
 
 
