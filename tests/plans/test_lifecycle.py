@@ -336,3 +336,12 @@ def test_roll_forward_page_costs_the_same_whatever_the_plan_size(
     with django_assert_num_queries(19):
         response = admin.post(url, {**plan_form(title="Action Plan 2020"), "step": "preview"})
     assert response.context["preview"].milestones_copied == size + 1
+
+
+def test_an_archived_plans_indicators_take_no_new_results(admin, world):
+    indicator = factories.IndicatorFactory(plan=world.plan)
+    lifecycle.plan_archive(plan=world.plan, user=world.admin)
+    assert admin.get(reverse("outcomes:actual_enter", args=[indicator.pk])).status_code == 403
+    upload = reverse("outcomes:values_upload", args=[world.plan.pk])
+    assert admin.post(upload, {"csv_text": "x"}).status_code == 403
+    assert not indicator.values.exists()
