@@ -345,3 +345,17 @@ def test_an_archived_plans_indicators_take_no_new_results(admin, world):
     upload = reverse("outcomes:values_upload", args=[world.plan.pk])
     assert admin.post(upload, {"csv_text": "x"}).status_code == 403
     assert not indicator.values.exists()
+
+
+@pytest.mark.parametrize("plans", [2, 20])
+def test_the_plan_list_costs_the_same_whatever_the_number_of_plans(
+    admin, world, plans, django_assert_num_queries
+):
+    for n in range(plans):
+        plan = factories.PlanFactory(partnership=world.partnership, title=f"Plan {n}")
+        if n % 2:
+            lifecycle.plan_archive(plan=plan, user=world.admin)
+    # Exact (1 of them the two-factor check): a ceiling would hide a lost join.
+    with django_assert_num_queries(9):
+        response = admin.get(reverse("plans:plan_list"))
+    assert response.content.decode().count("govuk-tag--grey\">Archived") == plans // 2
