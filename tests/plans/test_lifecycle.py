@@ -358,4 +358,4 @@ def test_the_plan_list_costs_the_same_whatever_the_number_of_plans(
     # Exact (1 of them the two-factor check): a ceiling would hide a lost join.
     with django_assert_num_queries(9):
         response = admin.get(reverse("plans:plan_list"))
-    assert response.content.decode().count("govuk-tag--grey\">Archived") == plans // 2
+    assert response.content.decode().count('govuk-tag--grey">Archived') == plans // 2
