@@ -383,6 +383,15 @@ def person_remove(*, person: Person, user) -> Person:
                 reduce(operator.or_, theirs),
                 milestone__action__outcome__priority__plan__partnership_id=partnership_id,
             ).update(author_name=FORMER_LEAD)
+            # An admin's name on the reminder rounds they sent, in the rows and their history.
+            plans_here = Plan.objects.filter(partnership_id=partnership_id).values("pk")
+            sent_by = [Q(sent_by_name__iexact=name) for name in names]
+            if person.user_id:
+                sent_by.append(Q(sent_by_id=person.user_id))
+            for model in (ReminderRound, ReminderRound.history.model):
+                model.objects.filter(reduce(operator.or_, sent_by), plan_id__in=plans_here).update(
+                    sent_by_name=FORMER_LEAD
+                )
         account = person.user
         closes = account is not None and _created_here(account, person=person)
         log_targets = _admin_log_targets(person=person, account=account)

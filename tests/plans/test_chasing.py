@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from plans import lifecycle
 from plans.models import ReminderRound, ReminderSent
+from plans.services import person_remove
 from tests import factories
 from tests.plans.update_world import build_world
 
@@ -158,3 +159,19 @@ def test_the_reminder_page_costs_the_same_whatever_the_number_of_leads(
     with django_assert_num_queries(16):
         response = admin.get(round_url(world))
     assert len(response.context["preview"].digests) == leads + 1
+
+
+def test_removing_an_admin_who_chased_takes_their_name_off_the_round(admin, world):
+    person = factories.PersonFactory(partnership=world.partnership, name="Pat Admin")
+    person.user = world.admin
+    person.save()
+    reminder_round = ReminderRound.objects.create(
+        plan=world.plan, year=2019, quarter=3, sent_by=world.admin, sent_by_name="Pat Admin"
+    )
+    other_admin = factories.MembershipFactory(partnership=world.partnership, role="admin").user
+
+    person_remove(person=person, user=other_admin)
+
+    reminder_round.refresh_from_db()
+    assert reminder_round.sent_by_name == "Former lead"
+    assert not reminder_round.history.filter(sent_by_name="Pat Admin").exists()
