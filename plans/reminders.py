@@ -53,7 +53,7 @@ GROUPS = (
     (NEEDS_UPDATE, "Needs an update this quarter"),
     (UPDATED, "Updated this quarter"),
     (COMPLETE, "Complete"),
-    (ENDED, "In plans that have ended"),
+    (ENDED, "In plans that have ended or are archived"),
 )
 
 LEAD_SOURCES = (MilestoneUpdate.Source.WEB, MilestoneUpdate.Source.ADMIN)

@@ -359,3 +359,12 @@ def test_the_plan_list_costs_the_same_whatever_the_number_of_plans(
     with django_assert_num_queries(9):
         response = admin.get(reverse("plans:plan_list"))
     assert response.content.decode().count('govuk-tag--grey">Archived') == plans // 2
+
+
+def test_a_leads_milestones_in_an_archived_plan_are_not_asked_for(client, world):
+    lifecycle.plan_archive(plan=world.plan, user=world.admin)
+    client.force_login(world.lead)
+    response = client.get(reverse("plans:my_milestones"))
+    groups = {key: milestones for key, _label, milestones in response.context["groups"]}
+    assert groups["ended"] == [world.milestone]
+    assert groups["needs_update"] == [] and groups["overdue"] == []
