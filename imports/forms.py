@@ -36,8 +36,9 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         admin_of = partnership_ids_for(user, roles=(Membership.Role.ADMIN,))
+        # An archived plan is read-only: nothing is imported into it.
         self.fields["plan"].queryset = Plan.objects.filter(
-            partnership_id__in=admin_of
+            partnership_id__in=admin_of, archived_at__isnull=True
         ).select_related("partnership")
         self.fields["plan"].label_from_instance = lambda plan: (
             f"{plan.title} ({plan.partnership.name})"

@@ -31,6 +31,7 @@ from imports.status import status_from_words
 from outcomes.sheet_import import IndicatorSheetHandler
 from plans.audit import IMPORT_REASON_PREFIX
 from plans.formatting import plural
+from plans.lifecycle import ARCHIVED_SENTENCE
 from plans.models import (
     RAG,
     Action,
@@ -313,7 +314,10 @@ def plan_import(
             # Two admins confirming at once: the second waits here for the first to commit,
             # then matches what it added instead of adding it twice (PostgreSQL; a no-op on
             # SQLite, which has one writer at a time and meets the conflict below instead).
-            Plan.objects.select_for_update().filter(pk=plan.pk).exists()
+            locked = Plan.objects.select_for_update().filter(pk=plan.pk)
+            if locked.filter(archived_at__isnull=False).exists():
+                result.refused = ARCHIVED_SENTENCE  # read-only: nothing is imported into it
+                return result
             _Writer(plan=plan, result=result, now=now, user=user).write(parsed.priorities)
             for handler, sheet in parsed.handled:
                 counts, findings = handler.import_sheet(

@@ -113,6 +113,8 @@ class ImportPreviewView(ImportAdminMixin, TemplateView):
         )
         if not is_partnership_admin(self.request.user, self.plan.partnership_id):
             raise PermissionDenied("Only the partnership's admins can import into this plan.")
+        if self.plan.archived_at is not None:
+            raise PermissionDenied("This plan is archived, so nothing can be imported into it.")
 
     def dry_run(self, *, mapping, sheets):
         return plan_import(

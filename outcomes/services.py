@@ -10,7 +10,8 @@ from django.utils.dateparse import parse_datetime
 from outcomes.csv_values import CsvValueRow
 from outcomes.models import Indicator, IndicatorSettings, IndicatorValue
 from outcomes.periods import IndicatorPeriod
-from plans.models import Organisation, Person
+from plans.lifecycle import plan_require_open
+from plans.models import Organisation, Person, Plan
 from security.events import security_event
 
 
@@ -63,6 +64,7 @@ def indicator_actual_enter(
     user,
 ) -> IndicatorValue:
     """An owner or admin enters the actual result of a period from the entry form."""
+    plan_require_open(plan=indicator.plan)  # an archived plan is read-only
     return indicator_value_set(
         indicator=indicator,
         kind=IndicatorValue.Kind.ACTUAL,
@@ -78,6 +80,7 @@ def indicator_actual_enter(
 def indicator_values_upload(*, rows: list[CsvValueRow], user, plan_id: int) -> int:
     """Write every row of a checked CSV upload, all or nothing; returns how many. Logged once
     the rows are committed."""
+    plan_require_open(plan=Plan.objects.get(pk=plan_id))  # an archived plan is read-only
     saved = _values_upload_rows(rows=rows, user=user)
     security_event("indicator_values_uploaded", user_id=user.pk, plan_id=plan_id)
     return saved

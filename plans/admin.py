@@ -256,6 +256,8 @@ class PlanAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
     list_select_related = ["partnership"]
     date_hierarchy = "start_date"
     inlines = [PriorityInline, ReportingPeriodInline]
+    # Archiving and rolling forward go through the product's pages (plans.lifecycle).
+    readonly_fields = ["archived_at", "archived_by", "archive_reason", "predecessor"]
 
 
 @admin.register(ReportingPeriod)
@@ -280,6 +282,7 @@ class PriorityAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
     list_select_related = ["plan"]
     autocomplete_fields = ["plan"]
     inlines = [OutcomeInline]
+    readonly_fields = ["predecessor"]  # set by rolling forward only
 
 
 @admin.register(Outcome)
@@ -292,6 +295,7 @@ class OutcomeAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
     list_select_related = ["priority__plan"]
     autocomplete_fields = ["priority"]
     inlines = [ActionInline]
+    readonly_fields = ["predecessor"]  # set by rolling forward only
 
     @admin.display(description="Statement")
     def short_statement(self, obj):
@@ -316,6 +320,7 @@ class ActionAdmin(PartnershipScopedModelAdmin, SimpleHistoryAdmin):
     list_select_related = ["outcome__priority__plan"]
     autocomplete_fields = ["outcome", "leads", "see_also"]
     inlines = [MilestoneInline]
+    readonly_fields = ["predecessor"]  # set by rolling forward only
 
     @admin.display(description="Text")
     def short_text(self, obj):
@@ -359,8 +364,8 @@ class MilestoneAdmin(PartnershipScopedModelAdmin, NoRevertHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
-            return ["status", "completed_on", "latest_update", "version"]
-        return self.state_fields
+            return ["status", "completed_on", "latest_update", "version", "predecessor"]
+        return [*self.state_fields, "predecessor"]
 
     @admin.display(description="Number", ordering="action__sort_key")
     def reference(self, obj):

@@ -25,6 +25,7 @@ from plans.models import (
     Person,
     Plan,
     Priority,
+    ReminderRound,
     ReportingPeriod,
 )
 
@@ -408,6 +409,8 @@ def plan_history(*, plan: Plan, page: int = 1, filters: AuditFilters | None = No
             (Milestone, Q(action_id__in=action_ids)),
             # Quarters closed and reopened (with the admin's reason) belong to the plan's story.
             (ReportingPeriod, Q(plan_id=plan.pk)),
+            # Admins' reminder rounds from the chase page: who chased, when, with what message.
+            (ReminderRound, Q(plan_id=plan.pk)),
         ],
         page=page,
         filters=filters,

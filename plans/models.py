@@ -190,6 +190,30 @@ class Plan(models.Model):
     start_date = models.DateField(help_text="First day the plan covers.")
     end_date = models.DateField(help_text="Last day the plan covers.")
     description = models.TextField(blank=True)
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set while the plan is archived: read-only, chasing no one; packs still open.",
+    )
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The admin who archived the plan.",
+    )
+    archive_reason = models.TextField(
+        blank=True, help_text="Why the plan was last archived or unarchived (history keeps each)."
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        help_text="The plan of last year's plan this one was rolled forward from.",
+    )
 
     history = HistoricalRecords()
 
@@ -207,6 +231,10 @@ class Plan(models.Model):
 
     def get_absolute_url(self):
         return reverse("plans:plan_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class ReportingPeriod(models.Model):
@@ -391,6 +419,14 @@ class Priority(NumberedItem):
         help_text="The plan this heading belongs to.",
     )
     title = models.CharField(max_length=500)
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        help_text="The priority of last year's plan this one was rolled forward from.",
+    )
 
     history = HistoricalRecords()
 
@@ -417,6 +453,14 @@ class Outcome(NumberedItem):
 
     statement = models.TextField()
     success_criteria = models.TextField(blank=True, help_text="How we will know; one per line.")
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        help_text="The outcome of last year's plan this one was rolled forward from.",
+    )
 
     history = HistoricalRecords()
 
@@ -464,6 +508,14 @@ class Action(NumberedItem):
         blank=True,
         related_name="referenced_by",
         help_text="Outcomes this action cross-refers to, e.g. '(see 13)'.",
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        help_text="The action of last year's plan this one was rolled forward from.",
     )
 
     history = HistoricalRecords(m2m_fields=[leads])
@@ -535,6 +587,14 @@ class Milestone(NumberedItem):
         blank=True,
         related_name="+",
         help_text="The update the current state follows.",
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        help_text="The milestone of last year's plan this one was rolled forward from.",
     )
 
     history = HistoricalRecords()
@@ -631,8 +691,50 @@ class MilestoneUpdate(models.Model):
         return f"{self.get_status_display()} — {self.milestone} at {self.created_at:%d %b %Y}"
 
 
+class ReminderRound(models.Model):
+    """An admin's "Remind everyone who has not updated" for one plan and period: who, when,
+    with what message, to how many. Kept in history, so the plan's audit trail shows it."""
+
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.CASCADE,
+        related_name="reminder_rounds",
+        help_text="The plan whose leads were chased.",
+    )
+    year = models.PositiveSmallIntegerField(help_text="Financial year start: 2019 for 2019/20.")
+    quarter = models.PositiveSmallIntegerField(help_text="1 = April–June … 4 = January–March.")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The admin who pressed the button.",
+    )
+    sent_by_name = models.CharField(
+        max_length=200, blank=True, help_text="The admin's name as shown, kept as it was."
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    message = models.TextField(blank=True, help_text="The admin's own words, above the list.")
+    lead_count = models.PositiveIntegerField(
+        default=0, help_text="Leads with an e-mail address the round was addressed to."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"Reminders for {FinancialQuarter(self.year, self.quarter).label}"
+
+
 class ReminderSent(models.Model):
-    """A quarter's update reminder e-mailed to a lead, so reruns of the chaser never repeat it."""
+    """A quarter's update reminder e-mailed to a lead.
+
+    The scheduled command (``round`` empty) sends a lead one digest per period, so its reruns
+    never repeat one; an admin's reminder round may chase the same lead again, on purpose.
+    """
 
     person = models.ForeignKey(
         Person,
@@ -645,12 +747,22 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
     email = models.EmailField(help_text="The address the digest went to.")
     milestone_count = models.PositiveIntegerField(default=0)
+    round = models.ForeignKey(
+        ReminderRound,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        help_text="The admin's reminder round this was part of; empty for the scheduled one.",
+    )
 
     class Meta:
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "year", "quarter"], name="reminder_once_per_quarter"
+                fields=["person", "year", "quarter"],
+                condition=Q(round__isnull=True),
+                name="reminder_once_per_quarter",
             )
         ]
 

@@ -36,6 +36,8 @@ from plans.models import (
     MilestoneUpdate,
     Person,
     Plan,
+    ReminderRound,
+    ReminderSent,
 )
 from plans.paging import IdsFirstPaginator
 from plans.selectors import CollectingPeriod, period_collecting, periods_collecting
@@ -51,7 +53,7 @@ GROUPS = (
     (NEEDS_UPDATE, "Needs an update this quarter"),
     (UPDATED, "Updated this quarter"),
     (COMPLETE, "Complete"),
-    (ENDED, "In plans that have ended"),
+    (ENDED, "In plans that have ended or are archived"),
 )
 
 LEAD_SOURCES = (MilestoneUpdate.Source.WEB, MilestoneUpdate.Source.ADMIN)
@@ -224,7 +226,7 @@ def my_milestones(
     mine = milestones_for_lead(user=user)
     plans = list(
         Plan.objects.filter(pk__in=mine.order_by().values(PLAN_PATH)).only(
-            "pk", "title", "start_date", "end_date"
+            "pk", "title", "start_date", "end_date", "archived_at"
         )
     )
     collecting = periods_collecting(plans=plans, today=today)
@@ -333,16 +335,20 @@ class Unreachable:
     milestone_count: int = 0
 
 
-def reminder_digests(*, today: date | None = None) -> tuple[list[LeadDigest], list[Unreachable]]:
+def reminder_digests(
+    *, today: date | None = None, plan: Plan | None = None
+) -> tuple[list[LeadDigest], list[Unreachable]]:
     """For every lead: what needs their update in its plan's period collecting updates.
 
     Returns the digests for leads with an e-mail address, and the leads who would be chased
     but have none. Milestones already updated this period, complete, or in plans that have
     ended are not chased. A milestone is chased through its own lead, or, where it has none,
-    through its action's leads. Four queries whatever the number of leads and milestones.
+    through its action's leads. ``plan``: only that plan's milestones (an admin's reminder
+    round). Four queries whatever the number of leads and milestones.
     """
     today = today or timezone.localdate()
-    plans = list(Plan.objects.only("pk", "title", "start_date", "end_date"))
+    plans = Plan.objects.only("pk", "title", "start_date", "end_date", "archived_at")
+    plans = list(plans.filter(pk=plan.pk) if plan is not None else plans)
     collecting = periods_collecting(plans=plans, today=today)
     titles = {plan.pk: plan.title for plan in plans}
     live = [plan_id for plan_id, c in collecting.items() if c is not None]
@@ -440,3 +446,38 @@ def update_compliance(*, plan: Plan, today: date | None = None) -> dict:
         "open": totals["open"],
         "not_updated": totals["not_updated"],
     }
+
+
+@dataclass
+class ChaseRecord:
+    """Who was reminded in a plan's period collecting updates, and the latest round."""
+
+    last_round: object | None
+    reminded: dict[int, object]  # person id → the latest ReminderSent to them this period
+
+
+def chase_record(*, plan: Plan, collecting: CollectingPeriod | None) -> ChaseRecord:
+    """The plan's latest reminder round this period, and each lead's latest reminder.
+
+    A lead counts as reminded by this plan's rounds or by the scheduled digest for the same
+    period (which covers all their plans). Two queries whatever the number of leads.
+    """
+    if collecting is None:
+        return ChaseRecord(last_round=None, reminded={})
+    year, quarter = collecting.key
+    last_round = (
+        ReminderRound.objects.filter(plan=plan, year=year, quarter=quarter)
+        .select_related("sent_by")
+        .first()
+    )
+    reminded: dict[int, object] = {}
+    rows = (
+        ReminderSent.objects.filter(year=year, quarter=quarter)
+        .filter(Q(round__plan=plan) | Q(round__isnull=True))
+        .filter(person__partnership_id=plan.partnership_id)
+        .only("person_id", "sent_at", "round_id")
+        .order_by("sent_at", "pk")
+    )
+    for row in rows:
+        reminded[row.person_id] = row  # oldest first, so the latest wins
+    return ChaseRecord(last_round=last_round, reminded=reminded)

@@ -133,7 +133,11 @@ def plan_detail(*, user, today: date | None = None) -> QuerySet[Plan]:
         .annotate(**_rag_annotations("outcomes__actions__milestones", today=today))
         .order_by(*Priority._meta.ordering)
     )
-    return plan_list(user=user).prefetch_related(Prefetch("priorities", queryset=priorities))
+    return (
+        plan_list(user=user)
+        .select_related("predecessor")
+        .prefetch_related(Prefetch("priorities", queryset=priorities))
+    )
 
 
 def plan_roll_up(*, plan: Plan) -> None:
@@ -195,7 +199,9 @@ def outcome_detail(*, user) -> QuerySet[Outcome]:
     """Outcomes the user may read, with their plan, actions, leads and milestones."""
     return (
         Outcome.objects.filter(priority__plan__partnership_id__in=partnership_ids_for(user))
-        .select_related("priority__plan__partnership", "withdrawn_by")
+        .select_related(
+            "priority__plan__partnership", "withdrawn_by", "predecessor__priority__plan"
+        )
         .prefetch_related(Prefetch("actions", queryset=_actions_for_page()))
     )
 
@@ -204,7 +210,11 @@ def action_detail(*, user) -> QuerySet[Action]:
     """Actions the user may read, with their place in the plan, leads and milestones."""
     return (
         Action.objects.filter(outcome__priority__plan__partnership_id__in=partnership_ids_for(user))
-        .select_related("outcome__priority__plan__partnership", "withdrawn_by")
+        .select_related(
+            "outcome__priority__plan__partnership",
+            "withdrawn_by",
+            "predecessor__outcome__priority__plan",
+        )
         .prefetch_related(
             Prefetch("leads", queryset=Person.objects.select_related("organisation")),
             Prefetch("milestones", queryset=_milestones_for_page()),
@@ -224,6 +234,7 @@ def milestone_detail(*, user) -> QuerySet[Milestone]:
             "lead__organisation",
             "latest_update",
             "withdrawn_by",
+            "predecessor__action__outcome__priority__plan",
         )
         .prefetch_related(
             Prefetch("action__leads", queryset=Person.objects.select_related("organisation")),
@@ -435,6 +446,8 @@ def _midnight(day: date) -> datetime:
 
 
 def _collecting(plan: Plan, rows: list[ReportingPeriod], today: date) -> CollectingPeriod | None:
+    if plan.archived_at is not None:
+        return None  # an archived plan chases no one, like one that has ended
     by_quarter = {(p.year, p.quarter): p for p in rows}
     candidates: list[tuple[ReportingPeriod, bool]] = [
         (p, p.update_deadline < today) for p in rows if p.status == ReportingPeriod.Status.OPEN
@@ -494,7 +507,8 @@ def period_collecting(
     The earliest open reporting period whose update deadline has not passed; once its
     deadline passes it is *late* until an admin closes it. Quarters of the plan not yet set
     up count as open with the default deadline. A plan past its end date chases no one
-    once its last deadline has gone. ``periods``: all the plan's periods, already read.
+    once its last deadline has gone, and an archived plan chases no one. ``periods``: all
+    the plan's periods, already read.
     """
     if periods is not None:
         return _collecting(plan, list(periods), today or timezone.localdate())

@@ -26,6 +26,7 @@ from sesame.utils import get_query_string
 from plans import rag
 from plans.access import is_partnership_admin
 from plans.formatting import article, govuk_date
+from plans.lifecycle import plan_require_open
 from plans.models import (
     RAG,
     Action,
@@ -38,6 +39,7 @@ from plans.models import (
     Person,
     Plan,
     Priority,
+    ReminderRound,
     ReminderSent,
 )
 from plans.models import Outcome as PlanOutcome
@@ -222,6 +224,7 @@ def milestone_update(
         current = Milestone.objects.select_related("action__outcome__priority__plan").get(
             pk=milestone.pk
         )
+        plan_require_open(plan=current.action.outcome.priority.plan)
         errors = milestone_update_errors(
             milestone=current,
             status=status,
@@ -403,6 +406,15 @@ def person_remove(*, person: Person, user) -> Person:
                 reduce(operator.or_, theirs),
                 milestone__action__outcome__priority__plan__partnership_id=partnership_id,
             ).update(author_name=FORMER_LEAD)
+            # An admin's name on the reminder rounds they sent, in the rows and their history.
+            plans_here = Plan.objects.filter(partnership_id=partnership_id).values("pk")
+            sent_by = [Q(sent_by_name__iexact=name) for name in names]
+            if person.user_id:
+                sent_by.append(Q(sent_by_id=person.user_id))
+            for model in (ReminderRound, ReminderRound.history.model):
+                model.objects.filter(reduce(operator.or_, sent_by), plan_id__in=plans_here).update(
+                    sent_by_name=FORMER_LEAD
+                )
         account = person.user
         closes = account is not None and _created_here(account, person=person)
         log_targets = _admin_log_targets(person=person, account=account)
@@ -666,32 +678,49 @@ class ReminderRun:
     unreachable: list
 
 
-def reminders_send(*, today: date | None = None, base_url: str) -> ReminderRun:
+def reminder_email(*, digest, base_url: str, message: str = "") -> tuple[str, str]:
+    """The reminder e-mail's subject and text for one lead's digest (and the admin's words)."""
+    context = {"digest": digest, "base_url": base_url.rstrip("/"), "message": message.strip()}
+    return (
+        f"Please update your milestones for {' and '.join(digest.labels)}",
+        render_to_string("plans/my_milestones_reminder_email.txt", context),
+    )
+
+
+def reminders_send(
+    *, today: date | None = None, base_url: str, reminder_round: ReminderRound | None = None
+) -> ReminderRun:
     """E-mail each lead one digest of what needs their update; record it; retry failures later.
 
-    Each plan is chased for its own period collecting updates, at most once per lead and
-    period; leads with no e-mail address are returned as unreachable.
+    Each plan is chased for its own period collecting updates. The scheduled command (no
+    ``reminder_round``) sends at most once per lead and period; an admin's reminder round
+    chases everyone in its plan who has not updated, with the admin's message, and records
+    each e-mail against the round. Leads with no e-mail address are returned as unreachable.
     """
 
-    digests, unreachable = reminder_digests(today=today)
-    already = {
-        (person_id, year, quarter)
-        for person_id, year, quarter in ReminderSent.objects.filter(
-            person_id__in=[d.person.pk for d in digests]
-        ).values_list("person_id", "year", "quarter")
-    }
+    plan = reminder_round.plan if reminder_round is not None else None
+    digests, unreachable = reminder_digests(today=today, plan=plan)
+    already = set()
+    if reminder_round is None:
+        already = {
+            (person_id, year, quarter)
+            for person_id, year, quarter in ReminderSent.objects.filter(
+                person_id__in=[d.person.pk for d in digests]
+            ).values_list("person_id", "year", "quarter")
+        }
     run = ReminderRun(sent=[], skipped=0, failed=[], unreachable=unreachable)
+    message = reminder_round.message if reminder_round is not None else ""
     for digest in digests:
         sent_for = {key[1:] for key in already if key[0] == digest.person.pk}
         digest = digest.without(sent_for)
         if not digest.milestones:
             run.skipped += 1
             continue
-        context = {"digest": digest, "base_url": base_url.rstrip("/")}
+        subject, body = reminder_email(digest=digest, base_url=base_url, message=message)
         try:
             send_mail(
-                subject=f"Please update your milestones for {' and '.join(digest.labels)}",
-                message=render_to_string("plans/my_milestones_reminder_email.txt", context),
+                subject=subject,
+                message=body,
                 from_email=None,
                 recipient_list=[digest.person.email],
             )
@@ -708,6 +737,7 @@ def reminders_send(*, today: date | None = None, base_url: str) -> ReminderRun:
                 year=collecting.period.year,
                 quarter=collecting.period.quarter,
                 email=digest.person.email,
+                round=reminder_round,
                 milestone_count=sum(
                     1
                     for m in digest.milestones

@@ -28,6 +28,7 @@ from django.db.models import F, Max, Model
 from django.http import Http404
 from django.utils import timezone
 
+from plans.lifecycle import plan_require_open
 from plans.models import (
     Action,
     Milestone,
@@ -146,6 +147,7 @@ def _reason_required(reason: str) -> str:
 def item_withdraw(*, item, user, reason: str, version: int):
     """Take the item (and so everything under it) out of the plan, with a reason."""
     reason = _reason_required(reason)
+    plan_require_open(plan=plan_of(item))
     with transaction.atomic():
         current = _bump(item, version)
         if current.withdrawn_at is not None:
@@ -159,6 +161,7 @@ def item_withdraw(*, item, user, reason: str, version: int):
 
 def item_reinstate(*, item, user, version: int):
     """Bring a withdrawn item back into the plan, with its children as they were."""
+    plan_require_open(plan=plan_of(item))
     with transaction.atomic():
         current = _bump(item, version)
         if current.withdrawn_at is None:
@@ -199,6 +202,7 @@ def delete_blockers(item) -> list[str]:
 
 def item_delete(*, item, user) -> None:
     """Delete an item that has nothing recorded on it (``delete_blockers``), or refuse."""
+    plan_require_open(plan=plan_of(item))
     with transaction.atomic():
         current = type(item).objects.select_for_update().get(pk=item.pk)
         blockers = delete_blockers(current)
@@ -257,6 +261,7 @@ def item_create(*, parent, user, fields: ItemFields):
     kind = CHILD_KIND["plan" if isinstance(parent, Plan) else kind_of(parent)]
     model = KINDS[kind]
     plan = plan_of(parent)
+    plan_require_open(plan=plan)
     _check_people(plan=plan, people=list(fields.leads or []) + [fields.values.get("lead")])
     with transaction.atomic():
         last = children_of(parent).aggregate(last=Max("position"))["last"] or 0
@@ -276,6 +281,7 @@ def item_edit(*, item, user, version: int, fields: ItemFields, parent=None):
     """Reword, re-lead or move (``parent``: another parent in the same plan) an item."""
     kind = kind_of(item)
     plan = plan_of(item)
+    plan_require_open(plan=plan)
     if parent is not None:
         _check_same_plan(item_or_plan=item, parent=parent)
     _check_people(plan=plan, people=list(fields.leads or []) + [fields.values.get("lead")])
@@ -317,6 +323,7 @@ def item_move(*, item, user, direction: str) -> tuple | None:
     """
     if direction not in ("up", "down"):
         raise ValidationError("Choose up or down")
+    plan_require_open(plan=plan_of(item))
     with transaction.atomic():
         siblings = list(
             children_of(parent_of(item)).filter(withdrawn_at__isnull=True).select_for_update()
@@ -393,6 +400,7 @@ def renumber(*, parent, user, style: str) -> int:
     Positions follow the new order, so two items that had the same number keep their places.
     """
     changed = 0
+    plan_require_open(plan=plan_of(parent))
     with transaction.atomic():
         for position, row in enumerate(renumber_preview(parent=parent, style=style), 1):
             item = type(row.item).objects.select_for_update().get(pk=row.item.pk)

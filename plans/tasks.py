@@ -9,6 +9,7 @@ from django_tasks import task
 
 from plans import people, services
 from plans.forms import PasswordResetForm
+from plans.models import ReminderRound
 
 
 @task()
@@ -34,3 +35,10 @@ def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
 def invitation_send(*, invitation_id: int, base_url: str) -> bool:
     """E-mail an invitation to join a partnership, with a one-use link made here."""
     return people.invitation_send(invitation_id=invitation_id, base_url=base_url)
+
+
+@task()
+def reminder_round_send(*, round_id: int, base_url: str) -> int:
+    """Send an admin's reminder round (``plans.chasing.reminder_round_request``); how many went."""
+    reminder_round = ReminderRound.objects.select_related("plan").get(pk=round_id)
+    return len(services.reminders_send(base_url=base_url, reminder_round=reminder_round).sent)

@@ -1,12 +1,27 @@
 from django.urls import path
 
-from plans.views import accounts, members, pages, people, structure, updates
+from plans.views import accounts, lifecycle, members, pages, people, structure, updates
 
 app_name = "plans"
 
 urlpatterns = [
     path("plans/", pages.PlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", pages.PlanDetailView.as_view(), name="plan_detail"),
+    # A plan's life: create, edit, archive, roll forward (plans.views.lifecycle).
+    path("plans/new/", lifecycle.PlanCreateView.as_view(), name="plan_create"),
+    path("plans/<int:pk>/edit/", lifecycle.PlanEditView.as_view(), name="plan_edit"),
+    path("plans/<int:pk>/archive/", lifecycle.PlanArchiveView.as_view(), name="plan_archive"),
+    path("plans/<int:pk>/unarchive/", lifecycle.PlanUnarchiveView.as_view(), name="plan_unarchive"),
+    path(
+        "plans/<int:pk>/roll-forward/",
+        lifecycle.PlanRollForwardView.as_view(),
+        name="plan_roll_forward",
+    ),
+    path(
+        "plans/<int:pk>/update-compliance/remind/",
+        lifecycle.ReminderRoundView.as_view(),
+        name="reminder_round",
+    ),
     path("milestones/", pages.MilestoneListView.as_view(), name="milestone_list"),
     path("milestones/<int:pk>/", pages.MilestoneDetailView.as_view(), name="milestone_detail"),
     path("outcomes/<int:pk>/", pages.OutcomeDetailView.as_view(), name="outcome_detail"),

@@ -8,7 +8,7 @@ changed. Reopening needs a partnership admin and a reason, which ``ReportingPeri
 import copy
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from plans.access import is_partnership_admin
+from plans.lifecycle import plan_periods_generate
 from plans.models import Plan, ReportingPeriod
-from plans.periods import quarters_between
 from plans.personal_data import FORMER_LEAD, is_name, redact_text
-from plans.selectors import deadline_days  # one default for set-up and unset quarters
 from reporting.models import BoardMeeting, PackJob, Snapshot, SnapshotRedaction
 from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
 from security.events import security_event
@@ -39,25 +38,12 @@ def _require_admin(*, user, period_or_plan) -> None:
 
 
 def periods_generate(*, plan: Plan, days_after_end: int | None = None) -> list[ReportingPeriod]:
-    """Create any missing quarter of the plan's span, each with an update deadline; return all."""
-    days = deadline_days() if days_after_end is None else days_after_end
-    with transaction.atomic():
-        existing = {
-            (p.year, p.quarter): p
-            for p in ReportingPeriod.objects.select_for_update().filter(plan=plan)
-        }
-        for quarter in quarters_between(plan.start_date, plan.end_date):
-            if (quarter.year, quarter.quarter) in existing:
-                continue
-            existing[(quarter.year, quarter.quarter)] = ReportingPeriod.objects.create(
-                plan=plan,
-                year=quarter.year,
-                quarter=quarter.quarter,
-                start_date=quarter.start,
-                end_date=quarter.end,
-                update_deadline=quarter.end + timedelta(days=days),
-            )
-    return [existing[key] for key in sorted(existing)]
+    """Create any missing quarter of the plan's span, each with an update deadline; return all.
+
+    The rule lives in ``plans.lifecycle`` so that rolling a plan forward sets its quarters
+    up the same way.
+    """
+    return plan_periods_generate(plan=plan, days_after_end=days_after_end)
 
 
 def period_deadline_update(

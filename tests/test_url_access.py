@@ -383,6 +383,44 @@ ACCESS: dict[str, Access] = {
     ),
     "plans:plan_history": admins_only(fill=({"pk": Obj("plan")},)),
     "plans:update_compliance": admins_only(fill=({"pk": Obj("plan")},)),
+    # --- A plan's life and chasing (plans.views.lifecycle) -------------------------------------
+    "plans:plan_create": Access(
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        OK,
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+        why="any partnership admin, for their own partnerships only; an empty form shows errors",
+    ),
+    "plans:plan_edit": admins_only(
+        fill=({"pk": Obj("plan")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+    ),
+    "plans:plan_archive": admins_only(
+        fill=({"pk": Obj("plan")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="a confirmation page; the POST archives the plan (the reason is optional)",
+    ),
+    "plans:plan_unarchive": Access(
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        REDIRECT,
+        NOT_FOUND,
+        fill=({"pk": Obj("plan")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="a plan not archived sends the admin to the archive page; an empty POST needs a reason",
+    ),
+    "plans:plan_roll_forward": admins_only(
+        fill=({"pk": Obj("plan")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="the form and its preview; an empty POST shows errors and creates nothing",
+    ),
+    "plans:reminder_round": admins_only(
+        fill=({"pk": Obj("plan")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="the preview of the reminders; only a POST with step=send sends them",
+    ),
     # --- Indicators (outcomes.views) -----------------------------------------------------------
     "outcomes:scorecard": members(fill=({"plan_pk": Obj("plan")},)),
     "outcomes:scorecard_priority": members(

@@ -23,6 +23,8 @@ class ActualEnterView(FormView):
         self.indicator = selectors.indicator_for_user(user=request.user, pk=kwargs["pk"])
         if not may_enter_values(user=request.user, indicator=self.indicator):
             raise PermissionDenied("Only the indicator's owner or a partnership admin can do this.")
+        if self.indicator.plan.archived_at is not None:
+            raise PermissionDenied("This indicator's plan is archived, so it is read-only.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -68,6 +70,8 @@ class ValuesUploadView(FormView):
         self.allowed_ids = enterable_indicator_ids(user=request.user, plan=self.plan)
         if self.allowed_ids is not None and not self.allowed_ids:
             raise PermissionDenied("Only indicator owners and partnership admins can do this.")
+        if self.plan.archived_at is not None:
+            raise PermissionDenied("This plan is archived, so it is read-only.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

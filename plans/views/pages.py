@@ -223,6 +223,7 @@ class MilestoneDetailView(StructureContextMixin, DetailView):
             # A withdrawn milestone (or one under a withdrawn item) takes no more updates.
             may_update=context["withdrawn_parent"] is None
             and not self.object.is_withdrawn
+            and not self.object.action.outcome.priority.plan.is_archived
             and may_update_milestone(user=self.request.user, milestone=self.object),
         )
         return context

@@ -103,6 +103,10 @@ class MilestoneUpdateView(FormView):
                 "Only the milestone's lead, the action's leads, their delegates and "
                 "partnership admins can update this milestone."
             )
+        if self.milestone.action.outcome.priority.plan.archived_at is not None:
+            raise PermissionDenied(
+                "This milestone's plan is archived, so it is read-only: nobody can update it."
+            )
         self.conflict_updates = None
         return super().dispatch(request, *args, **kwargs)
 
@@ -353,9 +357,13 @@ class UpdateComplianceView(AdminOnlyMixin, TemplateView):
         plan = get_object_or_404(
             Plan.objects.filter(
                 partnership_id__in=partnership_ids_for(self.request.user)
-            ).select_related("partnership"),
+            ).select_related("partnership", "archived_by"),
             pk=kwargs["pk"],
         )
         self.require_admin(plan.partnership_id)
-        context.update(plan=plan, **reminders.update_compliance(plan=plan))
+        compliance = reminders.update_compliance(plan=plan)
+        record = reminders.chase_record(plan=plan, collecting=compliance["collecting"])
+        for row in compliance["by_lead"]:
+            row["reminded"] = record.reminded.get(row["lead_id"])
+        context.update(plan=plan, last_round=record.last_round, **compliance)
         return context

@@ -540,6 +540,52 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     submit(page)
     walk.check(page, "board meeting with errors", errors=True, header=MIDDLESBROUGH)
 
+    # --- A plan's life and chasing (plans.views.lifecycle) ------------------------------------
+    # Create (with errors), edit (with errors), roll forward and its preview, the reminder
+    # round with a previewed message, then archive Rotherham's plan and its unarchive form.
+    walk.visit(page, reverse("plans:plan_create"), "create a plan")
+    submit(page, "Create the plan")
+    walk.check(page, "create a plan with errors", errors=True)
+    walk.visit(
+        page, reverse("plans:plan_edit", args=[mb.pk]), "change a plan", header=MIDDLESBROUGH
+    )
+    page.get_by_label("Title").fill("")
+    submit(page, "Save changes")
+    walk.check(page, "change a plan with errors", errors=True, header=MIDDLESBROUGH)
+    walk.visit(
+        page,
+        reverse("plans:plan_roll_forward", args=[mb.pk]),
+        "roll a plan forward",
+        header=MIDDLESBROUGH,
+    )
+    submit(page, "Continue")
+    walk.check(page, "roll forward preview", header=MIDDLESBROUGH)
+    walk.visit(
+        page,
+        reverse("plans:reminder_round", args=[mb.pk]),
+        "remind everyone who has not updated",
+        header=MIDDLESBROUGH,
+    )
+    if page.get_by_label("Your message (optional)").count():
+        page.get_by_label("Your message (optional)").fill("The board meets next week.")
+        submit(page, "Preview the email with your message")
+        walk.check(page, "reminder preview with a message", header=MIDDLESBROUGH)
+    walk.visit(
+        page, reverse("plans:plan_archive", args=[roth.pk]), "archive a plan", header=ROTHERHAM
+    )
+    submit(page, re.compile("^Archive "))
+    walk.check(page, "archived plan page", header=ROTHERHAM)
+    expect(page.locator("[data-plan-archived]")).to_be_visible()
+    walk.visit(
+        page,
+        reverse("plans:plan_unarchive", args=[roth.pk]),
+        "unarchive a plan",
+        header=ROTHERHAM,
+    )
+    submit(page, re.compile("^Unarchive "))
+    walk.check(page, "unarchive a plan with errors", errors=True, header=ROTHERHAM)
+    # --- end of the plan's life pages ---------------------------------------------------------
+
     print(f"checked {len(walk.checked)} pages")
     assert not walk.failures, "\n".join(walk.failures)
     # Every form above was sent with errors: none of them may have saved anything.

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         for item in run.unreachable:
             self.stdout.write(
                 f"Unreachable: {item.person} has {item.milestone_count} milestone(s) to update "
-                "and no e-mail address; add one in the admin."
+                "and no e-mail address; add one on the People page."
             )
         if run.failed:
             for person, error in run.failed:
