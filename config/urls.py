@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from plans.views import accounts
-from plans.views.pages import home
+from reporting.views.home import HomeView
 
 handler400 = "security.views.bad_request"
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", HomeView.as_view(), name="home"),
     path("accounts/sign-in-link/", accounts.SignInLinkRequestView.as_view(), name="signin_link"),
     path(
         "accounts/sign-in-link/sent/",

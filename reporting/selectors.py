@@ -63,6 +63,16 @@ def period_list(*, plan: Plan) -> QuerySet[ReportingPeriod]:
     )
 
 
+def period_list_for(*, plans: list[Plan]) -> QuerySet[ReportingPeriod]:
+    """Every period of ``plans`` in order, annotated as ``period_list`` does (one query)."""
+    latest = Snapshot.objects.filter(period=OuterRef("pk")).order_by("-created_at", "-pk")
+    return (
+        ReportingPeriod.objects.filter(plan__in=[plan.pk for plan in plans])
+        .annotate(snapshot_id=Subquery(latest.values("pk")[:1]))
+        .order_by("plan_id", "year", "quarter")
+    )
+
+
 def period_previous(*, period: ReportingPeriod) -> ReportingPeriod | None:
     """The plan's period for the quarter before ``period``, if there is one."""
     before = period.financial_quarter.previous()

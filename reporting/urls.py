@@ -1,11 +1,16 @@
 from django.urls import path
 
-from reporting.views import background, board_pack, periods
+from reporting.views import background, board_pack, home, periods
 
 app_name = "reporting"
 
 urlpatterns = [
     path("plans/<int:pk>/", board_pack.BoardPackView.as_view(), name="board_pack"),
+    path(
+        "plans/<int:pk>/organisations/",
+        home.PlanOrganisationsView.as_view(),
+        name="plan_organisations",
+    ),
     path(
         "plans/<int:pk>/periods/",
         periods.PeriodsGenerateView.as_view(),

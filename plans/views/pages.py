@@ -2,22 +2,14 @@
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from plans import selectors
 from plans.access import is_partnership_admin, may_update_milestone, partnership_ids_for
 from plans.filters import MilestoneFilter
-from plans.models import Membership, Person
+from plans.models import Membership
 from plans.paging import IdsFirstPaginator
-
-
-def home(request):
-    """Leads land on what they lead; everyone else on their partnerships' plans."""
-    if Person.objects.filter(user=request.user).exists():
-        return redirect("plans:my_milestones")
-    return redirect("plans:plan_list")
 
 
 class PlanListView(ListView):
