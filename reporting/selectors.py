@@ -63,6 +63,23 @@ def period_list(*, plan: Plan) -> QuerySet[ReportingPeriod]:
     )
 
 
+def periods_arranged(
+    *, periods: list[ReportingPeriod], collecting
+) -> tuple[list[ReportingPeriod], list[ReportingPeriod]]:
+    """A plan's periods as the board pack page lists them: newest first, and apart the open
+    quarters from before the first closed one (never the quarter collecting updates), which
+    nobody is likely to want a draft pack of."""
+    first_closed = next((i for i, p in enumerate(periods) if p.is_closed), None)
+    current = collecting.period.pk if collecting is not None else None
+    earlier = [
+        p
+        for p in periods[: first_closed or 0]
+        if not p.is_closed and p.pk != current
+    ]
+    shown = [p for p in periods if p not in earlier]
+    return shown[::-1], earlier[::-1]
+
+
 def period_list_for(*, plans: list[Plan]) -> QuerySet[ReportingPeriod]:
     """Every period of ``plans`` in order, annotated as ``period_list`` does (one query)."""
     latest = Snapshot.objects.filter(period=OuterRef("pk")).order_by("-created_at", "-pk")
