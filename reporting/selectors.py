@@ -152,7 +152,13 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
         "-created_at", "-pk"
     )
     before_period = updates.filter(created_at__lt=start)
-    created = Milestone.history.model.objects.filter(id=OuterRef("pk"), history_type="+")
+    history = Milestone.history.model.objects.filter(id=OuterRef("pk"))
+    created = history.filter(history_type="+")
+    # The wording and the lead as they stood when the period began: "what changed" lists
+    # rewordings and changes of lead even when the quarter before was never closed.
+    before_history = history.filter(history_date__lt=start).order_by(
+        "-history_date", "-history_id"
+    )
 
     priorities = list(Priority.objects.filter(plan=plan))
     outcomes = list(Outcome.objects.filter(priority__plan=plan))
@@ -177,6 +183,10 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
             # The latest real commentary: "no change" and date-only updates keep it.
             progress=Subquery(updates.exclude(commentary="").values("commentary")[:1]),
             created_at=Subquery(created.order_by("history_date").values("history_date")[:1]),
+            start_text=Subquery(before_history.values("text")[:1]),
+            start_lead_id=Subquery(before_history.values("lead_id")[:1]),
+            start_lead_name=Subquery(before_history.values("lead__name")[:1]),
+            start_lead_text=Subquery(before_history.values("lead_text")[:1]),
         )
     )
 
@@ -202,9 +212,20 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
                 "update_author": _author(update),
                 "updated_at": _iso(update.created_at) if update else None,
                 "due_date_reason": m.reason_for_date or "",
+                # Why the lead chose a kinder RAG than the dates suggest, with that update.
+                "status_reason": update.status_reason if update else "",
                 "start_status": m.start_status,
                 "start_due_date": _iso(m.start_due_date) if m.start_status else None,
                 "created_at": _iso(m.created_at),
+                "start_text": m.start_text,
+                "start_lead": (
+                    None
+                    if m.start_text is None
+                    else {
+                        "id": m.start_lead_id,
+                        "name": m.start_lead_name or m.start_lead_text or "",
+                    }
+                ),
             }
         )
     actions_by_outcome: dict[int, list[dict]] = {}
