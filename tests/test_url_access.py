@@ -96,7 +96,7 @@ def public(*, why):
 # The decisions. One row per URL pattern name (namespace:name).
 ACCESS: dict[str, Access] = {
     # --- Sign-in, sign-out and passwords (Django's auth views) ---------------------------------
-    "home": Access(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, why="lands on plans or mine"),
+    "home": signed_in(why="the home page: only the signed-in person's own partnerships' plans"),
     "login": public(why="the sign-in page"),
     "logout": Access(
         LOGIN,
@@ -287,6 +287,9 @@ ACCESS: dict[str, Access] = {
         why="every member may download the pack",
     ),
     "reporting:period_changes": members(fill=({"pk": Obj("period")},)),
+    "reporting:plan_organisations": members(
+        fill=({"pk": Obj("plan")},), why="what each organisation leads, linked from home"
+    ),
     "reporting:pack_job_request": Access(
         LOGIN,
         NOT_ALLOWED,
