@@ -97,7 +97,7 @@ def _status_counts(rows) -> list[int]:
     return [counts.get(s, 0) for s in rag.ORDER]
 
 
-def _live_period(plan, periods, collecting) -> tuple[ReportingPeriod | None, ReportingPeriod | None]:
+def _live_period(periods, collecting) -> tuple[ReportingPeriod | None, ReportingPeriod | None]:
     """The period the live figures are for, and this quarter's saved period (or None)."""
     if collecting is not None:
         period = collecting.period
@@ -167,7 +167,7 @@ def plan_home(
 ) -> PlanHome:
     """One plan's home figures (a constant number of queries, whatever the plan's size)."""
     collecting = period_collecting(plan=plan, periods=periods, today=today)
-    period, current = _live_period(plan, periods, collecting)
+    period, current = _live_period(periods, collecting)
     closed = [p for p in periods if p.is_closed]
     home = PlanHome(
         plan=plan,
@@ -224,9 +224,7 @@ def home_for(*, user, today: date | None = None) -> Home:
     its deadline.
     """
     today = today or timezone.localdate()
-    roles = dict(
-        Membership.objects.filter(user=user).values_list("partnership_id", "role")
-    )
+    roles = dict(Membership.objects.filter(user=user).values_list("partnership_id", "role"))
     plans = list(
         Plan.objects.filter(partnership_id__in=partnership_ids_for(user))
         .select_related("partnership")
@@ -276,7 +274,7 @@ def organisations_view(*, plan: Plan, today: date | None = None) -> dict:
     """
     periods = list(selectors.period_list(plan=plan))
     collecting = period_collecting(plan=plan, periods=periods, today=today)
-    period, _current = _live_period(plan, periods, collecting)
+    period, _current = _live_period(periods, collecting)
     if period is None:
         return {"period": None, "organisations": [], "chart": None, "live": False}
     state, live = live_state(period=period)

@@ -71,11 +71,7 @@ def periods_arranged(
     nobody is likely to want a draft pack of."""
     first_closed = next((i for i, p in enumerate(periods) if p.is_closed), None)
     current = collecting.period.pk if collecting is not None else None
-    earlier = [
-        p
-        for p in periods[: first_closed or 0]
-        if not p.is_closed and p.pk != current
-    ]
+    earlier = [p for p in periods[: first_closed or 0] if not p.is_closed and p.pk != current]
     shown = [p for p in periods if p not in earlier]
     return shown[::-1], earlier[::-1]
 
@@ -156,9 +152,7 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
     created = history.filter(history_type="+")
     # The wording and the lead as they stood when the period began: "what changed" lists
     # rewordings and changes of lead even when the quarter before was never closed.
-    before_history = history.filter(history_date__lt=start).order_by(
-        "-history_date", "-history_id"
-    )
+    before_history = history.filter(history_date__lt=start).order_by("-history_date", "-history_id")
 
     priorities = list(Priority.objects.filter(plan=plan))
     outcomes = list(Outcome.objects.filter(priority__plan=plan))

@@ -112,9 +112,7 @@ def test_a_large_plans_pack_page_says_when_the_pack_is_ready_without_reloading(n
     assert "Summary" in load_workbook(BytesIO(xlsx)).sheetnames
 
 
-def test_a_board_member_gets_this_quarters_pack_in_one_click_and_reads_the_charts(
-    new_page, demo
-):
+def test_a_board_member_gets_this_quarters_pack_in_one_click_and_reads_the_charts(new_page, demo):
     """Issue 15: sign-in lands on the home page, whose main action is the latest closed
     quarter's pack; its charts are read through their text alternatives."""
     from plans.models import Plan, ReportingPeriod
