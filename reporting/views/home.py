@@ -3,6 +3,8 @@
 from django.views.generic import TemplateView
 
 from plans import rag
+from plans.access import partnership_ids_for
+from plans.models import Membership
 from reporting import dashboard, selectors
 
 
@@ -19,6 +21,11 @@ class HomeView(TemplateView):
             home=home,
             only_partnership=next(iter(partnerships.values())) if len(partnerships) == 1 else None,
             rag_columns=[(s.value, s.label) for s in rag.ORDER],
+            # Admins start new plans from here too (as from the plan list): the admin site's
+            # "View site" comes back to this page.
+            is_partnership_admin=bool(
+                partnership_ids_for(self.request.user, roles=(Membership.Role.ADMIN,))
+            ),
             **kwargs,
         )
 
