@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from plans.views import accounts, members
-from plans.views.pages import favicon, home, rag_css
+from plans.views.pages import favicon, rag_css
+from reporting.views.home import HomeView
 
 handler400 = "security.views.bad_request"
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", HomeView.as_view(), name="home"),
     # Before Django's own: sign in with a username or an e-mail address.
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("favicon.ico", favicon, name="favicon"),

@@ -28,9 +28,13 @@ def _slip(row: dict, before_due: str | None) -> dict:
 
 def period_changes(*, current: State, previous: State | None) -> Changes:
     """RAG moves better/worse/started (plans/rag.py says which is which), slipped dates with
-    reasons, completions, new and removed items, and indicators whose direction of travel
-    changed, for ``current`` against ``previous``."""
+    reasons, completions, new and removed items, milestones reworded or given another lead,
+    and indicators whose direction of travel changed, for ``current`` against ``previous``."""
     better, worse, started, slipped, completed, new, removed = [], [], [], [], [], [], []
+    reworded, lead_changed = [], []
+    # Withdrawn items (taken out of the plan with a reason): filled once the state records a
+    # withdrawal (the withdrawal work adds it); listed, and left out of the other lists.
+    withdrawn: list[dict] = []
     moves = {rag.BETTER: better, rag.WORSE: worse, rag.STARTED: started, rag.COMPLETED: completed}
     period_start = to_date(current["period"]["start_date"])
     rows = list(iter_milestones(current))
@@ -43,6 +47,7 @@ def period_changes(*, current: State, previous: State | None) -> Changes:
                 new.append(row)
                 continue
             _compare(row, old["status"], old["due_date"], moves, slipped)
+            _structure(row, old["text"], _lead_of(old), reworded, lead_changed)
         removed = sorted(before.values(), key=lambda m: m["priority_index"])
         indicators = _indicator_changes(current.get("indicators"), previous.get("indicators"))
         basis = f"Compared with the closed quarter {previous['period']['label']}."
@@ -52,6 +57,8 @@ def period_changes(*, current: State, previous: State | None) -> Changes:
             if created and timezone.localtime(created).date() >= period_start:
                 new.append(row)
                 continue
+            if row.get("start_text") is not None:
+                _structure(row, row["start_text"], row.get("start_lead"), reworded, lead_changed)
             if row.get("start_status") is None:
                 # No update before the quarter: only a completion this quarter is a change.
                 if row["status"] == "complete" and row["completed"]:
@@ -73,11 +80,59 @@ def period_changes(*, current: State, previous: State | None) -> Changes:
         "completed": completed,
         "new": new,
         "removed": removed,
+        "reworded": reworded,
+        "lead_changed": lead_changed,
+        "withdrawn": withdrawn,
+        # Moved to Complete is a change of status; the pack's "completed this quarter" counts
+        # completion dates. Say how many of the one are also the other, so both can be read.
+        "completed_dated": sum(
+            1
+            for r in completed
+            if r["completed"] and period_start <= r["completed"] <= _period_end(current)
+        ),
         "indicators": indicators,
         "count": sum(
-            len(x) for x in (better, worse, started, slipped, completed, new, removed, indicators)
+            len(x)
+            for x in (
+                better,
+                worse,
+                started,
+                slipped,
+                completed,
+                new,
+                removed,
+                reworded,
+                lead_changed,
+                withdrawn,
+                indicators,
+            )
         ),
     }
+
+
+def _period_end(state: State):
+    return to_date(state["period"]["end_date"])
+
+
+def _lead_of(milestone: dict) -> dict | None:
+    lead = milestone.get("lead")
+    if lead:
+        return {"id": lead["id"], "name": lead["name"]}
+    return {"id": None, "name": milestone.get("lead_text") or ""}
+
+
+def _structure(row, old_text, old_lead, reworded: list, lead_changed: list) -> None:
+    """A milestone reworded or given another lead since ``old_text`` and ``old_lead``."""
+    if old_text is not None and old_text != row["text"]:
+        reworded.append({**row, "from_text": old_text})
+    if old_lead is None:
+        return
+    new_lead = _lead_of(row)
+    if (old_lead.get("id"), old_lead.get("id") or old_lead.get("name")) != (
+        new_lead["id"],
+        new_lead["id"] or new_lead["name"],
+    ):
+        lead_changed.append({**row, "from_lead": old_lead.get("name") or "No lead named"})
 
 
 def _compare(row, old_status, old_due, moves: dict[str, list], slipped: list) -> None:

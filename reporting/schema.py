@@ -10,7 +10,8 @@ key, the step that fills it for older states goes in ``_UPGRADES``; the frozen v
 
 Version history:
 - 1: the first shape. Keys added within v1 while it was young (``start_status``,
-  ``start_due_date``, ``created_at``, ``due_date_reason`` on milestones; ``indicators``,
+  ``start_due_date``, ``created_at``, ``due_date_reason``, and later ``status_reason``,
+  ``start_text`` and ``start_lead`` on milestones; ``indicators``,
   ``as_at``, ``taken_at``, ``previous_snapshot_id`` on the state) are filled with their
   empty value where an early snapshot lacks them.
 """
@@ -48,6 +49,9 @@ class MilestoneState(TypedDict):
     start_status: str | None  # the status at the start of the period, from the history
     start_due_date: str | None
     created_at: str | None
+    status_reason: NotRequired[str]  # why a kinder RAG than the dates suggest
+    start_text: NotRequired[str | None]  # the wording at the start of the period (history)
+    start_lead: NotRequired[dict | None]  # {"id", "name"} of the lead then (history)
 
 
 class ActionState(TypedDict):
@@ -132,6 +136,10 @@ class Changes(TypedDict):
     completed: list[dict[str, Any]]
     new: list[dict[str, Any]]
     removed: list[dict[str, Any]]
+    reworded: list[dict[str, Any]]
+    lead_changed: list[dict[str, Any]]
+    withdrawn: list[dict[str, Any]]
+    completed_dated: int  # of ``completed``, how many have a completion date in the period
     indicators: list[dict[str, Any]]
     count: int
 
@@ -192,6 +200,9 @@ _MILESTONE_DEFAULTS: dict[str, Any] = {
     "start_status": None,
     "start_due_date": None,
     "created_at": None,
+    "status_reason": "",
+    "start_text": None,
+    "start_lead": None,
 }
 _ACTION_DEFAULTS: dict[str, Any] = {
     "lead_text": "",

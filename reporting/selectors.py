@@ -63,6 +63,29 @@ def period_list(*, plan: Plan) -> QuerySet[ReportingPeriod]:
     )
 
 
+def periods_arranged(
+    *, periods: list[ReportingPeriod], collecting
+) -> tuple[list[ReportingPeriod], list[ReportingPeriod]]:
+    """A plan's periods as the board pack page lists them: newest first, and apart the open
+    quarters from before the first closed one (never the quarter collecting updates), which
+    nobody is likely to want a draft pack of."""
+    first_closed = next((i for i, p in enumerate(periods) if p.is_closed), None)
+    current = collecting.period.pk if collecting is not None else None
+    earlier = [p for p in periods[: first_closed or 0] if not p.is_closed and p.pk != current]
+    shown = [p for p in periods if p not in earlier]
+    return shown[::-1], earlier[::-1]
+
+
+def period_list_for(*, plans: list[Plan]) -> QuerySet[ReportingPeriod]:
+    """Every period of ``plans`` in order, annotated as ``period_list`` does (one query)."""
+    latest = Snapshot.objects.filter(period=OuterRef("pk")).order_by("-created_at", "-pk")
+    return (
+        ReportingPeriod.objects.filter(plan__in=[plan.pk for plan in plans])
+        .annotate(snapshot_id=Subquery(latest.values("pk")[:1]))
+        .order_by("plan_id", "year", "quarter")
+    )
+
+
 def period_previous(*, period: ReportingPeriod) -> ReportingPeriod | None:
     """The plan's period for the quarter before ``period``, if there is one."""
     before = period.financial_quarter.previous()
@@ -125,7 +148,11 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
         "-created_at", "-pk"
     )
     before_period = updates.filter(created_at__lt=start)
-    created = Milestone.history.model.objects.filter(id=OuterRef("pk"), history_type="+")
+    history = Milestone.history.model.objects.filter(id=OuterRef("pk"))
+    created = history.filter(history_type="+")
+    # The wording and the lead as they stood when the period began: "what changed" lists
+    # rewordings and changes of lead even when the quarter before was never closed.
+    before_history = history.filter(history_date__lt=start).order_by("-history_date", "-history_id")
 
     # Withdrawn items (and everything under them) leave the pack; closed quarters' snapshots
     # were frozen before and stay as they were.
@@ -153,6 +180,10 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
             # The latest real commentary: "no change" and date-only updates keep it.
             progress=Subquery(updates.exclude(commentary="").values("commentary")[:1]),
             created_at=Subquery(created.order_by("history_date").values("history_date")[:1]),
+            start_text=Subquery(before_history.values("text")[:1]),
+            start_lead_id=Subquery(before_history.values("lead_id")[:1]),
+            start_lead_name=Subquery(before_history.values("lead__name")[:1]),
+            start_lead_text=Subquery(before_history.values("lead_text")[:1]),
         )
     )
 
@@ -178,9 +209,20 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
                 "update_author": _author(update),
                 "updated_at": _iso(update.created_at) if update else None,
                 "due_date_reason": m.reason_for_date or "",
+                # Why the lead chose a kinder RAG than the dates suggest, with that update.
+                "status_reason": update.status_reason if update else "",
                 "start_status": m.start_status,
                 "start_due_date": _iso(m.start_due_date) if m.start_status else None,
                 "created_at": _iso(m.created_at),
+                "start_text": m.start_text,
+                "start_lead": (
+                    None
+                    if m.start_text is None
+                    else {
+                        "id": m.start_lead_id,
+                        "name": m.start_lead_name or m.start_lead_text or "",
+                    }
+                ),
             }
         )
     actions_by_outcome: dict[int, list[dict]] = {}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import background, board_pack, milestones, periods
+from reporting.views import background, board_pack, home, milestones, periods
 
 app_name = "reporting"
 
@@ -11,6 +11,11 @@ urlpatterns = [
         "milestones.<str:fmt>",
         milestones.MilestoneListDownloadView.as_view(),
         name="milestone_list_download",
+    ),
+    path(
+        "plans/<int:pk>/organisations/",
+        home.PlanOrganisationsView.as_view(),
+        name="plan_organisations",
     ),
     path(
         "plans/<int:pk>/periods/",

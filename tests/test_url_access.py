@@ -106,7 +106,7 @@ PARENT_FILLS = tuple(
 # The decisions. One row per URL pattern name (namespace:name).
 ACCESS: dict[str, Access] = {
     # --- Sign-in, sign-out and passwords (Django's auth views) ---------------------------------
-    "home": Access(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, why="lands on plans or mine"),
+    "home": signed_in(why="the home page: only the signed-in person's own partnerships' plans"),
     "login": public(why="the sign-in page"),
     "favicon": Access(
         REDIRECT,
@@ -473,6 +473,9 @@ ACCESS: dict[str, Access] = {
         OK,
         fill=({"fmt": "xlsx"}, {"fmt": "csv"}),
         why="the milestone list as a file: each reader gets their own partnerships' rows only",
+    ),
+    "reporting:plan_organisations": members(
+        fill=({"pk": Obj("plan")},), why="what each organisation leads, linked from home"
     ),
     "reporting:pack_job_request": Access(
         LOGIN,

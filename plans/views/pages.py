@@ -12,15 +12,8 @@ from django_filters.views import FilterView
 from plans import rag, selectors, structure
 from plans.access import is_partnership_admin, may_update_milestone, partnership_ids_for
 from plans.filters import MilestoneFilter
-from plans.models import Membership, Person
+from plans.models import Membership
 from plans.paging import IdsFirstPaginator
-
-
-def home(request):
-    """Leads land on what they lead; everyone else on their partnerships' plans."""
-    if Person.objects.filter(user=request.user).exists():
-        return redirect("plans:my_milestones")
-    return redirect("plans:plan_list")
 
 
 @login_not_required

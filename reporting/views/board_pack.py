@@ -47,10 +47,16 @@ class BoardPackView(TemplateView):
         form = filter_form(self.request, plan)
         query = self.request.GET.urlencode() if form.is_bound and form.is_valid() else ""
         periods = list(selectors.period_list(plan=plan))
+        collecting = period_collecting(plan=plan, periods=periods)
+        shown, earlier = selectors.periods_arranged(periods=periods, collecting=collecting)
         return super().get_context_data(
             plan=plan,
             periods=periods,
-            collecting=period_collecting(plan=plan, periods=periods),
+            shown_periods=shown,
+            earlier_periods=earlier,
+            current_pk=collecting.period.pk if collecting else None,
+            latest_closed_pk=next((p.pk for p in reversed(periods) if p.is_closed), None),
+            collecting=collecting,
             is_admin=is_partnership_admin(self.request.user, plan.partnership_id),
             form=form,
             query=query,

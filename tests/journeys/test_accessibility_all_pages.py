@@ -36,6 +36,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[2] / "fixtures"
 MIDDLESBROUGH = "Middlesbrough Children's Trust"
 ROTHERHAM = "Rotherham Children and Young People's Board"
+# The home page, where everyone lands after sign-in.
+HOME = re.compile(r"^https?://[^/]+/$")
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ def sign_in(page, username, password, *, two_factor=None):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     codes = two_factor_set_up(page, check=two_factor.check) if two_factor is not None else None
-    page.wait_for_url(re.compile(r".*/(my-milestones|plans)/.*"))
+    page.wait_for_url(HOME)  # everyone lands on the home page
     return codes
 
 
@@ -193,6 +195,25 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     # Board member: plans, lists, details, indicators, board packs.
     page = open_page()
     sign_in(page, "demo-board", "demo-board-only")
+    # --- Issue 15: the home page (where sign-in lands) and what each organisation leads. ---
+    # Both partnerships' dashboards, charts with their data tables opened, then one plan's
+    # organisations with one organisation's items opened.
+    walk.check(page, "home page (board member)")
+    for summary in page.locator("main details summary").all():
+        summary.click()
+    walk.check(page, "home page with the charts' numbers shown")
+    page.set_viewport_size({"width": 375, "height": 800})
+    walk.check(page, "home page at 375 px")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    walk.visit(
+        page,
+        reverse("reporting:plan_organisations", args=[mb.pk]),
+        "what each organisation leads",
+        header=MIDDLESBROUGH,
+    )
+    page.locator("main details summary").first.click()
+    walk.check(page, "what each organisation leads, one opened", header=MIDDLESBROUGH)
+    # --- end of issue 15's pages ---
     walk.visit(page, reverse("plans:plan_list"), "plan list")
     walk.visit(page, reverse("plans:plan_detail", args=[mb.pk]), "plan page", header=MIDDLESBROUGH)
     # As a plan over the whole-page limit: its summary, then one priority's actions and counts.
@@ -267,7 +288,8 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     # Lead: My milestones, the update form with errors, delegates.
     page = open_page()
     sign_in(page, "demo-lead-safeguarding", "demo-lead-only")
-    walk.check(page, "My milestones")
+    walk.check(page, "home page (lead)")
+    walk.visit(page, reverse("plans:my_milestones"), "My milestones")
     # Paged, as a lead with more milestones than a page holds sees it.
     monkeypatch.setattr(reminders, "MY_MILESTONES_PER_PAGE", 2)
     walk.visit(page, reverse("plans:my_milestones") + "?page=2", "My milestones, page 2")
@@ -291,6 +313,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     # Admin: history, chasing, sign-in links, import, indicator entry, quarter forms.
     page = open_page()
     recovery_codes = sign_in(page, "demo-admin", "demo-admin-only", two_factor=walk)
+    walk.check(page, "home page (admin)")  # issue 15: where sign-in lands
     # Signing in again (another browser): the code page, its error, and a recovery code.
     second = open_page()
     second.goto(reverse("login"))
@@ -644,7 +667,8 @@ def test_a_lead_completes_and_submits_the_update_form_with_the_keyboard_only(new
     assert focused(page)["name"] == "password"
     page.keyboard.type("demo-lead-only")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/my-milestones/**")
+    page.wait_for_url(HOME)
+    page.goto(reverse("plans:my_milestones"))
 
     # From My milestones, Tab to this milestone's Update link and follow it.
     update_url = reverse("plans:milestone_update", args=[milestone.pk])

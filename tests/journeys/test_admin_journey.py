@@ -40,6 +40,9 @@ def test_an_admin_imports_a_new_plan_then_closes_and_reopens_a_quarter(
     page.get_by_role("button", name="Sign in").click()
     # An admin sets up two-factor sign-in at first sign-in, then lands where they were going.
     two_factor_set_up(page)
+    # Everyone lands on the home page; the plans are one menu link away.
+    expect(page.get_by_role("heading", level=1, name="Your partnerships")).to_be_visible()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Plans").click()
     expect(page.get_by_role("heading", level=1, name="Plans")).to_be_visible()
 
     # No plan to import into yet: add its title and dates in the admin.

@@ -12,6 +12,9 @@ from playwright.sync_api import expect
 from plans.models import Membership, Milestone, MilestoneUpdate
 from tests import factories
 
+# The home page, where everyone lands after sign-in.
+HOME = re.compile(r"^https?://[^/]+/$")
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
@@ -83,6 +86,9 @@ def test_a_lead_signs_in_from_a_link_and_updates_a_red_milestone(
     assert page.get_by_role("heading", name="Sign in").is_visible()
     assert_accessible(page, "sign-in link landing page")
     page.get_by_role("button", name="Sign in").click()
+    # Everyone lands on the home page; a lead's own to-do is one link from it.
+    page.wait_for_url(HOME)
+    page.get_by_role("link", name="Go to My milestones").click()
     page.wait_for_url("**/my-milestones/")
     assert page.get_by_role("heading", name="My milestones").is_visible()
     assert_accessible(page, "My milestones")
@@ -140,7 +146,7 @@ def test_a_lead_signs_in_from_a_link_and_updates_a_red_milestone(
 def test_a_second_lead_is_refused_the_same_form(new_page, plan_world):
     page = new_page()
     sign_in_with_password(page, "simon")
-    page.wait_for_url("**/my-milestones/")
+    page.wait_for_url(HOME)
     response = page.goto(reverse("plans:milestone_update", args=[plan_world["red"].pk]))
     assert response.status == 403
     assert page.get_by_role("heading", name="You cannot see this page").is_visible()
@@ -151,7 +157,7 @@ def test_the_plan_page_is_accessible(new_page, plan_world, assert_accessible):
     url = reverse("plans:plan_detail", args=[plan_world["plan"].pk])
     page = new_page()
     sign_in_with_password(page, "simon")
-    page.wait_for_url("**/my-milestones/")
+    page.wait_for_url(HOME)
     response = page.goto(url)
     assert response.status == 200
     assert page.get_by_text("Youth Justice Plan").first.is_visible()

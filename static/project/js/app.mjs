@@ -84,3 +84,65 @@ for (const table of document.querySelectorAll("table.govuk-table")) {
     }
   }
 }
+
+// A draft board pack is rendered while the person waits (several seconds for a PDF). A link
+// marked data-app-download fetches the file itself and, once a second has passed, says in a
+// status region next to it that the pack is being produced and for how long so far; the file
+// is then saved as the plain link would. Anything but a file (the page offering a background
+// pack, an error page) is opened as the link would open it. Without JavaScript the link works
+// as an ordinary download.
+const filenameOf = (response) => {
+  const header = response.headers.get("Content-Disposition") || "";
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(header);
+  return match ? decodeURIComponent(match[1]) : "";
+};
+
+document.querySelectorAll("a[data-app-download]").forEach((link) => {
+  const status = document.getElementById(link.dataset.appDownload);
+  if (!status) return;
+  link.addEventListener("click", async (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || link.dataset.appBusy) return;
+    event.preventDefault();
+    link.dataset.appBusy = "1";
+    const started = Date.now();
+    let timer = null;
+    const tick = () => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      status.querySelector("[data-app-elapsed]").textContent = `${seconds} s`;
+    };
+    const shown = window.setTimeout(() => {
+      status.innerHTML =
+        '<span class="app-spinner" aria-hidden="true"></span> ' +
+        `${link.dataset.appDownloadMessage || "Producing the file"}… ` +
+        '<span data-app-elapsed aria-hidden="true">1 s</span>';
+      timer = window.setInterval(tick, 1000);
+    }, 1000);
+    const done = (message) => {
+      window.clearTimeout(shown);
+      if (timer) window.clearInterval(timer);
+      status.textContent = message;
+      delete link.dataset.appBusy;
+    };
+    try {
+      const response = await fetch(link.href, { credentials: "same-origin" });
+      const name = filenameOf(response);
+      if (!response.ok || !name) {
+        done("");
+        window.location.assign(response.url || link.href);
+        return;
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const save = document.createElement("a");
+      save.href = url;
+      save.download = name;
+      document.body.appendChild(save);
+      save.click();
+      save.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60000);
+      done(`Downloaded ${name}.`);
+    } catch {
+      done("");
+      window.location.assign(link.href);
+    }
+  });
+});

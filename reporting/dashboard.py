@@ -1,0 +1,303 @@
+"""Reads for the partnership home page and the per-organisation view.
+
+The home page's figures are this quarter's draft pack's figures: each plan's live state
+(``selectors.plan_state`` for its period collecting updates) goes through the same
+``pack_data`` the PDF and Excel packs are built from, so the page and the pack never
+disagree. The trend reads the latest snapshot of each of the last closed quarters.
+
+Queries: a constant number per plan, whatever the plan's size (proven by the query-count
+tests at two plan sizes); the snapshots of every plan in two queries.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from plans import rag
+from plans.access import partnership_ids_for
+from plans.models import Membership, Milestone, Plan, ReportingPeriod
+from plans.reminders import MyMilestones, my_milestones, with_last_lead_update
+from plans.selectors import CollectingPeriod, period_collecting
+from reporting import selectors
+from reporting.charts import Chart, ChartRow, rag_bars, rag_trend
+from reporting.models import Snapshot
+from reporting.packs.data import pack_data
+from reporting.schema import Pack, State, snapshot_state
+from reporting.state import iter_milestones, organisation_names
+
+# Quarters shown in the trend: the last closed ones, then this quarter's live figures.
+TREND_QUARTERS = 6
+# Red and amber milestones listed on the home page per plan; the rest are one link away.
+EXCEPTIONS_SHOWN = 10
+
+# The home page's charts sit side by side: drawn at the width they are shown at, 14 px text.
+CHART_WIDTH = 460
+
+DASHBOARD_ROLES = (Membership.Role.ADMIN, Membership.Role.BOARD)
+
+
+def counted(row: dict) -> bool:
+    """Whether a milestone row counts in the home page's figures and charts.
+
+    The hook for withdrawn items (left out of counts from their withdrawal on): once the
+    state carries a withdrawal, return False for a withdrawn row here.
+    """
+    return not row.get("withdrawn")
+
+
+@dataclass
+class PlanHome:
+    """One plan's part of the home page."""
+
+    plan: Plan
+    role: str
+    collecting: CollectingPeriod | None
+    period: ReportingPeriod | None  # the period the live figures are for
+    current: ReportingPeriod | None  # this quarter's saved period (for its draft pack)
+    latest_closed: ReportingPeriod | None
+    open_total: int = 0
+    updated: int = 0
+    pack: Pack | None = None
+    by_priority: Chart | None = None
+    trend: Chart | None = None
+    exceptions: list[dict] = field(default_factory=list)
+    exceptions_total: int = 0
+    slipped: int = 0
+    overdue: int = 0
+    off_target: list[dict] = field(default_factory=list)
+
+    @property
+    def is_dashboard(self) -> bool:
+        return self.role in DASHBOARD_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Membership.Role.ADMIN
+
+
+@dataclass
+class Home:
+    plans: list[PlanHome]
+    to_do: MyMilestones | None  # the lead's own summary, when they lead anything
+
+    @property
+    def dashboards(self) -> list[PlanHome]:
+        return [p for p in self.plans if p.is_dashboard]
+
+    @property
+    def other_plans(self) -> list[PlanHome]:
+        return [p for p in self.plans if not p.is_dashboard]
+
+
+def _status_counts(rows) -> list[int]:
+    counts = Counter(r["status"] for r in rows if counted(r))
+    return [counts.get(s, 0) for s in rag.ORDER]
+
+
+def _live_period(periods, collecting) -> tuple[ReportingPeriod | None, ReportingPeriod | None]:
+    """The period the live figures are for, and this quarter's saved period (or None)."""
+    if collecting is not None:
+        period = collecting.period
+        return period, (period if period.pk else None)
+    return (periods[-1] if periods else None), None
+
+
+def _updated_counts(*, plan: Plan, collecting: CollectingPeriod | None) -> tuple[int, int]:
+    """Open milestones and how many a lead or admin updated this quarter (as "who has not
+    updated" counts them, ``plans.reminders.update_compliance``)."""
+    milestones = Milestone.objects.filter(action__outcome__priority__plan=plan).exclude(
+        status=rag.RAG.COMPLETE
+    )
+    if collecting is None:
+        return milestones.count(), 0
+    updated = with_last_lead_update(milestones).filter(last_lead_update__gte=collecting.since)
+    totals = milestones.aggregate(
+        open=Count("pk"), updated=Count("pk", filter=Q(pk__in=updated.values("pk")))
+    )
+    return totals["open"], totals["updated"]
+
+
+def _trend_rows(snapshots: list[Snapshot]) -> list[ChartRow]:
+    rows = []
+    for snapshot in snapshots:
+        state = snapshot_state(snapshot)
+        rows.append(
+            ChartRow(
+                label=state["period"]["label"],
+                counts=_status_counts(iter_milestones(state)),
+            )
+        )
+    return rows
+
+
+def _latest_snapshots(periods_by_plan: dict[int, list[ReportingPeriod]]) -> dict[int, list]:
+    """The latest snapshot of each of the last ``TREND_QUARTERS`` closed periods, per plan."""
+    wanted: dict[int, int] = {}
+    for plan_id, periods in periods_by_plan.items():
+        closed = [p for p in periods if p.is_closed and p.snapshot_id][-TREND_QUARTERS:]
+        wanted.update({p.snapshot_id: plan_id for p in closed})
+    found: dict[int, list] = {plan_id: [] for plan_id in periods_by_plan}
+    snapshots = (
+        Snapshot.objects.filter(pk__in=wanted)
+        .only("pk", "data", "schema_version", "period_id")
+        .order_by("period__year", "period__quarter")
+    )
+    for snapshot in snapshots:
+        found[wanted[snapshot.pk]].append(snapshot)
+    return found
+
+
+def live_state(*, period: ReportingPeriod) -> tuple[State, bool]:
+    """A period's state for the home figures: live while open, its snapshot once closed.
+    The flag says whether the figures are live."""
+    state, snapshot = selectors.period_state(period=period)
+    return state, snapshot is None
+
+
+def plan_home(
+    *,
+    plan: Plan,
+    role: str,
+    periods: list[ReportingPeriod],
+    snapshots: list[Snapshot],
+    today: date,
+) -> PlanHome:
+    """One plan's home figures (a constant number of queries, whatever the plan's size)."""
+    collecting = period_collecting(plan=plan, periods=periods, today=today)
+    period, current = _live_period(periods, collecting)
+    closed = [p for p in periods if p.is_closed]
+    home = PlanHome(
+        plan=plan,
+        role=role,
+        collecting=collecting,
+        period=period,
+        current=current,
+        latest_closed=closed[-1] if closed else None,
+    )
+    home.open_total, home.updated = _updated_counts(plan=plan, collecting=collecting)
+    if period is None or role not in DASHBOARD_ROLES:
+        return home
+    state, live = live_state(period=period)
+    pack = pack_data(state=state, previous=None)
+    home.pack = pack
+    rows = [r for r in pack["milestones"] if counted(r)]
+    priority_rows = [
+        ChartRow(
+            label=line["priority"],
+            counts=_status_counts(r for r in rows if r["priority"] == line["priority"]),
+        )
+        for line in pack["summary"]
+    ]
+    home.by_priority = rag_bars(
+        dom_id=f"rag-priority-{plan.pk}",
+        title=f"{plan.title}: milestones by RAG status for each priority, {period.label}",
+        rows=priority_rows,
+        width=CHART_WIDTH,
+    )
+    trend_rows = _trend_rows(snapshots)
+    if live and not any(r.label == period.label for r in trend_rows):
+        now = "now" if collecting is not None else "open"
+        trend_rows.append(ChartRow(label=f"{period.label} ({now})", counts=_status_counts(rows)))
+    home.trend = rag_trend(
+        dom_id=f"rag-trend-{plan.pk}",
+        title=f"{plan.title}: milestones by RAG status, quarter by quarter",
+        rows=trend_rows,
+        width=CHART_WIDTH,
+    )
+    exceptions = [r for r in pack["exceptions"] if counted(r)]
+    home.exceptions_total = len(exceptions)
+    home.exceptions = exceptions[:EXCEPTIONS_SHOWN]
+    home.slipped = sum(1 for r in rows if r["slipped"])
+    home.overdue = sum(1 for r in rows if r["overdue"])
+    home.off_target = [i for i in pack["indicators"] if "Not on target" in i["on_target"]]
+    return home
+
+
+def home_for(*, user, today: date | None = None) -> Home:
+    """Everything the signed-in person's home page shows, grouped per plan.
+
+    Board members and admins get each plan's dashboard; leads get their own to-do summary
+    (``plans.reminders.my_milestones``) and, for plans where they only lead, the quarter and
+    its deadline.
+    """
+    today = today or timezone.localdate()
+    roles = dict(Membership.objects.filter(user=user).values_list("partnership_id", "role"))
+    plans = list(
+        Plan.objects.filter(partnership_id__in=partnership_ids_for(user))
+        .select_related("partnership")
+        .order_by("partnership__name", "-start_date", "title")
+    )
+    periods_by_plan: dict[int, list[ReportingPeriod]] = {plan.pk: [] for plan in plans}
+    for period in selectors.period_list_for(plans=plans):
+        periods_by_plan[period.plan_id].append(period)
+    dashboard_plans = {
+        plan.pk: periods_by_plan[plan.pk]
+        for plan in plans
+        if roles.get(plan.partnership_id) in DASHBOARD_ROLES
+    }
+    snapshots = _latest_snapshots(dashboard_plans) if dashboard_plans else {}
+    homes = [
+        plan_home(
+            plan=plan,
+            role=roles.get(plan.partnership_id, ""),
+            periods=periods_by_plan[plan.pk],
+            snapshots=snapshots.get(plan.pk, []),
+            today=today,
+        )
+        for plan in plans
+    ]
+    to_do = my_milestones(user=user, today=today)
+    return Home(plans=homes, to_do=to_do if to_do.total else None)
+
+
+@dataclass
+class OrganisationLine:
+    id: int | None
+    name: str
+    counts: list[int]
+    rows: list[dict]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def organisations_view(*, plan: Plan, today: date | None = None) -> dict:
+    """What each organisation leads in a plan, with its RAG counts, for this quarter.
+
+    A milestone belongs to its lead's organisation, else to its action leads' (the rule the
+    pack's organisation filter uses, ``reporting.state.milestone_organisation_ids``); one
+    answered for by nobody is listed as "No organisation named".
+    """
+    periods = list(selectors.period_list(plan=plan))
+    collecting = period_collecting(plan=plan, periods=periods, today=today)
+    period, _current = _live_period(periods, collecting)
+    if period is None:
+        return {"period": None, "organisations": [], "chart": None, "live": False}
+    state, live = live_state(period=period)
+    names = organisation_names(state)
+    by_org: dict[int | None, list[dict]] = {}
+    for row in iter_milestones(state):
+        if not counted(row):
+            continue
+        for org_id in sorted(row["organisation_ids"]) or [None]:
+            by_org.setdefault(org_id, []).append(row)
+    lines = [
+        OrganisationLine(
+            id=org_id,
+            name=names.get(org_id, "No organisation named") if org_id else "No organisation named",
+            counts=_status_counts(rows),
+            rows=sorted(rows, key=lambda r: (rag.order_index(r["status"]), r["priority_index"])),
+        )
+        for org_id, rows in by_org.items()
+    ]
+    lines.sort(key=lambda line: (line.id is None, line.name.lower()))
+    chart = rag_bars(
+        dom_id=f"rag-organisation-{plan.pk}",
+        title=f"{plan.title}: milestones by RAG status for each organisation, {period.label}",
+        rows=[ChartRow(label=line.name, counts=line.counts) for line in lines],
+    )
+    return {"period": period, "organisations": lines, "chart": chart, "live": live}
