@@ -18,9 +18,9 @@ from django.db import Error as DatabaseFault
 from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from imports.builder import MilestoneDraft, PlanBuilder, PriorityDraft, SheetReport
+from imports.bulk import bulk_create_with_history
 from imports.dates import find_all_dates, parse_due_text
 from imports.findings import SheetFinding
 from imports.layout import FIELDS, label_key
@@ -419,9 +419,9 @@ class _Writer:
             self.people[key].append(person)
             new_people.append(person)
         if new_organisations:
-            bulk_create_with_history(new_organisations, Organisation)
+            bulk_create_with_history(new_organisations, Organisation, user=self.user)
         if new_people:
-            bulk_create_with_history(new_people, Person)
+            bulk_create_with_history(new_people, Person, user=self.user)
         self.result.created["organisations"] += len(new_organisations)
         self.result.created["people"] += len(new_people)
 
@@ -470,7 +470,7 @@ class _Writer:
             new_priorities.append(priority)
             priority_for[title] = priority
             self.count("priorities", True)
-        bulk_create_with_history(new_priorities, Priority)
+        bulk_create_with_history(new_priorities, Priority, user=self.user)
         return priority_for
 
     def write_outcomes(self, priorities, priority_for) -> dict[int, Outcome]:
@@ -503,7 +503,7 @@ class _Writer:
                 elif outcome.pk is not None:  # not one created a moment ago by this import
                     self.count("outcomes", False)
                 outcome_for[id(outcome_draft)] = outcome
-        bulk_create_with_history(new_outcomes, Outcome)
+        bulk_create_with_history(new_outcomes, Outcome, user=self.user)
         return outcome_for
 
     def write_actions(self, priorities, outcome_for) -> tuple[dict[int, Action], list]:
@@ -542,7 +542,7 @@ class _Writer:
                     new_actions.append(action)
                     new_drafts.append(action_draft)
                     self.count("actions", True)
-        bulk_create_with_history(new_actions, Action)
+        bulk_create_with_history(new_actions, Action, user=self.user)
         return action_for, new_drafts
 
     def link_actions(self, action_drafts, action_for):
@@ -675,7 +675,7 @@ class _Writer:
                     sort_key=number_sort_key(number),
                 )
             )
-        bulk_create_with_history(milestones, Milestone)
+        bulk_create_with_history(milestones, Milestone, user=self.user)
         self.write_updates(milestones, [m for _, _, m in new_milestones])
 
     def write_updates(self, milestones, drafts):
