@@ -18,9 +18,9 @@ from django.db import Error as DatabaseFault
 from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from imports.builder import MilestoneDraft, PlanBuilder, PriorityDraft, SheetReport
+from imports.bulk import bulk_create_with_history
 from imports.dates import find_all_dates, parse_due_text
 from imports.findings import SheetFinding
 from imports.layout import FIELDS, label_key

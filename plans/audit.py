@@ -48,6 +48,7 @@ ITEM_KINDS = {
     "action": (Action, ("number", "text")),
     "milestone": (Milestone, ("number", "text")),
     "period": (ReportingPeriod, ()),
+    "reminder": (ReminderRound, ("message",)),
 }
 IMPORTED_MODELS = (Priority, Outcome, Action, Milestone)
 CHANGE_KINDS = {"created": "+", "changed": "~", "deleted": "-", "status": "~"}

@@ -18,6 +18,7 @@ ITEM_CHOICES = [
     ("action", "Actions"),
     ("milestone", "Milestones"),
     ("period", "Quarters (closed and reopened)"),
+    ("reminder", "Reminder rounds (from the chase page)"),
 ]
 CHANGE_CHOICES = [
     ("", "Any change"),

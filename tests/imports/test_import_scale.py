@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.legacy import legacy_workbook
 from imports.services import plan_import
+from plans import audit
 from plans.models import Action, Milestone, MilestoneUpdate, Outcome, Person, Priority
 from tests import factories
 
@@ -116,3 +117,63 @@ def test_the_lead_of_each_imported_milestone_is_one_person_of_the_partnership():
     assert not milestones.filter(lead__isnull=True).exists()
     for milestone in milestones.select_related("lead")[:50]:
         assert milestone.lead.name == milestone.lead_text
+
+
+def test_each_history_record_holds_what_was_created_and_who_imported_it():
+    plan = factories.PlanFactory()
+    admin = factories.UserFactory(first_name="Ada", last_name="Admin")
+    with whole_statements():
+        result = plan_import(plan=plan, data=legacy_workbook(50), filename="plan.xlsx", user=admin)
+    assert result.ok, result.refused
+
+    milestones = Milestone.objects.filter(action__outcome__priority__plan=plan).order_by("pk")
+    records = {r.id: r for r in Milestone.history.filter(id__in=milestones.values("pk"))}
+    assert len(records) == milestones.count() == result.created["milestones"]
+    for milestone in milestones:
+        record = records[milestone.pk]
+        assert record.history_type == "+"
+        assert record.history_user == admin
+        assert (record.number, record.text, record.lead_id, record.due_date, record.status) == (
+            milestone.number,
+            milestone.text,
+            milestone.lead_id,
+            milestone.due_date,
+            milestone.status,
+        )
+    # The plan's audit trail names the admin and each created item's words.
+    # The import is one entry, naming the admin; listed one by one, each item's words show.
+    page = audit.plan_history(plan=plan)
+    (imported,) = [c for c in page.changes if isinstance(c, audit.ImportGroup)]
+    assert imported.who == "Ada Admin" and imported.counts["milestones"] == milestones.count()
+    listed = audit.plan_history(plan=plan, filters=audit.AuditFilters(change="created"))
+    newest = milestones.last()
+    assert any(
+        change.kind == "Created"
+        and change.who == "Ada Admin"
+        and newest.text[:40] in change.item_label
+        for change in listed.changes
+    )
+
+
+def test_a_dry_run_leaves_no_history_records():
+    plan = factories.PlanFactory()
+    counts = [m.history.count() for m in (Priority, Outcome, Action, Milestone, Person)]
+    with whole_statements():
+        result = plan_import(
+            plan=plan, data=legacy_workbook(50), filename="plan.xlsx", dry_run=True
+        )
+    assert result.ok and result.created["milestones"] > 50
+    assert [m.history.count() for m in (Priority, Outcome, Action, Milestone, Person)] == counts
+    assert not Milestone.objects.filter(action__outcome__priority__plan=plan).exists()
+
+
+def test_history_of_more_rows_than_sqlite_binds_in_one_statement_is_whole():
+    """Without whole_statements: SQLite's history copy is split into several statements."""
+    plan = factories.PlanFactory()
+    result = plan_import(plan=plan, data=legacy_workbook(600), filename="plan.xlsx")
+    assert result.ok, result.refused
+
+    milestones = Milestone.objects.filter(action__outcome__priority__plan=plan)
+    assert milestones.count() > 1000
+    history = Milestone.history.filter(id__in=milestones.values("pk"), history_type="+")
+    assert history.count() == milestones.count()

@@ -157,3 +157,13 @@ def test_filtered_history_costs_the_same_queries_at_any_size(
         with django_assert_max_num_queries(32):
             response = client.get(url, params)
         assert response.status_code == 200
+
+
+def test_every_kind_of_item_filter_and_a_search_answer_with_a_page_not_an_error(client, world):
+    """Each choice of "Kind of item" (reminder rounds included), alone and with words."""
+    from plans.audit_forms import ITEM_CHOICES
+
+    for kind, _ in ITEM_CHOICES:
+        for q in ("", "staff"):
+            response = history(client, world, item=kind, q=q)
+            assert response.status_code == 200, (kind, q)
