@@ -270,7 +270,8 @@ class InvitationAcceptView(FormView):
             for message in error.messages:
                 form.add_error("password1", message)
             return self.form_invalid(form)
-        login(self.request, account, backend="django.contrib.auth.backends.ModelBackend")
+        # The password backend the sign-in page uses (an unlisted backend signs them out again).
+        login(self.request, account, backend="security.authentication.UsernameOrEmailBackend")
         messages.success(
             self.request,
             f"Your account has been set up: you are a "

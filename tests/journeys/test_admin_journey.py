@@ -1,7 +1,7 @@
 """A partnership admin sets up a new plan from last year's spreadsheet and runs its quarters.
 
 The import page imports into a plan that already exists; a new plan's title and dates are
-added in the Django admin first (the plan list and the import page link there for staff).
+given first on "Create a plan" (the plan list, home and the import page link there).
 """
 
 import re
@@ -45,18 +45,20 @@ def test_an_admin_imports_a_new_plan_then_closes_and_reopens_a_quarter(
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Plans").click()
     expect(page.get_by_role("heading", level=1, name="Plans")).to_be_visible()
 
-    # No plan to import into yet: add its title and dates in the admin.
-    page.get_by_role("link", name=re.compile("^Add a new plan")).click()
-    page.get_by_label("Partnership").select_option(label=ROTHERHAM)
+    # No plan to import into yet: create it (its title and dates) in the service.
+    page.get_by_role("button", name="Create a plan").click()
+    page.get_by_label("Which partnership is the plan for?").select_option(label=ROTHERHAM)
     page.get_by_label("Title").fill(TITLE)
-    page.get_by_label("Start date").fill("01/04/2013")
-    page.get_by_label("End date").fill("31/03/2014")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text("was added successfully")).to_be_visible()
+    for legend, (day, month, year) in (("Start date", (1, 4, 2013)), ("End date", (31, 3, 2014))):
+        group = page.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill(str(day))
+        group.get_by_label("Month").fill(str(month))
+        group.get_by_label("Year").fill(str(year))
+    page.get_by_role("button", name="Create the plan").click()
+    expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
     plan = Plan.objects.get(title=TITLE)
 
-    # Back to the service, and import last year's spreadsheet into the new plan.
-    page.get_by_role("link", name="View site").click()
+    # Import last year's spreadsheet into the new plan.
     page.get_by_role("link", name="Import a plan from a spreadsheet").click()
     page.get_by_label("Which plan are you importing into?").select_option(
         label=f"{TITLE} ({ROTHERHAM})"

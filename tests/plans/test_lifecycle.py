@@ -73,6 +73,22 @@ def test_an_admin_creates_a_plan_and_is_offered_the_import_into_it(admin, world)
     assert "Created" in history and "Delivery Plan 2020/21" in history
 
 
+def test_a_new_admin_is_sent_to_create_a_plan_from_home_and_import_not_the_django_admin(
+    admin, world
+):
+    """Home and the import page send a partnership admin (staff or not) to "Create a plan",
+    never to /admin/ nor to "ask your service's support team"."""
+    create = f'href="{reverse("plans:plan_create")}"'
+    for staff in (False, True):
+        world.admin.is_staff = staff
+        world.admin.save(update_fields=["is_staff"])
+        for page in (reverse("home"), reverse("imports:import_start")):
+            html = admin.get(page).content.decode()
+            assert create in html, (page, staff)
+            assert 'href="/admin/' not in html, (page, staff)
+            assert "support team" not in html
+
+
 def test_creating_a_plan_with_bad_input_shows_govuk_errors_and_creates_nothing(admin, world):
     before = Plan.objects.count()
     blank = admin.post(reverse("plans:plan_create"), {})
