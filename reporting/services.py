@@ -151,12 +151,20 @@ def _state_redact(value, *, removal, key: str = ""):
     """A copy of a plan state (or part of it) with ``removal``'s person as "Former lead"."""
 
     if isinstance(value, dict):
-        is_person = {"id", "name", "role_title"} <= value.keys()
+        # A person as the state holds one, or the lead a milestone had when the quarter began
+        # (``start_lead``: id and name only; the name may be the plan's own lead text).
+        is_person = {"id", "name", "role_title"} <= value.keys() or (
+            key == "start_lead" and {"id", "name"} <= value.keys()
+        )
         return {
             k: (
                 FORMER_LEAD
                 if is_person and k == "name" and value["id"] == removal.person_id
-                else _state_redact(v, removal=removal, key=k)
+                else (
+                    redact_text(v, names=removal.names)
+                    if is_person and k == "name" and isinstance(v, str)
+                    else _state_redact(v, removal=removal, key=k)
+                )
             )
             for k, v in value.items()
         }
@@ -273,6 +281,9 @@ def _state_remap(state: dict, context) -> dict:
                 for milestone in action.get("milestones", []):
                     milestone["id"] = new("milestone", milestone.get("id"))
                     person(milestone.get("lead"))
+                    if milestone.get("start_lead"):
+                        start_lead = milestone["start_lead"]
+                        start_lead["id"] = new("person", start_lead.get("id"))
     for indicator in state.get("indicators") or []:
         if "priority_id" in indicator:
             indicator["priority_id"] = new("priority", indicator["priority_id"])

@@ -747,7 +747,9 @@ def test_every_access_decision_is_for_a_page_that_exists():
 def test_no_page_about_an_object_is_planned_to_show_it_to_another_partnership():
     for route in ROUTES:
         decision = ACCESS.get(route.name)
-        if decision and route.arguments and not decision.public:
+        # A file format ("milestones.csv") names no object: only ids and tokens do.
+        about_an_object = [argument for argument in route.arguments if argument != "fmt"]
+        if decision and about_an_object and not decision.public:
             assert decision.other != OK, route.name
             if decision.post:
                 assert decision.expected("other", "post") in (FORBIDDEN, NOT_FOUND), route.name
@@ -812,6 +814,7 @@ UNCOVERED_MODELS = {
     "LeadAccount": "which partnership's sign-in-link flow made an account; no page shows it",
     "RequestCount": "hashed counts behind the e-mail form limits; no page shows or takes one",
     "BoardMeeting": "a period's pack cover details; its page takes the period's id",
+    "ReminderRound": "an admin's reminder round; its page takes the plan's id",
 }
 
 

@@ -19,9 +19,9 @@ PLAN_PAGE = 16  # plan + priorities + outcomes + actions + leads + milestones + 
 MILESTONE_LIST = 16  # chosen plan, 4 filter option lists, count, a page of ids, their rows
 # The item pages each read the visitor's role once more: whether to show admins' links to
 # change the item (plans.views.pages.StructureContextMixin).
-ACTION_PAGE = 12
-OUTCOME_PAGE = 13
-MILESTONE_PAGE = 12
+ACTION_PAGE = 13
+OUTCOME_PAGE = 14
+MILESTONE_PAGE = 13
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """The people-and-access list pages cost the same number of queries at two sizes (issue 16).
 
 Exact counts, measured: each includes sign-in's session and user reads, the two-factor check,
-the membership lookups of the access check, the partnership in the address and the session
-save (see test_pages_queries.py); what the page itself reads is in the comment.
+the membership lookups of the access check, the partnership in the address, the session save
+and the header's signed-in line (see test_pages_queries.py); what the page itself reads is in
+the comment.
 """
 
 from datetime import timedelta
@@ -17,10 +18,10 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ORGANISATIONS = 11  # the organisations, their people counted in the same query
-MEMBERS = 12  # the members with their accounts, then the people they are here
-INVITATIONS = 11  # the invitations with who sent and who accepted them
-PEOPLE_HISTORY = 20  # 2 per history source (4), then one per related model named
+ORGANISATIONS = 12  # the organisations, their people counted in the same query
+MEMBERS = 13  # the members with their accounts, then the people they are here
+INVITATIONS = 12  # the invitations with who sent and who accepted them
+PEOPLE_HISTORY = 21  # 2 per history source (4), then one per related model named
 
 
 def _fill(partnership, admin_user, size):

@@ -82,7 +82,7 @@ def _state(*statuses: str) -> dict:
     }
     outcome = {"number": "1", "statement": "Outcome", "actions": [action]}
     return {
-        "period": {"start_date": "2019-10-01", "label": "2019/20 Q3"},
+        "period": {"start_date": "2019-10-01", "end_date": "2019-12-31", "label": "2019/20 Q3"},
         "as_at": "2019-12-31",
         "priorities": [{"id": 1, "number": "1", "title": "Priority", "outcomes": [outcome]}],
     }

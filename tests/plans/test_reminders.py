@@ -186,7 +186,7 @@ class TestUpdateCompliance:
         with django_assert_num_queries(17):
             response = client.get(self.url(world))
         assert len(response.context["by_lead"]) == leads + 1
-        assert response.content.decode().count("data-reminded>15 November at 10:00am") == leads
+        assert response.content.decode().count("data-reminded>15 November at 10am") == leads
 
 
 @pytest.mark.parametrize("leads", [2, 20])
