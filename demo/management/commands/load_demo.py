@@ -39,6 +39,7 @@ from plans.models import (
     Plan,
 )
 from plans.periods import FinancialQuarter
+from plans.selectors import period_collecting
 from plans.services import MilestoneConflict, milestone_update
 from reporting.services import period_close, periods_generate
 
@@ -333,9 +334,10 @@ class Command(BaseCommand):
                         self.replay(plan, which, step, author, shift)
                 deadline = datetime.combine(period.update_deadline, time(17), tzinfo=LONDON)
                 period_close(period=period, user=author, now=min(deadline, now))
-            else:
-                continue
-            self.replay_this_quarter(plan, period, users, now=now)
+            # The quarter collecting updates now (set up or not yet, as every page tells it).
+            collecting = period_collecting(plan=plan, today=today)
+            if collecting is not None:
+                self.replay_this_quarter(plan, collecting.period, users, now=now)
 
     def replay_this_quarter(self, plan, period, users, *, now: datetime):
         """Some leads have already updated in the quarter collecting updates, so the demo shows
