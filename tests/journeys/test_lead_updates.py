@@ -86,9 +86,7 @@ def test_a_lead_signs_in_from_a_link_and_updates_a_red_milestone(
     assert page.get_by_role("heading", name="Sign in").is_visible()
     assert_accessible(page, "sign-in link landing page")
     page.get_by_role("button", name="Sign in").click()
-    # Everyone lands on the home page; a lead's own to-do is one link from it.
-    page.wait_for_url(HOME)
-    page.get_by_role("link", name="Go to My milestones").click()
+    # The link kept where the lead was going (My milestones), not the home page.
     page.wait_for_url("**/my-milestones/")
     assert page.get_by_role("heading", name="My milestones").is_visible()
     assert_accessible(page, "My milestones")
@@ -175,7 +173,7 @@ def test_date_completed_is_revealed_under_complete_and_a_keyboard_reaches_it(
     )
     page = new_page()
     sign_in_with_password(page, "ken.dance@yot.example.org")
-    page.wait_for_url("**/my-milestones/")
+    page.wait_for_url(HOME)  # everyone lands on the home page
     page.goto(reverse("plans:milestone_update", args=[plan_world["green"].pk]))
     date_completed = page.get_by_role("group", name="Date completed")
     expect(date_completed).to_be_hidden()
