@@ -48,10 +48,9 @@ def _copy_history(objs: list, model, *, user=None, reason=None, when=None) -> No
     targets.append(quote(history._meta.get_field("history_user").column))
     select = ", ".join(sources) + ", %s, %s, '+', %s"
     # Only table and column names from the models are formatted in, quoted; values are bound.
-    head = (
-        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
-        f"SELECT {select} FROM {quote(model._meta.db_table)} "
-    )
+    table, columns = quote(history._meta.db_table), ", ".join(targets)
+    source = quote(model._meta.db_table)
+    head = f"INSERT INTO {table} ({columns}) SELECT {select} FROM {source} "  # noqa: S608 # nosec B608
     pk = quote(model._meta.pk.column)
     values = [
         connection.ops.adapt_datetimefield_value(when or timezone.now()),

@@ -889,7 +889,7 @@ class Invitation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["token_hash"],
-                condition=~Q(token_hash=""),
+                condition=~Q(token_hash=""),  # nosec B106 - "no hash", not a password
                 name="invitation_token_unique",
             ),
             models.CheckConstraint(

@@ -510,7 +510,7 @@ def invitation_resend(*, invitation: Invitation, user, base_url: str) -> Invitat
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at or invitation.cancelled_at:
             raise ValidationError("This invitation has been accepted or cancelled")
-        invitation.token_hash = ""
+        invitation.token_hash = ""  # nosec B105 - a spent link keeps no hash
         invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
         _tracked(invitation, user=user, reason="Sent again").save()
         tasks.invitation_send.enqueue(invitation_id=invitation.pk, base_url=base_url)
@@ -558,7 +558,7 @@ def invitation_cancel(*, invitation: Invitation, user) -> Invitation:
             raise ValidationError("This invitation has been accepted already")
         if invitation.cancelled_at is None:
             invitation.cancelled_at = timezone.now()
-            invitation.token_hash = ""
+            invitation.token_hash = ""  # nosec B105 - a spent link keeps no hash
             _tracked(invitation, user=user, reason="Cancelled").save()
     return invitation
 
@@ -618,7 +618,7 @@ def _accepted(invitation: Invitation, *, account) -> Membership:
         _tracked(person, user=account, reason="Invitation accepted: can sign in").save()
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = account
-    invitation.token_hash = ""
+    invitation.token_hash = ""  # nosec B105 - a spent link keeps no hash
     _tracked(invitation, user=account, reason="Accepted").save()
     security_event(
         "invitation_accepted",
@@ -654,7 +654,7 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
             # A role they have already is kept; an admin changes roles on the members page.
             invitation.accepted_at = timezone.now()
             invitation.accepted_by = user
-            invitation.token_hash = ""
+            invitation.token_hash = ""  # nosec B105 - a spent link keeps no hash
             _tracked(invitation, user=user, reason="Accepted (already a member)").save()
             return existing
         return _accepted(invitation, account=user)
