@@ -12,7 +12,8 @@ import config.settings.base as base
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["config", "plans", "outcomes", "reporting", "imports", "portability", "demo", "security"]
-THIRD_PARTY = re.compile(r"^(AXES|SESAME|TASKS|STORAGES|SIMPLE_HISTORY)_")  # their packages declare defaults
+# Their packages declare these defaults.
+THIRD_PARTY = re.compile(r"^(AXES|SESAME|TASKS|STORAGES|SIMPLE_HISTORY)_")
 
 
 def _settings_read_with_a_default() -> set[str]:
