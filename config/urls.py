@@ -36,4 +36,8 @@ urlpatterns = [
     path("indicators/", include("outcomes.urls")),
     path("reporting/", include("reporting.urls")),
     path("", include("portability.urls")),
+    path("", include("review.urls")),
+    path("", include("signoff.urls")),
+    path("", include("evidence.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -18,7 +18,11 @@ APPS = [
     "reporting",
     "outcomes",
     "mfa",
+    "review",
+    "signoff",
+    "evidence",
     "plans",
+    "notifications",
     "security",
 ]
 

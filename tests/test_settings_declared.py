@@ -11,7 +11,20 @@ from pathlib import Path
 import config.settings.base as base
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["config", "plans", "outcomes", "reporting", "imports", "portability", "demo", "security"]
+APPS = [
+    "config",
+    "plans",
+    "outcomes",
+    "reporting",
+    "imports",
+    "portability",
+    "demo",
+    "security",
+    "review",
+    "signoff",
+    "evidence",
+    "notifications",
+]
 # Their packages declare these defaults.
 THIRD_PARTY = re.compile(r"^(AXES|SESAME|TASKS|STORAGES|SIMPLE_HISTORY)_")
 

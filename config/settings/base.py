@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "reporting",
     "portability",
     "imports",
+    "notifications",
+    "review",
+    "signoff",
+    "evidence",
     # Background board packs (reporting.tasks): Django's task API with a database queue.
     "django_tasks",
     "django_tasks_db",

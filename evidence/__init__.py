@@ -1,0 +1,1 @@
+"""Evidence: files attached to a milestone update, checked, stored and served to members."""

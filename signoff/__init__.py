@@ -1,0 +1,1 @@
+"""Sign-off of a reporting period by each partner organisation's signatory and the chair."""
