@@ -32,9 +32,13 @@ run: install assets
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
-## Run the whole test suite (SQLite by default; CI sets DATABASE_URL for PostgreSQL).
+## Run the whole test suite (SQLite by default; CI sets DATABASE_URL for PostgreSQL). On
+## PostgreSQL it runs on up to four cores (pytest-xdist, a test file to a worker); on SQLite in
+## one process, because the browser tests' server threads share its in-memory database.
+## TEST_WORKERS=0 runs it in one process, TEST_WORKERS=2 in two.
+TEST_WORKERS ?= $(if $(DATABASE_URL),auto,0)
 test: install assets
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .
