@@ -131,6 +131,9 @@ class ThreadView(_UpdateMixin, TemplateView):
         action = request.POST.get("action")
         form = (QueryForm if action == "query" else AcceptForm)(request.POST)
         if not form.is_valid():
+            if action != "query":  # only a hand-made POST lacks the version
+                messages.error(request, "Reload the page and choose again.")
+                return redirect(request.path)
             return self.render_to_response(self.get_context_data(query_form=form))
         try:
             if action == "query":
