@@ -157,16 +157,50 @@ NOT_REVIEWED = "Not yet reviewed"
 QUERIED_NO_ANSWER = "Queried, no answer"
 
 
-def pack_review_flags(*, update_ids) -> dict[int, str]:
-    """For a pack: each update's flag ("Not yet reviewed", "Queried, no answer") or none."""
-    ids = [pk for pk in update_ids if pk]
-    states = dict(Review.objects.filter(update_id__in=ids).values_list("update_id", "state"))
-    flags = {}
-    for pk in ids:
-        state = states.get(pk)
-        if state is None or state == Review.State.ANSWERED:
-            flags[pk] = NOT_REVIEWED
-        elif state == Review.State.QUERIED:
-            flags[pk] = QUERIED_NO_ANSWER
-    return flags
+def pack_review_state(*, partnership_id: int, latest: dict[int, tuple[int, datetime]], since):
+    """For a board pack: each milestone's review of its latest update, or None when the
+    partnership has not switched the flags on (then packs stay exactly as before).
 
+    ``latest`` maps a milestone id to its latest update's id and time. Updates saved since
+    ``since`` (the period's start) are flagged "Not yet reviewed" or "Queried, no answer";
+    each thread travels with its milestone (question, answer, who, when). Two queries.
+    """
+    if not pack_flags_on(partnership_id=partnership_id):
+        return None
+    update_ids = [update_id for update_id, _ in latest.values()]
+    threads: dict[int, list[dict]] = {}
+    states: dict[int, str] = {}
+    messages = (
+        ReviewMessage.objects.filter(review__update_id__in=update_ids)
+        .select_related("review")
+        .order_by("created_at", "pk")
+    )
+    for message in messages:
+        update_id = message.review.update_id
+        states[update_id] = message.review.state
+        threads.setdefault(update_id, []).append(
+            {
+                "kind": message.kind,
+                "label": message.get_kind_display(),
+                "text": message.text,
+                "note": message.note,
+                "author": message.author_name,
+                "at": message.created_at.isoformat(),
+            }
+        )
+    result = {}
+    for milestone_id, (update_id, created_at) in latest.items():
+        state = states.get(update_id)
+        flag = ""
+        if created_at >= since:
+            if state is None or state == Review.State.ANSWERED:
+                flag = NOT_REVIEWED
+            elif state == Review.State.QUERIED:
+                flag = QUERIED_NO_ANSWER
+        if flag or update_id in threads:
+            result[milestone_id] = {
+                "flag": flag,
+                "state": state or "",
+                "thread": threads.get(update_id, []),
+            }
+    return result
