@@ -78,6 +78,8 @@ def register_history_source(source: HistorySource) -> None:
     if all(s.kind != source.kind for s in _extra_sources):
         _extra_sources.append(source)
         ITEM_KINDS[source.kind] = (source.model, source.columns)
+
+
 CHANGE_KINDS = {"created": "+", "changed": "~", "deleted": "-", "status": "~"}
 
 

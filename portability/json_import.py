@@ -220,7 +220,9 @@ def _reviews(exported: list[dict], updates: list[MilestoneUpdate]) -> None:
         if not review_data:
             continue
         review = Review(
-            update=update, state=review_data["state"], decided_at=_datetime(review_data["decided_at"])
+            update=update,
+            state=review_data["state"],
+            decided_at=_datetime(review_data["decided_at"]),
         )
         reviews.append(review)
         for m in review_data.get("messages", []):

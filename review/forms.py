@@ -89,4 +89,3 @@ class ReviewFilter(django_filters.FilterSet):
             Q(milestone__lead__organisation=value)
             | Q(milestone__action__in=Action.objects.filter(leads__organisation=value))
         )
-

@@ -295,25 +295,24 @@ def _tell_admins(
         )
 
 
-
 # --- A person who has left ----------------------------------------------------------------
 
 
 def reviews_redact_person(removal: Removal) -> None:
-    """"Former lead" for a removed person's name in the partnership's threads and their history.
+    """ "Former lead" for a removed person's name in the partnership's threads and their history.
 
     A ``plans.personal_data`` removal hook: runs inside ``person_remove``'s transaction.
     """
     if not removal.names:
         return
-    here = Q(review__update__milestone__action__outcome__priority__plan__partnership_id=(
-        removal.partnership_id
-    ))
+    here = Q(
+        review__update__milestone__action__outcome__priority__plan__partnership_id=(
+            removal.partnership_id
+        )
+    )
     mentions = Q()
     for name in removal.names:
-        mentions |= (
-            Q(text__icontains=name) | Q(note__icontains=name) | Q(author_name__iexact=name)
-        )
+        mentions |= Q(text__icontains=name) | Q(note__icontains=name) | Q(author_name__iexact=name)
     review_ids = Review.objects.filter(
         update__milestone__action__outcome__priority__plan__partnership_id=removal.partnership_id
     ).values("pk")

@@ -55,7 +55,10 @@ def world(transactional_db):
     )
     # A thin update, by the lead, this quarter.
     update = factories.MilestoneUpdateFactory(
-        milestone=milestone, status="green", commentary="On track.", author=lead_user,
+        milestone=milestone,
+        status="green",
+        commentary="On track.",
+        author=lead_user,
         author_name="Ken Dance",
     )
     Milestone.objects.filter(pk=milestone.pk).update(latest_update=update, status="green")

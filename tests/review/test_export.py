@@ -65,4 +65,5 @@ def test_the_thread_round_trips_through_the_json_export(plan, update, admin_user
     assert copied.revised_update.commentary == "The panel moved to December."
     # Imported threads keep history, so the new plan's audit trail shows them too.
     assert ReviewMessage.history.filter(review_id=copied.review_id).count() == 3
-    assert Review.objects.filter(update__milestone__action__outcome__priority__plan=copy).count() == 2
+    copied_reviews = Review.objects.filter(update__milestone__action__outcome__priority__plan=copy)
+    assert copied_reviews.count() == 2

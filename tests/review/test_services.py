@@ -138,9 +138,7 @@ def test_a_revised_update_answers_the_query_in_the_thread(
     assert f"{BASE.rstrip('/')}/updates/{update.pk}/review/" in sent.body
 
 
-def test_answer_after_a_later_update_by_someone_else_carries_a_note(
-    update, admin_user, lead_user
-):
+def test_answer_after_a_later_update_by_someone_else_carries_a_note(update, admin_user, lead_user):
     review = query(update, admin_user)
     # A later update appears without going through the update form (an import, say): the
     # query still waits, and the lead's answer says it came after the revision.
