@@ -5,6 +5,7 @@ previous record is found with a window function (LAG over the item's history) an
 one more query, so a page costs a fixed number of queries however long the history is.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
@@ -51,6 +52,34 @@ ITEM_KINDS = {
     "reminder": (ReminderRound, ("message",)),
 }
 IMPORTED_MODELS = (Priority, Outcome, Action, Milestone)
+
+
+@dataclass(frozen=True)
+class HistorySource:
+    """Another app's tracked model that belongs to a plan's story (the review of updates).
+
+    plans never imports those apps: they register a source from ``AppConfig.ready()``.
+    ``for_plan(plan)`` and ``for_milestone(milestone)`` give the filter on the model's
+    historical records; ``columns`` are its text columns, for the trail's search.
+    """
+
+    kind: str
+    model: type[Model]
+    columns: tuple[str, ...]
+    for_plan: Callable[[Plan], Q]
+    for_milestone: Callable[[Milestone], Q] | None = None
+
+
+_extra_sources: list[HistorySource] = []
+
+
+def register_history_source(source: HistorySource) -> None:
+    """Add ``source`` to every plan's audit trail (and its milestones' history), once."""
+    if all(s.kind != source.kind for s in _extra_sources):
+        _extra_sources.append(source)
+        ITEM_KINDS[source.kind] = (source.model, source.columns)
+
+
 CHANGE_KINDS = {"created": "+", "changed": "~", "deleted": "-", "status": "~"}
 
 
@@ -387,7 +416,10 @@ def _item_label(record, names: dict) -> str:
 
 def item_history(*, item: Model, page: int = 1) -> ChangePage:
     """Changes to one milestone, action or outcome, newest first."""
-    return changes_for([(type(item), Q(id=item.pk))], page=page)
+    sources = [(type(item), Q(id=item.pk))]
+    if isinstance(item, Milestone):
+        sources += [(s.model, s.for_milestone(item)) for s in _extra_sources if s.for_milestone]
+    return changes_for(sources, page=page)
 
 
 def plan_history(*, plan: Plan, page: int = 1, filters: AuditFilters | None = None) -> ChangePage:
@@ -412,6 +444,8 @@ def plan_history(*, plan: Plan, page: int = 1, filters: AuditFilters | None = No
             (ReportingPeriod, Q(plan_id=plan.pk)),
             # Admins' reminder rounds from the chase page: who chased, when, with what message.
             (ReminderRound, Q(plan_id=plan.pk)),
+            # Other apps' records of the plan's updates (review queries and answers).
+            *((s.model, s.for_plan(plan)) for s in _extra_sources),
         ],
         page=page,
         filters=filters,

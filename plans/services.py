@@ -5,6 +5,7 @@ The importer keeps its own services in ``imports.services``.
 
 import logging
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
@@ -192,6 +193,17 @@ def author_name_for(*, user, partnership_id: int) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
+# Apps above plans that follow a milestone's updates (review: a revised update answers a
+# query) register here from their AppConfig.ready(); plans never imports them.
+_update_saved_hooks: list[Callable[[MilestoneUpdate], None]] = []
+
+
+def register_update_saved_hook(hook: Callable[[MilestoneUpdate], None]) -> None:
+    """Call ``hook(update)`` inside every ``milestone_update`` transaction (once per hook)."""
+    if hook not in _update_saved_hooks:
+        _update_saved_hooks.append(hook)
+
+
 def milestone_update(
     *,
     milestone: Milestone,
@@ -271,6 +283,8 @@ def milestone_update(
             current.original_due_date = due_date  # the first date ever agreed
         # save() rather than update() so django-simple-history records before → after.
         current.save()
+        for hook in _update_saved_hooks:
+            hook(update)
     milestone.refresh_from_db()
     return update
 

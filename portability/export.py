@@ -22,6 +22,7 @@ from plans.models import (
     Priority,
 )
 from reporting import selectors as reporting_selectors
+from review.models import ReviewMessage
 from security.events import security_event
 
 # 2: ids, positions, every update, people, organisations and delegations (importable).
@@ -38,7 +39,19 @@ SECTIONS: dict[str, Callable[..., Any]] = {
 def _plan_tree(plan):
     """The plan's priorities with everything under them, in a fixed number of queries."""
 
-    updates = MilestoneUpdate.objects.order_by("created_at", "pk")
+    # Each update's review and its thread (review.models) come with it: one query more.
+    updates = (
+        MilestoneUpdate.objects.order_by("created_at", "pk")
+        .select_related("review")
+        .prefetch_related(
+            Prefetch(
+                "review__messages",
+                queryset=ReviewMessage.objects.select_related("revised_update").order_by(
+                    "created_at", "pk"
+                ),
+            )
+        )
+    )
     # When each milestone was created, from its history, in the same query as the milestone.
     created = Milestone.history.model.objects.filter(id=OuterRef("pk"), history_type="+")
     milestones = (
@@ -108,6 +121,31 @@ def _update(update) -> dict[str, Any]:
         "author_name": update.author_name,
         "source": update.source,
         "created_at": update.created_at.isoformat(),
+        "review": _review(getattr(update, "review", None)),
+    }
+
+
+def _review(review) -> dict[str, Any] | None:
+    """The coordinator's review of an update and its thread (question, answer, who, when)."""
+    if review is None:
+        return None
+    return {
+        "state": review.state,
+        "decided_at": review.decided_at.isoformat(),
+        "messages": [
+            {
+                "kind": message.kind,
+                "text": message.text,
+                "note": message.note,
+                # As for updates: the name shown, not the account.
+                "author_name": message.author_name,
+                "created_at": message.created_at.isoformat(),
+                "revised_update_at": _datetime(
+                    message.revised_update.created_at if message.revised_update else None
+                ),
+            }
+            for message in review.messages.all()
+        ],
     }
 
 

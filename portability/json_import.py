@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from outcomes import services as outcomes_services
 from plans.models import (
@@ -35,6 +36,7 @@ from plans.models import (
 from portability.export import EXPORT_VERSION
 from reporting import services as reporting_services
 from reporting.services import SnapshotDigestMismatch
+from review.models import Review, ReviewMessage
 from security.events import security_event
 
 
@@ -202,10 +204,48 @@ def _milestone(item: dict, action: Action, context: ImportContext, person_for) -
             for u in item.get("updates", [])
         ]
     )
+    _reviews(item.get("updates", []), updates)
     if updates:
         latest = max(updates, key=lambda u: (u.created_at, u.pk))
         # update() rather than save(): the milestone's state is as exported, not a new change.
         Milestone.objects.filter(pk=milestone.pk).update(latest_update=latest, version=len(updates))
+
+
+def _reviews(exported: list[dict], updates: list[MilestoneUpdate]) -> None:
+    """Each update's review and thread as exported (exports before the review carry none)."""
+    by_time = {u.created_at: u for u in updates}
+    reviews, messages = [], []
+    for data, update in zip(exported, updates, strict=True):
+        review_data = data.get("review")
+        if not review_data:
+            continue
+        review = Review(
+            update=update,
+            state=review_data["state"],
+            decided_at=_datetime(review_data["decided_at"]),
+        )
+        reviews.append(review)
+        for m in review_data.get("messages", []):
+            messages.append(
+                (
+                    review,
+                    ReviewMessage(
+                        kind=m["kind"],
+                        text=m.get("text", ""),
+                        note=m.get("note", ""),
+                        author_name=m.get("author_name", ""),
+                        created_at=_datetime(m["created_at"]),
+                        revised_update=by_time.get(_datetime(m.get("revised_update_at"))),
+                    ),
+                )
+            )
+    if not reviews:
+        return
+    # With history, so the audit trail shows the imported threads; two queries each, at any size.
+    bulk_create_with_history(reviews, Review)
+    for review, message in messages:
+        message.review = review
+    bulk_create_with_history([message for _, message in messages], ReviewMessage)
 
 
 def _check(data: Any) -> None:

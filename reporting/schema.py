@@ -52,6 +52,9 @@ class MilestoneState(TypedDict):
     status_reason: NotRequired[str]  # why a kinder RAG than the dates suggest
     start_text: NotRequired[str | None]  # the wording at the start of the period (history)
     start_lead: NotRequired[dict | None]  # {"id", "name"} of the lead then (history)
+    # Only where the partnership switched on review flags in packs (review.selectors):
+    # {"flag": "Not yet reviewed" | "Queried, no answer" | "", "state", "thread": [...]}.
+    review: NotRequired[dict]
 
 
 class ActionState(TypedDict):
@@ -125,6 +128,7 @@ class State(TypedDict):
     indicators: list[IndicatorState]
     taken_at: NotRequired[str | None]  # only in a snapshot: when the period was closed
     previous_snapshot_id: NotRequired[int | None]  # only in a snapshot: "what changed" basis
+    review_flags: NotRequired[bool]  # present (True) only where review flags are switched on
 
 
 class Changes(TypedDict):

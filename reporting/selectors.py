@@ -27,6 +27,7 @@ from plans.models import (
 from reporting.indicators import indicator_rows
 from reporting.models import BoardMeeting, PackJob, Snapshot, SnapshotRedaction
 from reporting.schema import STATE_SCHEMA_VERSION, State, snapshot_state
+from review.selectors import pack_review_state
 
 
 def plan_get(*, user, pk: int) -> Plan:
@@ -135,7 +136,8 @@ def _period_start(period: ReportingPeriod) -> datetime:
 
 
 def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
-    """Every item of the period's plan as it stands now, as JSON-ready data (a constant 6 queries).
+    """Every item of the period's plan as it stands now, as JSON-ready data (a constant 7
+    queries; 8 where the partnership has switched on review flags in packs).
 
     Besides the current state, each milestone carries its status and due date at the start
     of the period (from its update history) and when it was created (from its history), so
@@ -187,9 +189,21 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
         )
     )
 
+    # The coordinator's review of each latest update (review.selectors), where the partnership
+    # has switched its flags on; otherwise None and the state is exactly as before.
+    reviews = pack_review_state(
+        partnership_id=plan.partnership_id,
+        latest={
+            m.pk: (m.latest_update_id, m.latest_update.created_at)
+            for m in milestones
+            if m.latest_update_id
+        },
+        since=start,
+    )
     milestones_by_action: dict[int, list[dict]] = {}
     for m in milestones:
         update = m.latest_update
+        review = {"review": reviews[m.pk]} if reviews and m.pk in reviews else {}
         milestones_by_action.setdefault(m.action_id, []).append(
             {
                 "id": m.pk,
@@ -223,6 +237,7 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
                         "name": m.start_lead_name or m.start_lead_text or "",
                     }
                 ),
+                **review,
             }
         )
     actions_by_outcome: dict[int, list[dict]] = {}
@@ -279,6 +294,7 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
             for p in priorities
         ],
         "indicators": indicator_rows(plan=plan, quarter=period.financial_quarter),
+        **({"review_flags": True} if reviews is not None else {}),
     }
 
 

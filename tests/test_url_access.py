@@ -521,6 +521,31 @@ ACCESS: dict[str, Access] = {
     "reporting:period_deadline": admins_only(
         fill=({"pk": Obj("period")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
     ),
+    # --- The coordinator's review (review.views) ----------------------------------------------
+    "review:review_list": admins_only(fill=({"pk": Obj("plan")},)),
+    "review:thread": Access(
+        LOGIN,
+        FORBIDDEN,
+        OK,
+        OK,
+        NOT_FOUND,
+        fill=({"pk": Obj("update")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="the thread: admins and the milestone's lead; only admins accept or query (POST)",
+    ),
+    "review:answer": Access(
+        LOGIN,
+        FORBIDDEN,
+        OK,
+        OK,
+        NOT_FOUND,
+        fill=({"pk": Obj("update")},),
+        post=(LOGIN, FORBIDDEN, OK, OK, NOT_FOUND),
+        why="the milestone's lead, their delegates and admins; an empty POST shows the errors",
+    ),
+    "review:settings": admins_only(
+        fill=({"pk": Obj("partnership")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND)
+    ),
 }
 
 # Patterns not checked here, with the reason a reader should accept.
@@ -670,6 +695,16 @@ def _other_apps_objects(objects: dict, users: dict) -> dict:
         job.file.save("zanzibar-pack.pdf", ContentFile(b"%PDF-1.7 " + MARKER.encode()), save=False)
         job.save()
         found["pack_job"] = job
+    try:
+        review_model = apps.get_model("review", "Review")
+    except LookupError:
+        review_model = None
+    if review_model is not None:
+        review = review_model.objects.create(update=objects["update"], state="queried")
+        review.messages.create(
+            kind="question", text=f"{MARKER} question", author=users["admin"], author_name="A"
+        )
+        found["review"] = review
     try:
         indicator_model = apps.get_model("outcomes", "Indicator")
         value_model = apps.get_model("outcomes", "IndicatorValue")

@@ -198,6 +198,8 @@ def pack_data(
         },
         "tree": tree,
         "milestones": rows,
+        # Where the partnership switched on review flags (review app): rows carry "review".
+        "review_flags": bool(state.get("review_flags")),
     }
 
 

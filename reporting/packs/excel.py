@@ -173,14 +173,29 @@ def milestone_values(m: dict) -> list:
     ]
 
 
+def review_text(m: dict) -> str:
+    """The coordinator's review of the milestone's latest update: its flag, then the thread."""
+    review = m.get("review") or {}
+    lines = [review["flag"]] if review.get("flag") else []
+    for message in review.get("thread", []):
+        words = f": {message['text']}" if message["text"] else ""
+        lines.append(f"{message['label']} by {message['author'] or 'someone'}{words}")
+        if message["note"]:
+            lines.append(f"({message['note']})")
+    return "\n".join(lines)
+
+
 def milestone_sheet(wb: Workbook, pack: dict, title: str, rows: list[dict], empty: str) -> None:
-    table = Table(wb, pack, title, MILESTONE_COLUMNS)
+    # The review column only where the partnership switched review flags on (review app).
+    flags = pack.get("review_flags", False)
+    columns = [*MILESTONE_COLUMNS, ("Review", 40)] if flags else MILESTONE_COLUMNS
+    wrap = MILESTONE_WRAP | {len(columns)} if flags else MILESTONE_WRAP
+    table = Table(wb, pack, title, columns)
     if not rows:
         table.add([empty])
     for m in rows:
-        table.add(
-            milestone_values(m), rag=(10, m["status"], m["status_label"]), wrap=MILESTONE_WRAP
-        )
+        values = milestone_values(m) + ([review_text(m)] if flags else [])
+        table.add(values, rag=(10, m["status"], m["status_label"]), wrap=wrap)
     table.finish()
 
 

@@ -563,6 +563,38 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     submit(page)
     walk.check(page, "board meeting with errors", errors=True, header=MIDDLESBROUGH)
 
+    # --- The coordinator's review (review.views), as the admin --------------------------------
+    # The period's updates filtered, one update's thread with an empty query (errors), then
+    # queried, its answer page with an empty answer (errors), and the review settings.
+    walk.visit(
+        page, reverse("review:review_list", args=[mb.pk]), "review updates", header=MIDDLESBROUGH
+    )
+    walk.visit(
+        page,
+        reverse("review:review_list", args=[mb.pk]) + "?status=red&status=amber",
+        "review updates filtered",
+        header=MIDDLESBROUGH,
+    )
+    reviewed = MilestoneUpdate.objects.filter(
+        milestone__action__outcome__priority__plan=mb
+    ).latest()
+    walk.visit(page, reverse("review:thread", args=[reviewed.pk]), "review of an update")
+    submit(page, "Send the query to the lead")
+    walk.check(page, "review of an update with errors", errors=True, header=MIDDLESBROUGH)
+    page.get_by_label("Your question for the lead").fill("Please say what happens next and when.")
+    submit(page, "Send the query to the lead")
+    walk.check(page, "review of a queried update", header=MIDDLESBROUGH)
+    walk.visit(page, reverse("review:answer", args=[reviewed.pk]), "answer a query")
+    submit(page, "Send your answer")
+    walk.check(page, "answer a query with errors", errors=True, header=MIDDLESBROUGH)
+    walk.visit(
+        page,
+        reverse("review:settings", args=[mb.partnership_id]),
+        "review settings",
+        header=MIDDLESBROUGH,
+    )
+    # --- end of the review pages ---------------------------------------------------------------
+
     # --- A plan's life and chasing (plans.views.lifecycle) ------------------------------------
     # Create (with errors), edit (with errors), roll forward and its preview, the reminder
     # round with a previewed message, then archive Rotherham's plan and its unarchive form.
