@@ -198,6 +198,9 @@ def pack_data(
         },
         "tree": tree,
         "milestones": rows,
+        # Who signed off the quarter, and when (only in a snapshot of a partnership that
+        # signs off its quarters; None otherwise, and the pack shows nothing of it).
+        "signoff": state.get("signoff"),
     }
 
 
