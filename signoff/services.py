@@ -48,9 +48,9 @@ def signoff_settings_set(
     _require_admin(user=user, partnership_id=partnership.pk)
     _require_member(account=chair, partnership_id=partnership.pk, field="chair", what="the chair")
     with transaction.atomic():
-        settings, _ = SignoffSettings.objects.select_for_update().get_or_create(
+        settings = SignoffSettings.objects.select_for_update().filter(
             partnership=partnership
-        )
+        ).first() or SignoffSettings(partnership=partnership)
         settings.enabled = enabled
         settings.chair = chair
         settings._history_user = user

@@ -2,8 +2,10 @@
 signatory; a chair; an open quarter (2019/20 Q3) with an update from each lead."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
+from django.utils import timezone
 
 from plans.models import ReportingPeriod
 from plans.periods import FinancialQuarter
@@ -45,9 +47,15 @@ def make_world(partnership, admin_user, *, enabled=True) -> World:
     for organisation, text in ((police, "Joint patrols"), (council, "Safeguarding audit")):
         lead = factories.PersonFactory(partnership=partnership, organisation=organisation)
         milestone = factories.MilestoneFactory(action=action, lead=lead, text=text)
-        factories.MilestoneUpdateFactory(
-            milestone=milestone, commentary=f"{text}: on track, reported to the board."
+        update = factories.MilestoneUpdateFactory(
+            milestone=milestone,
+            commentary=f"{text}: on track, reported to the board.",
+            author_name="A lead",
+            created_at=timezone.make_aware(datetime(2019, 11, 4, 10)),
         )
+        milestone.status = update.status
+        milestone.latest_update = update
+        milestone.save()
     quarter = FinancialQuarter(2019, 3)
     period = ReportingPeriod.objects.create(
         plan=plan,
