@@ -200,7 +200,7 @@ class Pack(TypedDict):
     indicator_summary: dict[str, list[tuple[str, int]]]
     tree: list[dict[str, Any]]
     milestones: list[dict[str, Any]]
-    signoff: SignoffState | None
+    signoff: dict[str, Any] | None  # SignoffState with ``signed_at`` as datetimes
 
 
 class SnapshotTooNew(ValueError):

@@ -19,7 +19,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from plans import rag
 from plans.formatting import govuk_date, govuk_datetime
-from reporting.state import to_datetime
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "d mmmm yyyy"  # 30 June 2009, as pages and the PDF write dates
@@ -364,7 +363,7 @@ def signoff_sheet(wb: Workbook, pack: dict) -> None:
     rows = [(row["organisation"], row) for row in signoff["organisations"]]
     rows.append(("The whole quarter (the chair)", signoff["chair"]))
     for name, row in rows:
-        signed_at = to_datetime(row.get("signed_at"))
+        signed_at = row.get("signed_at")
         table.add(
             [
                 name,
