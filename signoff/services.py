@@ -148,6 +148,19 @@ def signoff_sign(
     return row
 
 
+WITHDRAW_REFUSED = "Only the signatory, the chair or a partnership admin can withdraw a sign-off."
+
+
+def may_withdraw(*, user, period: ReportingPeriod, organisation: Organisation | None) -> bool:
+    """The organisation's signatory (the chair, for the whole) or a partnership admin."""
+    partnership_id = period.plan.partnership_id
+    if organisation is not None and organisation.partnership_id != partnership_id:
+        return False
+    return is_partnership_admin(user, partnership_id) or _may_sign(
+        user=user, period=period, organisation=organisation
+    )
+
+
 def signoff_withdraw(
     *,
     period: ReportingPeriod,
@@ -158,16 +171,8 @@ def signoff_withdraw(
 ) -> Signoff:
     """Withdraw a sign-off while the period is open: the signatory (or the chair, for the
     whole) or a partnership admin, with a reason the history keeps."""
-    partnership_id = period.plan.partnership_id
-    if organisation is not None and organisation.partnership_id != partnership_id:
-        raise PermissionDenied("That organisation is not part of this partnership.")
-    if not (
-        is_partnership_admin(user, partnership_id)
-        or _may_sign(user=user, period=period, organisation=organisation)
-    ):
-        raise PermissionDenied(
-            "Only the signatory, the chair or a partnership admin can withdraw a sign-off."
-        )
+    if not may_withdraw(user=user, period=period, organisation=organisation):
+        raise PermissionDenied(WITHDRAW_REFUSED)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Enter why the sign-off is being withdrawn"})

@@ -246,6 +246,23 @@ class WithdrawView(_PeriodMixin, FormView):
             )
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        self.check_may_withdraw()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.check_may_withdraw()
+        return super().post(request, *args, **kwargs)
+
+    def check_may_withdraw(self) -> None:
+        # After the period is known (another partnership's: 404), before any form is shown.
+        if not services.may_withdraw(
+            user=self.request.user, period=self.period, organisation=self.organisation
+        ):
+            if self.organisation and self.organisation.partnership_id != self.partnership.pk:
+                raise Http404("That organisation is not part of this partnership.")
+            raise PermissionDenied(services.WITHDRAW_REFUSED)
+
     def get_initial(self):
         state = selectors.period_signoff(period=self.period)
         if self.organisation is None:
