@@ -6,6 +6,7 @@ export sections. Each runs a fixed number of queries, whatever the number of org
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -48,8 +49,6 @@ def is_enabled(*, partnership_id: int) -> bool:
 
 def members_for_select(*, partnership_id: int) -> QuerySet:
     """The partnership's members (their accounts), by name, for choosing a chair or signatory."""
-    from django.contrib.auth import get_user_model
-
     return (
         get_user_model()
         .objects.filter(memberships__partnership_id=partnership_id)

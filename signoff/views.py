@@ -170,9 +170,6 @@ class PeriodSignoffView(_PeriodMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(self.base_context())
-        context["withdraw_form"] = kwargs.get("withdraw_form") or WithdrawForm(
-            initial={"version": context["state"].chair_version}
-        )
         return context
 
 
