@@ -24,6 +24,7 @@ from plans.models import (
 from reporting import selectors as reporting_selectors
 from review.models import ReviewMessage
 from security.events import security_event
+from signoff import selectors as signoff_selectors
 
 # 2: ids, positions, every update, people, organisations and delegations (importable).
 EXPORT_VERSION = 2
@@ -33,6 +34,7 @@ SECTIONS: dict[str, Callable[..., Any]] = {
     "indicators": outcomes_selectors.indicators_export,
     "indicator_settings": outcomes_selectors.indicator_settings_export,
     "periods": reporting_selectors.periods_export,
+    "signoff": signoff_selectors.signoff_export,
 }
 
 

@@ -38,6 +38,7 @@ from reporting import services as reporting_services
 from reporting.services import SnapshotDigestMismatch
 from review.models import Review, ReviewMessage
 from security.events import security_event
+from signoff import services as signoff_services
 
 
 class PlanJsonImportError(Exception):
@@ -67,6 +68,7 @@ SECTIONS: dict[str, Callable[..., None]] = {
     "indicators": outcomes_services.indicators_json_import,
     "indicator_settings": outcomes_services.indicator_settings_json_import,
     "periods": reporting_services.periods_json_import,
+    "signoff": signoff_services.signoff_json_import,  # after periods: it maps their ids
 }
 
 

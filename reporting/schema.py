@@ -13,7 +13,9 @@ Version history:
   ``start_due_date``, ``created_at``, ``due_date_reason``, and later ``status_reason``,
   ``start_text`` and ``start_lead`` on milestones; ``indicators``,
   ``as_at``, ``taken_at``, ``previous_snapshot_id`` on the state) are filled with their
-  empty value where an early snapshot lacks them.
+  empty value where an early snapshot lacks them. ``signoff`` (who signed off the quarter,
+  and when) is only in snapshots of partnerships that sign off their quarters; readers take
+  it with ``state.get("signoff")``, so a state without it reads as it always did.
 """
 
 from collections.abc import Callable
@@ -118,6 +120,23 @@ class PeriodInfo(TypedDict):
     update_deadline: str | None
 
 
+class SignedState(TypedDict):
+    signatory: str  # who was nominated to sign ("" when nobody was)
+    signed_by: str  # who signed off ("" when not signed off)
+    signed_at: str | None
+
+
+class OrganisationSignedState(SignedState):
+    organisation: str
+
+
+class SignoffState(TypedDict):
+    """A period's sign-off as closing froze it (``signoff.selectors.signoff_state``)."""
+
+    organisations: list[OrganisationSignedState]
+    chair: SignedState
+
+
 class State(TypedDict):
     schema: int
     partnership: PartnershipInfo
@@ -129,6 +148,7 @@ class State(TypedDict):
     taken_at: NotRequired[str | None]  # only in a snapshot: when the period was closed
     previous_snapshot_id: NotRequired[int | None]  # only in a snapshot: "what changed" basis
     review_flags: NotRequired[bool]  # present (True) only where review flags are switched on
+    signoff: NotRequired[SignoffState]  # only in a snapshot, where sign-off is switched on
 
 
 class Changes(TypedDict):
@@ -184,6 +204,7 @@ class Pack(TypedDict):
     indicator_summary: dict[str, list[tuple[str, int]]]
     tree: list[dict[str, Any]]
     milestones: list[dict[str, Any]]
+    signoff: dict[str, Any] | None  # SignoffState with ``signed_at`` as datetimes
 
 
 class SnapshotTooNew(ValueError):

@@ -23,6 +23,7 @@ from plans.personal_data import FORMER_LEAD, is_name, redact_text
 from reporting.models import BoardMeeting, PackJob, Snapshot, SnapshotRedaction
 from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
 from security.events import security_event
+from signoff.selectors import signoff_state
 
 
 def state_digest(data: dict) -> str:
@@ -89,6 +90,11 @@ def period_close(*, period: ReportingPeriod, user, now=None) -> Snapshot:
         # stands now; recording which snapshot that was keeps the pack fixed even if the
         # quarter before is later reopened and closed again.
         data["previous_snapshot_id"] = _previous_snapshot_id(locked)
+        # Who signed off, and when, where the partnership signs off its quarters (else no key,
+        # so a pack of a partnership without sign-off is as it always was).
+        signoff = signoff_state(period=locked)
+        if signoff is not None:
+            data["signoff"] = signoff
         snapshot = Snapshot.objects.create(
             period=locked,
             data=data,
@@ -143,7 +149,9 @@ def period_reopen(*, period: ReportingPeriod, user, reason: str) -> ReportingPer
 
 # Keys of a plan state whose whole value is a person's name, and keys of text that may
 # mention one ("YOT (Ken Dance)"). Commentary is the writer's own words and is left alone.
-_NAME_KEYS = frozenset({"update_author", "author", "author_name", "owner"})
+_NAME_KEYS = frozenset(
+    {"update_author", "author", "author_name", "owner", "signatory", "signed_by"}
+)
 _TEXT_KEYS = frozenset({"lead_text"})
 
 

@@ -546,6 +546,53 @@ ACCESS: dict[str, Access] = {
     "review:settings": admins_only(
         fill=({"pk": Obj("partnership")},), post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND)
     ),
+    # --- Sign-off of a quarter (signoff.views; issue 17) -------------------------------------
+    "signoff:mine": signed_in(why="what the signed-in member signs off, in their partnerships"),
+    "signoff:settings": admins_only(
+        fill=({"pk": Obj("partnership")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="switching sign-off on and naming the chair; an empty POST shows the errors",
+    ),
+    "signoff:signatory": admins_only(
+        fill=({"pk": Obj("organisation")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, NOT_FOUND),
+        why="nominating an organisation's signatory; an empty POST names no signatory",
+    ),
+    "signoff:period": members(fill=({"pk": Obj("period")},)),
+    "signoff:organisation": members(
+        fill=({"pk": Obj("period"), "organisation_pk": Obj("organisation")},),
+        why="an organisation's updates for the period, read before signing",
+    ),
+    "signoff:chair_sign": Access(
+        LOGIN,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_FOUND,
+        fill=({"pk": Obj("period")},),
+        post=(LOGIN, REDIRECT, REDIRECT, REDIRECT, NOT_FOUND),
+        why="POST only; the service refuses (with a message) anyone but the chair",
+    ),
+    "signoff:organisation_sign": Access(
+        LOGIN,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_FOUND,
+        fill=({"pk": Obj("period"), "organisation_pk": Obj("organisation")},),
+        post=(LOGIN, REDIRECT, REDIRECT, REDIRECT, NOT_FOUND),
+        why="POST only; partnership A has sign-off off, so members are told so on the page",
+    ),
+    "signoff:chair_withdraw": admins_only(
+        fill=({"pk": Obj("period")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="the chair or an admin; an empty POST shows the form's errors",
+    ),
+    "signoff:organisation_withdraw": admins_only(
+        fill=({"pk": Obj("period"), "organisation_pk": Obj("organisation")},),
+        post=(LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        why="the organisation's signatory or an admin; an empty POST shows the form's errors",
+    ),
 }
 
 # Patterns not checked here, with the reason a reader should accept.

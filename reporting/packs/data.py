@@ -200,6 +200,23 @@ def pack_data(
         "milestones": rows,
         # Where the partnership switched on review flags (review app): rows carry "review".
         "review_flags": bool(state.get("review_flags")),
+        # Who signed off the quarter, and when (only in a snapshot of a partnership that
+        # signs off its quarters; None otherwise, and the pack shows nothing of it).
+        "signoff": _signoff(state.get("signoff")),
+    }
+
+
+def _signoff(signoff: dict | None) -> dict | None:
+    """The snapshot's sign-off with its times read as datetimes, for the writers."""
+    if not signoff:
+        return None
+
+    def read(row: dict) -> dict:
+        return {**row, "signed_at": to_datetime(row.get("signed_at"))}
+
+    return {
+        "organisations": [read(row) for row in signoff.get("organisations") or []],
+        "chair": read(signoff.get("chair") or {}),
     }
 
 

@@ -364,6 +364,32 @@ def indicators_sheet(wb: Workbook, pack: dict) -> None:
     table.finish()
 
 
+def signoff_sheet(wb: Workbook, pack: dict) -> None:
+    """Who signed off the quarter, and when: only where the partnership signs off."""
+    signoff = pack.get("signoff")
+    if not signoff:
+        return
+    table = Table(
+        wb,
+        pack,
+        "Sign-off",
+        [("Signed off for", 36), ("Signatory", 28), ("Signed off by", 28), ("Signed off at", 22)],
+    )
+    rows = [(row["organisation"], row) for row in signoff["organisations"]]
+    rows.append(("The whole quarter (the chair)", signoff["chair"]))
+    for name, row in rows:
+        signed_at = row.get("signed_at")
+        table.add(
+            [
+                name,
+                row.get("signatory") or "None nominated",
+                row.get("signed_by") or "Not signed off",
+                govuk_datetime(timezone.localtime(signed_at)) if signed_at else "",
+            ]
+        )
+    table.finish()
+
+
 def render_xlsx(pack: dict) -> bytes:
     """Write pack data to an .xlsx workbook and return its bytes."""
     wb = Workbook()
@@ -389,6 +415,7 @@ def render_xlsx(pack: dict) -> bytes:
         wb, pack, "Completed", pack["completed"], "No milestone was completed this quarter."
     )
     indicators_sheet(wb, pack)
+    signoff_sheet(wb, pack)
     milestone_sheet(wb, pack, "Full plan", pack["milestones"], "This plan has no milestones.")
     out = BytesIO()
     wb.save(out)

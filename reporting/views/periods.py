@@ -13,6 +13,7 @@ from django.views.generic import FormView, TemplateView, View
 from plans.access import is_partnership_admin
 from reporting import selectors, services
 from reporting.forms import BoardMeetingForm, PeriodDeadlineForm, PeriodReopenForm
+from signoff.selectors import missing_signoffs
 
 
 def _error_text(error: ValidationError) -> str:
@@ -36,9 +37,24 @@ class AdminPeriodMixin:
 
 
 class PeriodCloseView(AdminPeriodMixin, TemplateView):
+    """Confirm the close; where the partnership signs off its quarters, name the sign-offs
+    missing and close only once the admin has ticked that they want to close anyway."""
+
     template_name = "reporting/period_close.html"
 
+    def get_context_data(self, **kwargs):
+        missing = [] if self.period.is_closed else missing_signoffs(self.period)
+        return super().get_context_data(missing_signoffs=missing, **kwargs)
+
     def post(self, request, *args, **kwargs):
+        if (
+            not self.period.is_closed
+            and request.POST.get("close_without_signoff") != "yes"
+            and missing_signoffs(self.period)
+        ):
+            return self.render_to_response(
+                self.get_context_data(confirm_error="Confirm you want to close it without them")
+            )
         try:
             services.period_close(period=self.period, user=request.user)
         except ValidationError as error:

@@ -29,6 +29,7 @@ from outcomes.models import Indicator
 from plans import reminders
 from plans.models import Invitation, Milestone, MilestoneUpdate, Organisation, Person, Plan
 from reporting.models import ReportingPeriod
+from signoff.models import Signatory, SignoffSettings
 from tests.journeys.conftest import two_factor_set_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -418,6 +419,39 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     submit(page, "Send invitation")
     walk.check(page, "invitations, one waiting", header=MIDDLESBROUGH)
     walk.visit(page, reverse("plans:people_history", args=[mb_partnership.pk]), "people changes")
+    # --- Sign-off of a quarter (signoff; issue 17) ---------------------------------------------
+    signoff_settings = reverse("signoff:settings", args=[mb_partnership.pk])
+    walk.visit(page, signoff_settings, "sign-off settings", header=MIDDLESBROUGH)
+    page.get_by_label("Chair (optional)").select_option(label="No chair named")
+    submit(page, "Save")
+    walk.check(page, "sign-off settings with errors", errors=True)
+    demo_admin = get_user_model().objects.get(username="demo-admin")
+    SignoffSettings.objects.create(partnership=mb_partnership, enabled=True)
+    leading = (
+        Organisation.objects.filter(people__milestones_led__action__outcome__priority__plan=mb)
+        .distinct()
+        .order_by("name")
+        .first()
+    )
+    Signatory.objects.create(organisation=leading, user=demo_admin)
+    walk.visit(page, signoff_settings, "sign-off settings, switched on")
+    walk.visit(page, reverse("signoff:signatory", args=[leading.pk]), "nominate a signatory")
+    walk.visit(page, reverse("signoff:mine"), "your sign-offs")
+    walk.visit(page, reverse("signoff:period", args=[open_.pk]), "sign-off of a quarter")
+    walk.visit(
+        page,
+        reverse("signoff:organisation", args=[open_.pk, leading.pk]),
+        "an organisation's updates to sign off",
+        header=MIDDLESBROUGH,
+    )
+    walk.visit(
+        page,
+        reverse("signoff:organisation_withdraw", args=[open_.pk, leading.pk]),
+        "withdraw a sign-off",
+    )
+    submit(page, "Withdraw the sign-off")
+    walk.check(page, "withdraw a sign-off with errors", errors=True)
+    # --- end of sign-off ------------------------------------------------------------------------
     invitation = Invitation.objects.get(email="new.board.member@example.org")
     token = "walk-token-" + "x" * 20
     Invitation.objects.filter(pk=invitation.pk).update(
@@ -468,6 +502,9 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
         "close a quarter",
         header=MIDDLESBROUGH,
     )
+    # Sign-off is on and the chair has not signed: closing asks for a confirmation first.
+    submit(page, f"Close {open_.label}")
+    walk.check(page, "close a quarter without sign-offs, with errors", errors=True)
     walk.visit(
         page,
         reverse("reporting:period_reopen", args=[closed.pk]),
