@@ -40,7 +40,9 @@ class PeriodCloseView(AdminPeriodMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            services.period_close(period=self.period, user=request.user)
+            services.period_close(
+                period=self.period, user=request.user, base_url=request.build_absolute_uri("/")
+            )
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
