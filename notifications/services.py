@@ -12,6 +12,7 @@ command, every few minutes) makes those tries and picks up any whose task was lo
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -318,6 +319,21 @@ def _digest_batch(rows, *, now: datetime, run: DigestRun) -> None:
             Notification.objects.bulk_update(
                 failed, ["attempts", "last_error", "status", "next_attempt_at"]
             )
+
+
+def notifications_redact(*, partnership_id: int, redact: Callable[[str], str]) -> int:
+    """Rewrite the subject and text of a partnership's notifications with ``redact`` (a
+    removed person's name becomes "Former lead"); how many changed. Called by plans."""
+    changed = 0
+    rows = Notification.objects.filter(partnership_id=partnership_id).values_list(
+        "pk", "subject", "body"
+    )
+    for pk, subject, body in rows.iterator():
+        new_subject, new_body = redact(subject)[:255], redact(body)
+        if (new_subject, new_body) != (subject, body):
+            Notification.objects.filter(pk=pk).update(subject=new_subject, body=new_body)
+            changed += 1
+    return changed
 
 
 def preference_set(*, user, delivery: str, pack_final: bool | None = None):

@@ -25,7 +25,7 @@ from django.utils.text import Truncator
 from sesame.utils import get_query_string
 
 from notifications import kinds
-from notifications.services import notify
+from notifications.services import notifications_redact, notify
 from plans import rag
 from plans.access import is_partnership_admin
 from plans.formatting import article, govuk_date
@@ -519,6 +519,11 @@ def person_remove(*, person: Person, user) -> Person:
                 account.save()
         if names:
             _admin_log_redact(targets=log_targets, names=names)
+            # Notifications kept (and any still waiting to go) name them too.
+            notifications_redact(
+                partnership_id=partnership_id,
+                redact=lambda text: redact_text(text, names=names),
+            )
 
         removal = Removal(
             person_id=person.pk,
