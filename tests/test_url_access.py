@@ -186,7 +186,7 @@ ACCESS: dict[str, Access] = {
         OK,
         OK,
         post=(LOGIN, OK, OK, OK, OK),
-        why="a signed-in person chooses how they hear; an empty POST shows the error, saves nothing",
+        why="a person chooses how they hear; an empty POST shows the error and saves nothing",
     ),
     "plans:people": Access(
         LOGIN,

@@ -2,12 +2,14 @@
 daily digest; failures kept and tried again; nobody e-mailed twice."""
 
 import smtplib
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from notifications import kinds, services
@@ -92,10 +94,12 @@ def test_an_immediate_notification_is_one_email_after_the_task_runs(
     assert notification.attempts == 1
 
 
-def test_the_database_queue_and_its_worker_send_it(person, django_capture_on_commit_callbacks):
-    """With the production queue (django-tasks' database backend), db_worker sends it."""
-    with django_capture_on_commit_callbacks(execute=True):
-        tell(person)
+@pytest.mark.django_db(transaction=True)
+def test_the_database_queue_and_its_worker_send_it():
+    """With the production queue (django-tasks' database backend), db_worker sends it: a
+    real commit, as the worker runs outside any test transaction."""
+    person = factories.UserFactory(username="sam", email="sam@example.org")
+    tell(person)  # autocommit: committed at once, so the task is queued at once
     assert mail.outbox == []
     call_command("db_worker", batch=True, interval=0, no_startup_delay=True, verbosity=0)
     assert len(mail.outbox) == 1
@@ -290,3 +294,53 @@ class TestDigest:
         with django_assert_num_queries(2 * 5 + 1):
             run = services.digests_send(batch_size=people // 2)
         assert run.sent == people and run.items == people * people
+
+
+class SlowBackend:
+    """A mail backend that takes a moment, so that racing workers overlap; counts sends."""
+
+    sent: list = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        time.sleep(0.2)
+        SlowBackend.sent.extend(messages)
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite has no row locks (select_for_update is a no-op there) and serialises "
+    "writers on one file lock; CI runs it on PostgreSQL",
+)
+def test_racing_workers_on_postgresql_send_a_notification_once(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.test_notify.SlowBackend"
+    SlowBackend.sent = []
+    person = factories.UserFactory(username="sam", email="sam@example.org")
+    with transaction.atomic():
+        tell(person)
+        Notification.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    pk = Notification.objects.get().pk
+    barrier = threading.Barrier(6)
+    outcomes = []
+
+    def send(n):
+        try:
+            barrier.wait()
+            if n % 2:
+                outcomes.append(services.notification_send(notification_id=pk))
+            else:
+                outcomes.append(f"sweep:{services.notifications_due_send().sent}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(SlowBackend.sent) == 1
+    assert Notification.objects.get().status == "sent"
