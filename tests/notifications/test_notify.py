@@ -166,6 +166,25 @@ class TestFailures:
         notification.refresh_from_db()
         assert notification.status == "sent" and notification.attempts == 2
 
+    def test_on_the_database_queue_a_failure_queues_its_own_retry_for_later(
+        self, person, smtp_down, django_capture_on_commit_callbacks
+    ):
+        from django_tasks_db.models import DBTaskResult
+
+        with django_capture_on_commit_callbacks(execute=True):
+            tell(person)
+        assert DBTaskResult.objects.count() == 1  # the first try, queued on commit
+        with django_capture_on_commit_callbacks(execute=True):
+            first = DBTaskResult.objects.get()
+            services.notification_send(
+                notification_id=first.args_kwargs["kwargs"]["notification_id"]
+            )
+        notification = Notification.objects.get()
+        retry = DBTaskResult.objects.exclude(pk=first.pk).get()
+        assert retry.task_path == "notifications.tasks.notification_send"
+        assert retry.args_kwargs["kwargs"] == {"notification_id": notification.pk}
+        assert retry.run_after == notification.next_attempt_at
+
     def test_retries_wait_longer_each_time_and_stop_at_the_cap(
         self, person, smtp_down, settings, django_capture_on_commit_callbacks
     ):
