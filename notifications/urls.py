@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401 — the pages come with the app's views
+from django.urls import path
+
+from notifications import views
 
 app_name = "notifications"
 
-urlpatterns = []
+urlpatterns = [
+    path("account/notifications/", views.PreferencesView.as_view(), name="preferences"),
+]

@@ -33,7 +33,10 @@ from plans.models import (
 )
 from plans.numbering import number_sort_key
 from plans.periods import FinancialQuarter, quarters_between
-from plans.selectors import deadline_days
+from plans.selectors import deadline_days, plan_owner_choices
+
+# ``plan_edit``'s owner_id when the form does not touch the owner.
+UNCHANGED = object()
 
 ARCHIVED_SENTENCE = "This plan is archived, so it cannot be changed. Unarchive it first."
 
@@ -117,7 +120,8 @@ def plan_create(
     end_date: date,
     description: str = "",
 ) -> Plan:
-    """A partnership admin starts a new, empty plan (import a spreadsheet into it next)."""
+    """A partnership admin starts a new, empty plan (import a spreadsheet into it next); they
+    are its owner until someone else is named."""
     _require_admin(user=user, partnership_id=partnership.pk)
     with transaction.atomic():
         errors = plan_fields_errors(
@@ -133,6 +137,7 @@ def plan_create(
                     start_date=start_date,
                     end_date=end_date,
                     description=description.strip(),
+                    owner=user,
                 )
         except IntegrityError:  # another admin took the title a moment ago
             raise ValidationError(
@@ -148,8 +153,13 @@ def plan_edit(
     start_date: date,
     end_date: date,
     description: str = "",
+    owner_id: int | None | object = UNCHANGED,
 ) -> Plan:
-    """Change a plan's title, dates or description; refused while archived."""
+    """Change a plan's title, dates, description or owner; refused while archived.
+
+    ``owner_id``: the account of a member of the plan's partnership, or None for no owner
+    (the partnership's admins then hear what the owner would); left out, the owner stays.
+    """
     _require_admin(user=user, partnership_id=plan.partnership_id)
     with transaction.atomic():
         current = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -161,8 +171,13 @@ def plan_edit(
             end_date=end_date,
             plan=current,
         )
+        owners = plan_owner_choices(partnership_id=current.partnership_id)
+        if owner_id not in (UNCHANGED, None) and not owners.filter(pk=owner_id).exists():
+            errors["owner"] = "Select a member of the partnership as the plan's owner"
         if errors:
             raise ValidationError(errors)
+        if owner_id is not UNCHANGED:
+            current.owner_id = owner_id
         current.title = title.strip()
         current.start_date = start_date
         current.end_date = end_date
@@ -392,6 +407,7 @@ def plan_roll_forward(
             end_date=end_date,
             description=source.description,
             predecessor=source,
+            owner_id=source.owner_id,
         )
         reason = f"Rolled forward from {source.title}"[:100]
 

@@ -17,6 +17,12 @@ def _stripped_required(message: str):
     return clean
 
 
+def owner_label(user) -> str:
+    """How an account is named in the owner list: its full name, else its username."""
+    name = user.get_full_name().strip()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
 class PlanForm(forms.Form):
     """A plan's title, dates and description (creating, editing, or next year's plan)."""
 
@@ -57,8 +63,26 @@ class PlanForm(forms.Form):
         error_messages={"max_length": "The description must be 5,000 characters or fewer"},
     )
 
-    def __init__(self, *args, partnerships=None, with_description=True, **kwargs):
+    owner = forms.TypedChoiceField(
+        label="Owner (optional)",
+        help_text="The person who answers for this plan. They are e-mailed when a milestone "
+        "goes Red. With no owner, the partnership's admins are.",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={
+            "invalid_choice": "Select a member of the partnership as the plan's owner",
+        },
+    )
+
+    def __init__(self, *args, partnerships=None, with_description=True, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if owners is None:
+            del self.fields["owner"]
+        else:
+            self.fields["owner"].choices = [("", "No owner")] + [
+                (user.pk, owner_label(user)) for user in owners
+            ]
         partnerships = list(partnerships or [])
         if len(partnerships) > 1:
             self.fields["partnership"].choices = [("", "Choose a partnership")] + [

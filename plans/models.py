@@ -214,6 +214,15 @@ class Plan(models.Model):
         related_name="successors",
         help_text="The plan of last year's plan this one was rolled forward from.",
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plans_owned",
+        help_text="The person who answers for this plan: told when a milestone goes Red "
+        "(with no owner, the partnership's admins are).",
+    )
 
     history = HistoricalRecords()
 

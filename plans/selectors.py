@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
@@ -548,3 +549,12 @@ def signed_in(*, user) -> SignedIn:
     rows = list(people.annotate(leads=leads).order_by("pk").values_list("name", "leads"))
     name = user.get_full_name() or (rows[0][0] if rows else "") or user.get_username()
     return SignedIn(name=name, leads=any(row[1] for row in rows))
+
+
+def plan_owner_choices(*, partnership_id: int):
+    """Who may own a plan of the partnership: its members' active accounts, by name."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__partnership_id=partnership_id)
+        .order_by("first_name", "last_name", "username")
+    )

@@ -22,8 +22,11 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from sesame.utils import get_query_string
 
+from notifications import kinds
+from notifications.services import notifications_redact, notify
 from plans import rag
 from plans.access import is_partnership_admin
 from plans.formatting import article, govuk_date
@@ -217,12 +220,18 @@ def milestone_update(
     status_reason: str = "",
     source: str = MilestoneUpdate.Source.WEB,
     no_change: bool = False,
+    base_url: str = "",
 ) -> MilestoneUpdate:
     """Append an update to a milestone and move its current state, refusing stale versions.
 
     ``no_change``: the lead confirms nothing has changed; recorded as a no-change update
     (no commentary of its own) so the milestone counts as updated and keeps its last
     commentary. A save that changes nothing without it is refused.
+
+    ``base_url``: the site's address, for the links of notifications. Given (the update
+    form gives it), an update that makes the milestone Red when it was not tells the plan's
+    owner (``milestone_red_tell``); imports never do, nor callers without a site (the demo
+    loader replaying history).
     """
     today = timezone.localdate()
     with transaction.atomic():
@@ -275,6 +284,7 @@ def milestone_update(
             source=source,
             no_change=no_change,
         )
+        went_red = status == RAG.RED and current.status != RAG.RED
         current.status = status
         current.due_date = due_date
         current.completed_on = completed_on
@@ -285,8 +295,58 @@ def milestone_update(
         current.save()
         for hook in _update_saved_hooks:
             hook(update)
+        if went_red and base_url and source != MilestoneUpdate.Source.IMPORT:
+            milestone_red_tell(milestone=current, update=update, base_url=base_url)
     milestone.refresh_from_db()
     return update
+
+
+def milestone_red_recipients(*, plan: Plan, author) -> list:
+    """Who hears that a milestone of ``plan`` went Red: its owner, or (no owner, or one no
+    longer a member) the partnership's admins; never the person who made it Red."""
+    User = get_user_model()
+    members = User.objects.filter(is_active=True, memberships__partnership_id=plan.partnership_id)
+    recipients = list(members.filter(pk=plan.owner_id)) if plan.owner_id else []
+    if not recipients:
+        recipients = list(members.filter(memberships__role=Membership.Role.ADMIN).order_by("pk"))
+    return [user for user in recipients if author is None or user.pk != author.pk]
+
+
+def milestone_red_tell(*, milestone: Milestone, update: MilestoneUpdate, base_url: str) -> int:
+    """Tell the plan's owner (else its admins) that ``update`` made ``milestone`` Red; in the
+    update's transaction, so a refused update tells no one. How many were told."""
+    plan = milestone.action.outcome.priority.plan
+    recipients = milestone_red_recipients(plan=plan, author=update.author)
+    if not recipients:
+        return 0
+    url = f"{base_url.rstrip('/')}{milestone.get_absolute_url()}"
+    number = f"{milestone.number} " if milestone.number else ""
+    lead = (
+        Person.objects.filter(pk=milestone.lead_id).values_list("name", flat=True).first()
+        if milestone.lead_id
+        else ""
+    )
+    for user in recipients:
+        context = {
+            "name": greeting_name_for(user),
+            "milestone": milestone,
+            "number": number,
+            "plan": plan,
+            "update": update,
+            "lead": lead or milestone.lead_text,
+            "due": govuk_date(milestone.due_date) or milestone.due_text,
+            "url": url,
+            "owner": user.pk == plan.owner_id,
+        }
+        notify(
+            user=user,
+            kind=kinds.MILESTONE_RED,
+            subject=f"Milestone {number}is now Red: {Truncator(milestone.text).chars(80)}",
+            body=render_to_string("plans/milestone_red_email.txt", context),
+            url=url,
+            partnership_id=plan.partnership_id,
+        )
+    return len(recipients)
 
 
 def delegation_create(*, lead: Person, delegate: Person) -> Delegation:
@@ -473,6 +533,11 @@ def person_remove(*, person: Person, user) -> Person:
                 account.save()
         if names:
             _admin_log_redact(targets=log_targets, names=names)
+            # Notifications kept (and any still waiting to go) name them too.
+            notifications_redact(
+                partnership_id=partnership_id,
+                redact=lambda text: redact_text(text, names=names),
+            )
 
         removal = Removal(
             person_id=person.pk,

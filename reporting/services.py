@@ -10,15 +10,21 @@ import hashlib
 import json
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from notifications import kinds
+from notifications.selectors import pack_final_wanted
+from notifications.services import notify
 from plans.access import is_partnership_admin
 from plans.lifecycle import plan_periods_generate
-from plans.models import Plan, ReportingPeriod
+from plans.models import Membership, Plan, ReportingPeriod
 from plans.personal_data import FORMER_LEAD, is_name, redact_text
 from reporting.models import BoardMeeting, PackJob, Snapshot, SnapshotRedaction
 from reporting.selectors import STATE_SCHEMA_VERSION, period_previous, plan_state, snapshot_latest
@@ -69,10 +75,12 @@ def period_deadline_update(
     return period
 
 
-def period_close(*, period: ReportingPeriod, user, now=None) -> Snapshot:
+def period_close(*, period: ReportingPeriod, user, now=None, base_url: str = "") -> Snapshot:
     """Close an open period (admins only), freezing a snapshot of every item of its plan.
 
     Logs ``period_closed`` once the close is committed (the page and the demo loader alike).
+    ``base_url``: the site's address; given (the close page gives it), each board member of
+    the partnership who asked to hear is told the pack is final (``pack_final_tell``).
     """
     _require_admin(user=user, period_or_plan=period)
     now = now or timezone.now()
@@ -109,9 +117,41 @@ def period_close(*, period: ReportingPeriod, user, now=None) -> Snapshot:
         locked._history_user = user
         locked._change_reason = "Closed"
         locked.save(update_fields=["status", "closed_at", "closed_by"])
+        if base_url:
+            pack_final_tell(period=locked, user=user, base_url=base_url)
     security_event("period_closed", user_id=user.pk, period_id=period.pk)
     period.refresh_from_db()
     return snapshot
+
+
+def pack_final_tell(*, period: ReportingPeriod, user, base_url: str) -> int:
+    """Tell each board member of the period's partnership who opted in that its pack is
+    final, with the link to the packs page; in the close's transaction. How many were told."""
+    plan = period.plan
+    board = get_user_model().objects.filter(
+        is_active=True,
+        memberships__partnership_id=plan.partnership_id,
+        memberships__role=Membership.Role.BOARD,
+    )
+    recipients = list(pack_final_wanted(users=board).order_by("pk"))
+    url = f"{base_url.rstrip('/')}{reverse('reporting:board_pack', kwargs={'pk': plan.pk})}"
+    for recipient in recipients:
+        context = {
+            "name": recipient.get_full_name().strip(),
+            "period": period,
+            "plan": plan,
+            "closed_by": user.get_full_name().strip(),
+            "url": url,
+        }
+        notify(
+            user=recipient,
+            kind=kinds.PACK_FINAL,
+            subject=f"The board pack for {plan.title}, {period.label}, is final",
+            body=render_to_string("reporting/pack_final_email.txt", context),
+            url=url,
+            partnership_id=plan.partnership_id,
+        )
+    return len(recipients)
 
 
 def _previous_snapshot_id(period: ReportingPeriod) -> int | None:

@@ -178,6 +178,16 @@ ACCESS: dict[str, Access] = {
         post=(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
         why="an admin's own recovery codes (shown once; new ones on POST); others are sent on",
     ),
+    # --- Notifications (notifications.views): each person's own choice, no partnership's data --
+    "notifications:preferences": Access(
+        LOGIN,
+        OK,
+        OK,
+        OK,
+        OK,
+        post=(LOGIN, OK, OK, OK, OK),
+        why="a person chooses how they hear; an empty POST shows the error and saves nothing",
+    ),
     "plans:people": Access(
         LOGIN,
         FORBIDDEN,

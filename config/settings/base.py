@@ -326,6 +326,14 @@ PACK_JOB_HEARTBEAT_EVERY = float(os.environ.get("PACK_JOB_HEARTBEAT_EVERY", "20"
 PACK_JOB_STALE_AFTER = float(os.environ.get("PACK_JOB_STALE_AFTER", "180"))
 # Packs one person may have waiting or being produced at once (identical requests share a job).
 PACK_JOBS_PER_PERSON = int(os.environ.get("PACK_JOBS_PER_PERSON", "3"))
+# Notifications (notifications/services.py): a failed e-mail is tried again after
+# NOTIFICATIONS_RETRY_MINUTES, then three times as long each time, NOTIFICATIONS_MAX_ATTEMPTS
+# tries in all; one never tried after NOTIFICATIONS_LOST_AFTER_MINUTES lost its task and is
+# sent by `notifications_send`. The daily digest takes NOTIFICATIONS_DIGEST_BATCH people at once.
+NOTIFICATIONS_RETRY_MINUTES = int(os.environ.get("NOTIFICATIONS_RETRY_MINUTES", "5"))
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "5"))
+NOTIFICATIONS_LOST_AFTER_MINUTES = int(os.environ.get("NOTIFICATIONS_LOST_AFTER_MINUTES", "10"))
+NOTIFICATIONS_DIGEST_BATCH = int(os.environ.get("NOTIFICATIONS_DIGEST_BATCH", "100"))
 # A request for a pack another request is rendering waits this many seconds for it, then
 # shows the job's progress page instead of rendering the same pack a second time.
 PACK_INLINE_WAIT = float(os.environ.get("PACK_INLINE_WAIT", "30"))

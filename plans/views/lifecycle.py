@@ -11,7 +11,7 @@ from plans import chasing, lifecycle
 from plans.access import AdminOnlyMixin, partnership_ids_for
 from plans.lifecycle_forms import ArchiveForm, PlanForm, ReminderRoundForm, UnarchiveForm
 from plans.models import Membership, Partnership, Plan
-from plans.selectors import period_collecting
+from plans.selectors import period_collecting, plan_owner_choices
 from plans.views.accounts import _base_url
 
 
@@ -101,7 +101,12 @@ class PlanEditView(PlanAdminMixin, FormView):
             "start_date": plan.start_date,
             "end_date": plan.end_date,
             "description": plan.description,
+            "owner": plan.owner_id,
         }
+
+    def get_form_kwargs(self):
+        owners = plan_owner_choices(partnership_id=self.plan.partnership_id)
+        return {**super().get_form_kwargs(), "owners": owners}
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -113,6 +118,7 @@ class PlanEditView(PlanAdminMixin, FormView):
                 start_date=data["start_date"],
                 end_date=data["end_date"],
                 description=data["description"],
+                owner_id=data["owner"],
             )
         except ValidationError as error:
             _errors_to_form(form, error)

@@ -136,6 +136,7 @@ class MilestoneUpdateView(FormView):
                 status_reason=data["status_reason"],
                 source=MilestoneUpdate.Source.WEB,
                 no_change=data["no_change"],
+                base_url=request.build_absolute_uri("/"),
             )
         except services.MilestoneConflict:
             self.milestone = scoped_milestone(user=request.user, pk=self.milestone.pk)

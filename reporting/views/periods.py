@@ -56,7 +56,9 @@ class PeriodCloseView(AdminPeriodMixin, TemplateView):
                 self.get_context_data(confirm_error="Confirm you want to close it without them")
             )
         try:
-            services.period_close(period=self.period, user=request.user)
+            services.period_close(
+                period=self.period, user=request.user, base_url=request.build_absolute_uri("/")
+            )
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:

@@ -272,6 +272,15 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
         "what changed",
         header=MIDDLESBROUGH,
     )
+    # Notifications: a board member's choices (the packs one too), saved with the banner.
+    walk.visit(page, reverse("notifications:preferences"), "notifications settings (board)")
+    page.get_by_label("One e-mail a day, a summary of everything").check()
+    page.get_by_label("Tell me when the quarter's pack is final").check()
+    submit(page, "Save settings")
+    walk.check(page, "notifications settings saved")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your notification settings have been saved"
+    )
     walk.visit(page, reverse("plans:plan_detail", args=[999999]), "404 page", status=404)
     walk.visit(page, reverse("reporting:period_close", args=[open_.pk]), "403 page", status=403)
 
