@@ -73,7 +73,7 @@ def sign_in(page, username):
 
 
 def test_the_coordinator_queries_the_lead_answers_and_the_coordinator_accepts(
-    new_page, world, assert_accessible
+    new_page, world, assert_accessible, immediate_tasks
 ):
     plan, update = world["plan"], world["update"]
     admin_page = new_page()

@@ -10,7 +10,8 @@ from review import services
 from review.models import Review, ReviewMessage
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+# E-mails go through the task queue (notifications.notify); run its tasks as they are queued.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 BASE = "https://plans.example.org/"
 
