@@ -31,6 +31,14 @@ class PersonState(TypedDict):
     organisation: str
 
 
+class AttachmentState(TypedDict):
+    file_name: str
+    size: int  # bytes
+    size_display: str  # "120 KB", "1.2 MB"
+    uploaded_by_name: str
+    created_at: str
+
+
 class MilestoneState(TypedDict):
     id: int
     number: str
@@ -52,6 +60,8 @@ class MilestoneState(TypedDict):
     status_reason: NotRequired[str]  # why a kinder RAG than the dates suggest
     start_text: NotRequired[str | None]  # the wording at the start of the period (history)
     start_lead: NotRequired[dict | None]  # {"id", "name"} of the lead then (history)
+    # Evidence on its updates (evidence.selectors.attachment_state), only when there is any.
+    attachments: NotRequired[list[AttachmentState]]
 
 
 class ActionState(TypedDict):

@@ -46,6 +46,12 @@ def pdf(text: str = "Board minutes, 12 March 2020") -> bytes:
     return out.getvalue()
 
 
+def padded_pdf(size: int) -> bytes:
+    """A valid PDF of exactly ``size`` bytes (spaces before its end marker)."""
+    good = pdf()
+    return good[:-6] + b" " * (size - len(good)) + good[-6:]
+
+
 def docx() -> bytes:
     import docx as python_docx
 
@@ -137,9 +143,9 @@ def corpus() -> list[Case]:
         Case("tabbed.csv", b"a\tb\tc\r\n1\t2\t3\r\n"),
         Case("report\u202efdp.exe.pdf", good_pdf, why="a right-to-left override dropped from the name"),
         Case("x" * 300 + ".pdf", good_pdf, why="a long name, shortened keeping .pdf"),
-        Case("exactly-the-limit.pdf", good_pdf[:-6] + b" " * (limit - len(good_pdf)) + good_pdf[-6:]),
+        Case("exactly-the-limit.pdf", padded_pdf(limit)),
         # --- too big, empty ----------------------------------------------------------------
-        Case("too-big.pdf", good_pdf + b" " * (limit - len(good_pdf) + 1), "at most 10.0 MB"),
+        Case("too-big.pdf", padded_pdf(limit + 1), "at most 10.0 MB"),
         Case("empty.pdf", b"", "The file is empty"),
         Case("empty.csv", b"", "The file is empty"),
         # --- not an accepted type --------------------------------------------------------
