@@ -91,9 +91,7 @@ def attachment_add(*, update: MilestoneUpdate, user, name: str, file, size=None)
     try:
         checked = file_check(name=name, file=file, size=size)
     except AttachmentRefused as error:
-        security_event(
-            "attachment_refused", user_id=getattr(user, "pk", None), update_id=update.pk
-        )
+        security_event("attachment_refused", user_id=getattr(user, "pk", None), update_id=update.pk)
         raise ValidationError({"file": str(error)}) from None
     storage = evidence_storage()
     file.seek(0)
@@ -186,10 +184,10 @@ def attachments_redact_person(removal: Removal) -> None:
     ``EvidenceConfig.ready``).
     """
     names = removal.names
-    here = Q(update__milestone__action__outcome__priority__plan__partnership_id=removal.partnership_id)
-    user_id = (
-        Person.objects.filter(pk=removal.person_id).values_list("user_id", flat=True).first()
+    here = Q(
+        update__milestone__action__outcome__priority__plan__partnership_id=removal.partnership_id
     )
+    user_id = Person.objects.filter(pk=removal.person_id).values_list("user_id", flat=True).first()
     ids = list(Attachment.objects.filter(here).values_list("pk", flat=True))
     if not ids:
         return

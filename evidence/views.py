@@ -20,9 +20,7 @@ from plans.models import MilestoneUpdate
 def _scoped_update(*, user, pk: int) -> MilestoneUpdate:
     return get_object_or_404(
         MilestoneUpdate.objects.filter(
-            milestone__action__outcome__priority__plan__partnership_id__in=partnership_ids_for(
-                user
-            )
+            milestone__action__outcome__priority__plan__partnership_id__in=partnership_ids_for(user)
         )
         .select_related(
             "milestone__lead", "milestone__action__outcome__priority__plan__partnership"
@@ -85,7 +83,9 @@ class AttachmentAddView(FormView):
 
 def content_disposition(name: str) -> str:
     """``attachment`` with an ASCII ``filename`` and the exact name as RFC 6266 ``filename*``."""
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
@@ -125,9 +125,7 @@ class AttachmentRemoveView(TemplateView):
         try:
             services.attachment_remove(attachment=self.attachment, user=request.user)
         except ValidationError as error:
-            return self.render_to_response(
-                self.get_context_data(refusal=" ".join(error.messages))
-            )
+            return self.render_to_response(self.get_context_data(refusal=" ".join(error.messages)))
         messages.success(
             request,
             f"‘{self.attachment.original_name}’ has been removed from the update. The update's "

@@ -288,8 +288,10 @@ def plan_export_zip(*, plan, user_id: int | None, with_emails: bool = True, out:
         )
         for attachment in held:
             safe = attachment.original_name.replace("/", "_").replace("\\", "_")
-            with storage.open(attachment.stored_name, "rb") as source:
-                with archive.open(f"files/{attachment.pk}-{safe}", "w") as target:
-                    shutil.copyfileobj(source, target, 64 * 1024)
+            with (
+                storage.open(attachment.stored_name, "rb") as source,
+                archive.open(f"files/{attachment.pk}-{safe}", "w") as target,
+            ):
+                shutil.copyfileobj(source, target, 64 * 1024)
             count += 1
     return count

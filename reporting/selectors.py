@@ -191,9 +191,7 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
     # Evidence attached to each milestone's updates (one query); the key is there only for a
     # milestone with files, so states and packs without evidence are as they always were.
     files: dict[int, list[dict]] = {}
-    for attachment in evidence_selectors.plan_attachments(plan_id=plan.pk).select_related(
-        "update"
-    ):
+    for attachment in evidence_selectors.plan_attachments(plan_id=plan.pk).select_related("update"):
         files.setdefault(attachment.update.milestone_id, []).append(
             evidence_selectors.attachment_state(attachment)
         )

@@ -1,8 +1,9 @@
 """The milestone page's history lists each update's files, in one query for all of them.
 
 ``plans`` never imports ``evidence``; its template loads this library instead:
-``{% evidence_for history as evidence %}`` once, then
-``{% include "evidence/_update_attachments.html" with attachments=evidence|files_of:entry.update %}``.
+``{% evidence_for history as evidence %}`` once, then for each entry
+``{% include "evidence/_update_attachments.html" with attachments=evidence|files_of:u %}``
+(``u`` the entry's update).
 """
 
 from django import template

@@ -42,7 +42,9 @@ def pdf(text: str = "Board minutes, 12 March 2020") -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
     return out.getvalue()
 
 
@@ -76,12 +78,24 @@ def xlsx() -> bytes:
 
 _TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 MAIN = {
-    "docx": ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
+    "docx": (
+        "word/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    ),
     "docm": ("word/document.xml", "application/vnd.ms-word.document.macroEnabled.main+xml"),
-    "xlsx": ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
+    "xlsx": (
+        "xl/workbook.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ),
     "xlsm": ("xl/workbook.xml", "application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
-    "pptx": ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"),
-    "pptm": ("ppt/presentation.xml", "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"),
+    "pptx": (
+        "ppt/presentation.xml",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+    ),
+    "pptm": (
+        "ppt/presentation.xml",
+        "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml",
+    ),
 }
 
 
@@ -91,7 +105,8 @@ def ooxml(kind: str, *, extra: dict[str, bytes] | None = None, types: str | None
     declared = types or (
         f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{_TYPES}">'
         '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>'
     )
     out = io.BytesIO()
@@ -137,11 +152,15 @@ def corpus() -> list[Case]:
         Case("photo.JPEG", image("JPEG"), why="upper-case extension"),
         Case("animation.gif", image("GIF")),
         Case("picture.webp", image("WEBP")),
-        Case("figures.csv", "Quarter,Referrals\n2019/20 Q3,41\n".encode()),
+        Case("figures.csv", b"Quarter,Referrals\n2019/20 Q3,41\n"),
         Case("figures-bom.csv", "\ufeffQuarter,Cost\n2019/20 Q3,£41\n".encode()),
         Case("figures-windows.csv", "Quarter,Cost\r\n2019/20 Q3,£41\r\n".encode("cp1252")),
         Case("tabbed.csv", b"a\tb\tc\r\n1\t2\t3\r\n"),
-        Case("report\u202efdp.exe.pdf", good_pdf, why="a right-to-left override dropped from the name"),
+        Case(
+            "report\u202efdp.exe.pdf",
+            good_pdf,
+            why="a right-to-left override dropped from the name",
+        ),
         Case("x" * 300 + ".pdf", good_pdf, why="a long name, shortened keeping .pdf"),
         Case("exactly-the-limit.pdf", padded_pdf(limit)),
         # --- too big, empty ----------------------------------------------------------------
@@ -151,7 +170,11 @@ def corpus() -> list[Case]:
         # --- not an accepted type --------------------------------------------------------
         Case("setup.exe", exe, "Files ending .exe cannot be attached"),
         Case("page.html", b"<html><script>alert(1)</script></html>", "Files ending .html"),
-        Case("drawing.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>", "Files ending .svg"),
+        Case(
+            "drawing.svg",
+            b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>",
+            "Files ending .svg",
+        ),
         Case("notes.txt", b"plain text", "Files ending .txt"),
         Case("archive.zip", ooxml("docx"), "Files ending .zip"),
         Case("noextension", good_pdf, "has no extension"),

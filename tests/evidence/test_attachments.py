@@ -77,7 +77,9 @@ def test_a_name_that_could_reach_outside_a_folder_is_refused_and_nothing_stored(
     from io import BytesIO
 
     with pytest.raises(ValidationError) as refused:
-        services.attachment_add(update=update, user=lead_user, name=case.name, file=BytesIO(case.data))
+        services.attachment_add(
+            update=update, user=lead_user, name=case.name, file=BytesIO(case.data)
+        )
     assert "folder path" in refused.value.message_dict["file"][0]
     assert not Attachment.objects.exists() and stored_files() == []
 
@@ -97,7 +99,7 @@ def test_the_download_is_an_attachment_nobody_caches_or_sniffs(client, update, l
     response = client.get(reverse("evidence:attachment_download", args=[attachment.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        "attachment; filename=\"Minutes _ Caf_.pdf\"; "
+        'attachment; filename="Minutes _ Caf_.pdf"; '
         "filename*=UTF-8''Minutes%20%E2%80%93%20Caf%C3%A9.pdf"
     )
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -111,7 +113,9 @@ def _attached(update, user, name="minutes.pdf", data=None):
     return services.attachment_add(update=update, user=user, name=name, file=BytesIO(data or pdf()))
 
 
-def test_another_partnership_gets_404_for_the_file_and_the_pages(client, update, lead_user, outsider):
+def test_another_partnership_gets_404_for_the_file_and_the_pages(
+    client, update, lead_user, outsider
+):
     attachment = _attached(update, lead_user)
     client.force_login(outsider)
     for url in (
@@ -120,7 +124,10 @@ def test_another_partnership_gets_404_for_the_file_and_the_pages(client, update,
         _add_url(update),
     ):
         assert client.get(url).status_code == 404
-    assert client.post(_add_url(update), {"file": SimpleUploadedFile("a.pdf", pdf())}).status_code == 404
+    assert (
+        client.post(_add_url(update), {"file": SimpleUploadedFile("a.pdf", pdf())}).status_code
+        == 404
+    )
     assert Attachment.objects.count() == 1
 
 
@@ -191,12 +198,16 @@ def test_removing_a_file_deletes_it_and_keeps_the_record(
     history = list(Attachment.history.filter(id=attachment.pk).order_by("history_date"))
     assert [h.history_type for h in history] == ["+", "~"]
     assert history[-1].removed_by_name == "Simon Perry" and history[-1].history_user == lead_user
-    assert client.get(reverse("evidence:attachment_download", args=[attachment.pk])).status_code == 404
+    assert (
+        client.get(reverse("evidence:attachment_download", args=[attachment.pk])).status_code == 404
+    )
     page = client.get(update.milestone.get_absolute_url()).content.decode()
     assert "minutes.pdf" in page and "removed on" in page and "by Simon Perry" in page
 
 
-def test_only_who_attached_a_file_or_an_admin_may_remove_it(partnership, update, lead, lead_user, admin_user):
+def test_only_who_attached_a_file_or_an_admin_may_remove_it(
+    partnership, update, lead, lead_user, admin_user
+):
     attachment = _attached(update, lead_user)
     other_user = factories.MembershipFactory(partnership=partnership, role="lead").user
     other = factories.PersonFactory(partnership=partnership, user=other_user)
@@ -209,7 +220,7 @@ def test_only_who_attached_a_file_or_an_admin_may_remove_it(partnership, update,
 
 def test_the_milestone_page_lists_each_updates_files_with_size_and_link(client, update, lead_user):
     small = _attached(update, lead_user, "minutes.pdf")
-    big = _attached(update, lead_user, "strategy.pdf", padded_pdf(1_300_000))
+    _attached(update, lead_user, "strategy.pdf", padded_pdf(1_300_000))
     client.force_login(lead_user)
     page = client.get(update.milestone.get_absolute_url()).content.decode()
     assert f'href="{reverse("evidence:attachment_download", args=[small.pk])}"' in page
@@ -234,7 +245,9 @@ def test_the_milestone_page_costs_the_same_queries_whatever_the_files(
     assert response.content.decode().count("file-") >= updates * 3
 
 
-def test_removing_a_person_covers_their_name_on_files(partnership, update, lead, lead_user, admin_user):
+def test_removing_a_person_covers_their_name_on_files(
+    partnership, update, lead, lead_user, admin_user
+):
     attachment = _attached(update, lead_user, "Simon Perry appraisal notes.pdf")
     plans_services.person_remove(person=lead, user=admin_user)
     attachment.refresh_from_db()

@@ -531,9 +531,7 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     if page.locator("main input[type=file]").count():
         submit(page)
         walk.check(page, "attach evidence with errors", errors=True)
-    walk.visit(
-        page, reverse("evidence:attachment_remove", args=[attachment.pk]), "remove evidence"
-    )
+    walk.visit(page, reverse("evidence:attachment_remove", args=[attachment.pk]), "remove evidence")
     walk.visit(page, reverse("plans:item_edit", args=["milestone", milestone.pk]), "edit milestone")
     page.locator("#id_text").fill("")
     submit(page)
