@@ -385,6 +385,11 @@ def _image_check(file: BinaryIO, *, extension: str, head: bytes) -> str:
                 image.verify()
     except AttachmentRefused:
         raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise AttachmentRefused(
+            f"This image has more than the {MAX_IMAGE_PIXELS // 1_000_000} million pixels this "
+            "service accepts. Save a smaller copy and attach that."
+        ) from error
     except Exception as error:  # Pillow raises many types for a bad or lying image
         raise _mismatch(extension, head, expected) from error
     return content_type

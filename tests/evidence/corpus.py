@@ -215,6 +215,7 @@ def corpus() -> list[Case]:
         # --- bombs and damage ------------------------------------------------------------
         Case("bomb.docx", zip_bomb(), "would unpack to far more data"),
         Case("huge.png", image("PNG", size=(10_000, 6_000), mode="1"), "more than the 50 million"),
+        Case("huger.png", image("PNG", size=(12_000, 8_000), mode="1"), "more than the 50 million"),
         Case("truncated.docx", ooxml("docx")[:-30], "damaged or encrypted"),
         # --- names that could reach outside a folder -------------------------------------
         Case("../../etc/passwd.pdf", good_pdf, "folder path"),
