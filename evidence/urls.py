@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401 — the pages come with the app's views
+from django.urls import path
+
+from evidence import views
 
 app_name = "evidence"
 
-urlpatterns = []
+urlpatterns = [
+    path(
+        "updates/<int:pk>/evidence/add/",
+        views.AttachmentAddView.as_view(),
+        name="attachment_add",
+    ),
+    path(
+        "evidence/<int:pk>/download/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment_download",
+    ),
+    path(
+        "evidence/<int:pk>/remove/",
+        views.AttachmentRemoveView.as_view(),
+        name="attachment_remove",
+    ),
+]

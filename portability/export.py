@@ -4,11 +4,17 @@
 selectors for its sections directly (indicators, their settings, quarters with snapshots).
 """
 
+import json
+import shutil
+import zipfile
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db.models import OuterRef, Prefetch, Subquery
 
+from evidence import selectors as evidence_selectors
+from evidence.models import Attachment
+from evidence.services import evidence_storage
 from outcomes import selectors as outcomes_selectors
 from plans.models import (
     RAG,
@@ -41,7 +47,8 @@ SECTIONS: dict[str, Callable[..., Any]] = {
 def _plan_tree(plan):
     """The plan's priorities with everything under them, in a fixed number of queries."""
 
-    # Each update's review and its thread (review.models) come with it: one query more.
+    # Each update's review and its thread (review.models) come with it: one query more; and
+    # its evidence (evidence.models): one more.
     updates = (
         MilestoneUpdate.objects.order_by("created_at", "pk")
         .select_related("review")
@@ -51,7 +58,8 @@ def _plan_tree(plan):
                 queryset=ReviewMessage.objects.select_related("revised_update").order_by(
                     "created_at", "pk"
                 ),
-            )
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "pk")),
         )
     )
     # When each milestone was created, from its history, in the same query as the milestone.
@@ -123,6 +131,9 @@ def _update(update) -> dict[str, Any]:
         "author_name": update.author_name,
         "source": update.source,
         "created_at": update.created_at.isoformat(),
+        # Evidence: each file's metadata (name, size, type, SHA-256, who and when), not its
+        # bytes; the "with files" zip (plan_export_zip) carries those.
+        "attachments": [evidence_selectors.attachment_export(a) for a in update.attachments.all()],
         "review": _review(getattr(update, "review", None)),
     }
 
@@ -294,3 +305,33 @@ def plan_export_logged(*, plan, user_id: int | None, with_emails: bool = True) -
     """
     security_event("plan_exported", user_id=user_id, plan_id=plan.pk, format="json")
     return plan_export(plan=plan, with_emails=with_emails)
+
+
+def plan_export_zip(*, plan, user_id: int | None, with_emails: bool = True, out: BinaryIO) -> int:
+    """The JSON export with the evidence files themselves, as a zip written to ``out``.
+
+    ``plan.json`` is ``plan_export`` (logged once as ``plan_exported``, format ``zip``); each
+    file still held is ``files/<id>-<name>``, streamed from the evidence storage a chunk at
+    a time. Returns how many files went in.
+    """
+    security_event("plan_exported", user_id=user_id, plan_id=plan.pk, format="zip")
+    data = plan_export(plan=plan, with_emails=with_emails)
+    storage = evidence_storage()
+    count = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("plan.json", json.dumps(data, indent=2, ensure_ascii=False))
+        held = (
+            Attachment.objects.live()
+            .exclude(stored_name="")
+            .filter(update__milestone__action__outcome__priority__plan=plan)
+            .order_by("pk")
+        )
+        for attachment in held:
+            safe = attachment.original_name.replace("/", "_").replace("\\", "_")
+            with (
+                storage.open(attachment.stored_name, "rb") as source,
+                archive.open(f"files/{attachment.pk}-{safe}", "w") as target,
+            ):
+                shutil.copyfileobj(source, target, 64 * 1024)
+            count += 1
+    return count

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
+from evidence.models import Attachment
 from outcomes import services as outcomes_services
 from plans.models import (
     Action,
@@ -207,6 +208,25 @@ def _milestone(item: dict, action: Action, context: ImportContext, person_for) -
         ]
     )
     _reviews(item.get("updates", []), updates)
+    attachments = [
+        Attachment(
+            update=update,
+            original_name=a["name"],
+            # The files themselves are not in the JSON: the rows say what was attached.
+            stored_name="",
+            size=a["size"],
+            content_type=a.get("content_type", ""),
+            sha256=a.get("sha256", ""),
+            uploaded_by_name=a.get("uploaded_by_name", ""),
+            created_at=_datetime(a["created_at"]),
+            removed_at=_datetime(a.get("removed_at")),
+            removed_by_name=a.get("removed_by_name", "") or "",
+        )
+        for update, u in zip(updates, item.get("updates", []), strict=True)
+        for a in u.get("attachments", [])
+    ]
+    if attachments:
+        bulk_create_with_history(attachments, Attachment)
     if updates:
         latest = max(updates, key=lambda u: (u.created_at, u.pk))
         # update() rather than save(): the milestone's state is as exported, not a new change.

@@ -1,13 +1,15 @@
 """Download a plan as JSON: any member of the plan's partnership."""
 
-from django.http import JsonResponse
+import tempfile
+
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 from django.views import View
 
 from plans.access import is_partnership_admin, partnership_ids_for
 from plans.models import Plan
-from portability.export import plan_export_logged
+from portability.export import plan_export_logged, plan_export_zip
 
 
 class PlanExportJsonView(View):
@@ -29,3 +31,26 @@ class PlanExportJsonView(View):
         filename = f"{slugify(plan.partnership.name)}-{slugify(plan.title)}.json"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class PlanExportZipView(View):
+    """The JSON export with the evidence files, as a zip: any member of the partnership."""
+
+    def get(self, request, pk):
+        plan = get_object_or_404(
+            Plan.objects.select_related("partnership"),
+            pk=pk,
+            partnership_id__in=partnership_ids_for(request.user),
+        )
+        out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        plan_export_zip(
+            plan=plan,
+            user_id=request.user.pk,
+            with_emails=is_partnership_admin(request.user, plan.partnership_id),
+            out=out,
+        )
+        out.seek(0)
+        filename = f"{slugify(plan.partnership.name)}-{slugify(plan.title)}-with-files.zip"
+        return FileResponse(
+            out, as_attachment=True, filename=filename, content_type="application/zip"
+        )

@@ -33,6 +33,14 @@ class PersonState(TypedDict):
     organisation: str
 
 
+class AttachmentState(TypedDict):
+    file_name: str
+    size: int  # bytes
+    size_display: str  # "120 KB", "1.2 MB"
+    uploaded_by_name: str
+    created_at: str
+
+
 class MilestoneState(TypedDict):
     id: int
     number: str
@@ -57,6 +65,8 @@ class MilestoneState(TypedDict):
     # Only where the partnership switched on review flags in packs (review.selectors):
     # {"flag": "Not yet reviewed" | "Queried, no answer" | "", "state", "thread": [...]}.
     review: NotRequired[dict]
+    # Evidence on its updates (evidence.selectors.attachment_state), only when there is any.
+    attachments: NotRequired[list[AttachmentState]]
 
 
 class ActionState(TypedDict):

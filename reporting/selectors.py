@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from evidence import selectors as evidence_selectors
 from plans.access import partnership_ids_for
 from plans.models import (
     Action,
@@ -136,8 +137,8 @@ def _period_start(period: ReportingPeriod) -> datetime:
 
 
 def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
-    """Every item of the period's plan as it stands now, as JSON-ready data (a constant 7
-    queries; 8 where the partnership has switched on review flags in packs).
+    """Every item of the period's plan as it stands now, as JSON-ready data (a constant 8
+    queries; 9 where the partnership has switched on review flags in packs).
 
     Besides the current state, each milestone carries its status and due date at the start
     of the period (from its update history) and when it was created (from its history), so
@@ -200,6 +201,14 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
         },
         since=start,
     )
+    # Evidence attached to each milestone's updates (one query); the key is there only for a
+    # milestone with files, so states and packs without evidence are as they always were.
+    files: dict[int, list[dict]] = {}
+    for attachment in evidence_selectors.plan_attachments(plan_id=plan.pk).select_related("update"):
+        files.setdefault(attachment.update.milestone_id, []).append(
+            evidence_selectors.attachment_state(attachment)
+        )
+
     milestones_by_action: dict[int, list[dict]] = {}
     for m in milestones:
         update = m.latest_update
@@ -238,6 +247,7 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
                     }
                 ),
                 **review,
+                **({"attachments": files[m.pk]} if m.pk in files else {}),
             }
         )
     actions_by_outcome: dict[int, list[dict]] = {}

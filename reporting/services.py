@@ -190,9 +190,17 @@ def period_reopen(*, period: ReportingPeriod, user, reason: str) -> ReportingPer
 # Keys of a plan state whose whole value is a person's name, and keys of text that may
 # mention one ("YOT (Ken Dance)"). Commentary is the writer's own words and is left alone.
 _NAME_KEYS = frozenset(
-    {"update_author", "author", "author_name", "owner", "signatory", "signed_by"}
+    {
+        "update_author",
+        "author",
+        "author_name",
+        "owner",
+        "signatory",
+        "signed_by",
+        "uploaded_by_name",
+    }
 )
-_TEXT_KEYS = frozenset({"lead_text"})
+_TEXT_KEYS = frozenset({"lead_text", "file_name"})
 
 
 def _state_redact(value, *, removal, key: str = ""):

@@ -302,6 +302,34 @@ ACCESS: dict[str, Access] = {
     "portability:plan_export_json": members(
         fill=({"pk": Obj("plan")},), why="any member may take the plan's data away"
     ),
+    "portability:plan_export_zip": members(
+        fill=({"pk": Obj("plan")},), why="the JSON with the evidence files, for any member"
+    ),
+    # --- Evidence on updates (evidence.views) --------------------------------------------------
+    "evidence:attachment_add": Access(
+        LOGIN,
+        FORBIDDEN,
+        OK,
+        OK,
+        NOT_FOUND,
+        fill=({"pk": Obj("update")},),
+        post=(LOGIN, FORBIDDEN, OK, OK, NOT_FOUND),
+        why="the milestone's leads, delegates and admins attach; an empty POST says 'Select a "
+        "file'",
+    ),
+    "evidence:attachment_download": members(
+        fill=({"pk": Obj("attachment")},), why="any member may download the partnership's evidence"
+    ),
+    "evidence:attachment_remove": Access(
+        LOGIN,
+        FORBIDDEN,
+        OK,
+        OK,
+        NOT_FOUND,
+        fill=({"pk": Obj("attachment")},),
+        post=(LOGIN, FORBIDDEN, REDIRECT, REDIRECT, NOT_FOUND),
+        why="who attached the file (the lead here) and admins; the record stays",
+    ),
     # --- Reading the plan (plans.views.pages) --------------------------------------------------
     "plans:plan_list": signed_in(why="lists only the user's own partnerships' plans"),
     "plans:plan_detail": members(fill=({"pk": Obj("plan")},)),
@@ -762,6 +790,22 @@ def _other_apps_objects(objects: dict, users: dict) -> dict:
             kind="question", text=f"{MARKER} question", author=users["admin"], author_name="A"
         )
         found["review"] = review
+    try:
+        attachment_model = apps.get_model("evidence", "Attachment")
+    except LookupError:
+        attachment_model = None
+    if attachment_model is not None:
+        from io import BytesIO
+
+        from evidence.services import attachment_add
+        from tests.evidence.corpus import pdf
+
+        found["attachment"] = attachment_add(
+            update=objects["update"],
+            user=users["lead"],
+            name=f"{MARKER} minutes.pdf",
+            file=BytesIO(pdf(f"{MARKER} minutes")),
+        )
     try:
         indicator_model = apps.get_model("outcomes", "Indicator")
         value_model = apps.get_model("outcomes", "IndicatorValue")

@@ -182,6 +182,11 @@ if S3_BUCKET:
         },
     }
 
+# Evidence attached to updates is kept through this storage alias: the same backend as
+# "default" (MEDIA_ROOT, or the S3 bucket when DJANGO_S3_BUCKET is set), so every app server
+# reads the files any of them stored. Always served through evidence.views, never by URL.
+STORAGES["evidence"] = STORAGES["default"]
+
 # A shared cache for several app servers: Redis when REDIS_URL is set (Django's own Redis
 # backend), otherwise each process's memory. The throttles (plans.limits) count in it when it
 # is shared and in the database otherwise, so every server sees the same counts either way;
@@ -365,6 +370,12 @@ UPLOAD_MAX_UNCOMPRESSED_BYTES = int(
 )
 UPLOAD_MAX_CELLS = int(os.environ.get("UPLOAD_MAX_CELLS", "120000"))
 UPLOAD_MAX_CHARACTERS = int(os.environ.get("UPLOAD_MAX_CHARACTERS", "10000000"))
+# Evidence on an update (evidence/filetypes.py): each file at most this many bytes, and an
+# Office file (a zip) may unpack to at most this many (a zip bomb is refused unopened).
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+EVIDENCE_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("EVIDENCE_MAX_UNCOMPRESSED_BYTES", str(10 * EVIDENCE_MAX_BYTES))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

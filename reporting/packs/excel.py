@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from plans import rag
 from plans.formatting import govuk_date, govuk_datetime
+from reporting.state import to_datetime
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "d mmmm yyyy"  # 30 June 2009, as pages and the PDF write dates
@@ -387,6 +388,41 @@ def signoff_sheet(wb: Workbook, pack: dict) -> None:
                 govuk_datetime(timezone.localtime(signed_at)) if signed_at else "",
             ]
         )
+
+
+EVIDENCE_COLUMNS = [
+    ("Priority", 30),
+    ("Milestone", 40),
+    ("Lead", 22),
+    ("File", 40),
+    ("Size", 10),
+    ("Attached by", 20),
+    ("Attached on", 13),
+]
+
+
+def evidence_sheet(wb: Workbook, pack: dict) -> None:
+    """The files attached to each milestone's updates; only in a pack that has any, so packs
+    of plans without evidence are as they were."""
+    rows = [m for m in pack["milestones"] if m.get("attachments")]
+    if not rows:
+        return
+    table = Table(wb, pack, "Evidence", EVIDENCE_COLUMNS)
+    for m in rows:
+        for file in m["attachments"]:
+            attached = to_datetime(file.get("created_at"))
+            table.add(
+                [
+                    m["priority"],
+                    m["milestone"],
+                    m["lead_name"],
+                    file["file_name"],
+                    file["size_display"],
+                    file.get("uploaded_by_name", ""),
+                    attached.date() if attached else None,
+                ],
+                wrap={1, 2, 4},
+            )
     table.finish()
 
 
@@ -417,6 +453,7 @@ def render_xlsx(pack: dict) -> bytes:
     indicators_sheet(wb, pack)
     signoff_sheet(wb, pack)
     milestone_sheet(wb, pack, "Full plan", pack["milestones"], "This plan has no milestones.")
+    evidence_sheet(wb, pack)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

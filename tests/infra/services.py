@@ -64,7 +64,7 @@ def s3_server():
 
 def s3_storages(env: dict) -> dict:
     """STORAGES as config/settings/base.py builds them from ``env``."""
-    return {
+    storages = {
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
@@ -79,6 +79,8 @@ def s3_storages(env: dict) -> dict:
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    storages["evidence"] = storages["default"]  # as base.py: evidence in the same bucket
+    return storages
 
 
 def bucket_keys(client, bucket: str) -> list[str]:

@@ -133,3 +133,31 @@ def test_with_redis_the_link_limit_is_shared_by_every_server_and_needs_no_table(
         assert RequestCount.objects.count() == 0, "counted in the database, not in Redis"
         counters = redis.Redis.from_url(url).keys("*limit:*")
         assert len(counters) == 2, "one counter per address and one per client address"
+
+
+@pytest.mark.django_db
+def test_evidence_is_stored_in_the_bucket_and_downloaded_from_it(client, partnership, s3):
+    import hashlib
+
+    from evidence.models import Attachment
+    from tests.evidence.corpus import pdf
+
+    bucket, s3_client = s3
+    lead_user = factories.MembershipFactory(partnership=partnership, role="lead").user
+    lead = factories.PersonFactory(partnership=partnership, user=lead_user)
+    update = factories.MilestoneUpdateFactory(
+        milestone__action__outcome__priority__plan__partnership=partnership,
+        milestone__lead=lead,
+        author=lead_user,
+    )
+    client.force_login(lead_user)
+    response = client.post(
+        reverse("evidence:attachment_add", args=[update.pk]),
+        {"file": SimpleUploadedFile("Board minutes.pdf", pdf())},
+    )
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert bucket_keys(s3_client, bucket) == [attachment.stored_name]
+    download = client.get(reverse("evidence:attachment_download", args=[attachment.pk]))
+    body = b"".join(download.streaming_content)
+    assert body == pdf() and hashlib.sha256(body).hexdigest() == attachment.sha256

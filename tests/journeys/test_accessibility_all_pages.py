@@ -139,6 +139,27 @@ class Walk:
         self.check(page, name, status=status, **kwargs)
 
 
+def _evidence_attached(update):
+    """A file on ``update``, stored as the attach page would store it (no form sent)."""
+    from django.core.files.base import ContentFile
+
+    from evidence.models import Attachment
+    from evidence.services import evidence_storage
+    from tests.evidence.corpus import pdf
+
+    data = pdf("Board minutes")
+    stored = evidence_storage().save(f"evidence/walk-{update.pk}", ContentFile(data))
+    return Attachment.objects.create(
+        update=update,
+        original_name="Board minutes March 2020.pdf",
+        stored_name=stored,
+        size=len(data),
+        content_type="application/pdf",
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_name="Demo admin",
+    )
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
 def test_every_page_has_no_serious_or_critical_accessibility_violation(
     new_page, demo, assert_accessible, monkeypatch, viewport
@@ -543,6 +564,20 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
     walk.visit(page, reverse("plans:priority_detail", args=[priority.pk]), "priority page (admin)")
     walk.visit(page, reverse("plans:action_detail", args=[action.pk]), "action page (admin)")
     walk.visit(page, reverse("plans:milestone_detail", args=[milestone.pk]), "milestone (admin)")
+    # Evidence on an update (evidence.views): the milestone page listing a file, the attach
+    # page (with its error when no file is chosen, unless a closed quarter froze the update)
+    # and the remove page. The file is stored directly, so the walk saves nothing through
+    # a form.
+    update = milestone.updates.order_by("-created_at", "-pk").first()
+    attachment = _evidence_attached(update)
+    walk.visit(
+        page, reverse("plans:milestone_detail", args=[milestone.pk]), "milestone with evidence"
+    )
+    walk.visit(page, reverse("evidence:attachment_add", args=[update.pk]), "attach evidence")
+    if page.locator("main input[type=file]").count():
+        submit(page)
+        walk.check(page, "attach evidence with errors", errors=True)
+    walk.visit(page, reverse("evidence:attachment_remove", args=[attachment.pk]), "remove evidence")
     walk.visit(page, reverse("plans:item_edit", args=["milestone", milestone.pk]), "edit milestone")
     page.locator("#id_text").fill("")
     submit(page)

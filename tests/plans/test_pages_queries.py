@@ -21,7 +21,9 @@ MILESTONE_LIST = 16  # chosen plan, 4 filter option lists, count, a page of ids,
 # change the item (plans.views.pages.StructureContextMixin).
 ACTION_PAGE = 13
 OUTCOME_PAGE = 14
-MILESTONE_PAGE = 14  # and 1 for the reviews of its updates (review_tags.review_threads)
+# The milestone page: one more for the reviews of its updates (review_tags.review_threads) and
+# one more for the evidence on them (evidence_tags.evidence_for).
+MILESTONE_PAGE = 15
 
 
 @pytest.fixture
