@@ -471,7 +471,7 @@ def test_the_whole_export_costs_the_same_queries_at_any_size(
         milestone = factories.MilestoneFactory(action__outcome=outcome, lead=None)
         MilestoneUpdate.objects.create(milestone=milestone, status="green", commentary=f"{n}")
         factories.IndicatorFactory(plan=plan, owner=None).outcomes.add(outcome)
-    with django_assert_max_num_queries(22):  # 3 of them: the sign-off section
+    with django_assert_max_num_queries(23):  # 3: the sign-off section; 1: the evidence
         plan_export(plan=plan)
 
 
