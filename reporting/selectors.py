@@ -25,7 +25,7 @@ from plans.models import (
     ReportingPeriod,
 )
 from reporting.indicators import indicator_rows
-from reporting.models import BoardMeeting, PackJob, Snapshot, SnapshotRedaction
+from reporting.models import BoardMeeting, PackJob, PlanDataVersion, Snapshot, SnapshotRedaction
 from reporting.schema import STATE_SCHEMA_VERSION, State, snapshot_state
 
 
@@ -339,6 +339,15 @@ PACK_WAITING_TOO_LONG = timedelta(minutes=2)
 def pack_filters(*, priority_id: int | None, organisation_id: int | None) -> dict:
     """A pack's filter as the PackJob fields that record it."""
     return {"priority_id": priority_id, "organisation_id": organisation_id}
+
+
+def plan_data_version(*, plan_id: int) -> int:
+    """How many times the plan's data has changed (0 before the first change): one query.
+
+    A draft pack read at this version is fresh while it stays the same (reporting.freshness).
+    """
+    found = PlanDataVersion.objects.filter(plan_id=plan_id).values_list("version", flat=True)
+    return found.first() or 0
 
 
 def pack_needs_background(*, plan_id: int) -> bool:

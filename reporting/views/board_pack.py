@@ -9,12 +9,17 @@ from django.views.generic import TemplateView, View
 
 from plans.access import is_partnership_admin
 from plans.selectors import period_collecting
-from reporting import selectors
+from reporting import freshness, selectors
 from reporting.downloads import PackDownloadKind, pack_download_decide
 from reporting.forms import PackFilterForm
 from reporting.models import PackJob
 from reporting.packs import FORMATS
 from reporting.packs.data import pack_for_period
+
+
+# The "being updated" page reloads itself this often (seconds), so it works without
+# JavaScript; once the new pack is ready the reload downloads it.
+PAGE_REFRESH_EVERY = 5
 
 
 def filter_form(request, plan) -> PackFilterForm:
@@ -49,6 +54,13 @@ class BoardPackView(TemplateView):
         periods = list(selectors.period_list(plan=plan))
         collecting = period_collecting(plan=plan, periods=periods)
         shown, earlier = selectors.periods_arranged(periods=periods, collecting=collecting)
+        current = collecting.period if collecting and collecting.period.pk else None
+        usable = not form.is_bound or form.is_valid()
+        states = (
+            freshness.pack_states(period=current, filters=filter_values(form))
+            if usable and current is not None and not current.is_closed
+            else {}
+        )
         return super().get_context_data(
             plan=plan,
             periods=periods,
@@ -61,6 +73,8 @@ class BoardPackView(TemplateView):
             form=form,
             query=query,
             pack_jobs=selectors.pack_jobs_recent(plan=plan),
+            pack_states=states,
+            refresh_every=PAGE_REFRESH_EVERY,
             **kwargs,
         )
 
@@ -89,6 +103,15 @@ class PackDownloadView(View):
                 "query": request.GET.urlencode(),
             }
             return TemplateResponse(request, "reporting/pack_job_start.html", context)
+        if decision.kind is PackDownloadKind.UPDATING:
+            context = {
+                "period": period,
+                "plan": period.plan,
+                "fmt": fmt,
+                "state": decision.state,
+                "refresh_every": PAGE_REFRESH_EVERY,
+            }
+            return TemplateResponse(request, "reporting/pack_updating.html", context)
         if decision.kind is PackDownloadKind.REFUSED:
             return pack_limit_response(request, period, fmt, decision.error)
         if decision.kind is PackDownloadKind.PENDING:
