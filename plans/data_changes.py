@@ -32,7 +32,7 @@ def register_plan_data_hook(hook: Callable[[set[int]], None]) -> None:
         _hooks.append(hook)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Changes:
     """What one transaction changed, until it commits."""
 
@@ -40,6 +40,10 @@ class _Changes:
     partnership_ids: set[int] = field(default_factory=set)
     # (model label, path from that model to its plan's id) -> ids of changed rows
     items: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    # The connection's list of commit callbacks this record was queued on: a commit, a
+    # rollback or a savepoint's rollback replaces that list, and with it ends the record.
+    queue: list | None = None
+    told: bool = False
 
     def plans(self) -> set[int]:
         """Every plan touched: one query per kind of item, one for partnerships."""
@@ -60,8 +64,10 @@ class _Changes:
         return found
 
     def tell(self) -> None:
-        if _local.__dict__.get("pending") is self:
-            _local.pending = None
+        """Call the hooks once with every plan changed (queued once per change; runs once)."""
+        if self.told:
+            return
+        self.told = True
         plan_ids = self.plans()
         if not plan_ids:
             return
@@ -70,18 +76,18 @@ class _Changes:
 
 
 def _pending(using: str) -> _Changes:
-    """This transaction's record of changes, registered to be told at its commit."""
+    """This transaction's record of changes (a new one outside a transaction)."""
     changes = _local.__dict__.get("pending")
     connection = connections[using]
-    # The record belongs to a transaction still open when its callback is still queued (a
-    # rollback, or a savepoint's, drops the callback and with it the record).
-    if changes is not None and connection.in_atomic_block:
-        if any(func == changes.tell for _, func, *_ in connection.run_on_commit):
-            return changes
-    changes = _Changes()
-    if connection.in_atomic_block:
+    if not connection.in_atomic_block:
+        return _Changes()
+    if changes is None or changes.told or changes.queue is not connection.run_on_commit:
+        changes = _Changes()
         _local.pending = changes
-        transaction.on_commit(changes.tell, using=using, robust=True)
+    # Queued with every change rather than once, so that a test's capture of the callbacks
+    # queued in its block sees one; only the first to run tells.
+    transaction.on_commit(changes.tell, using=using, robust=True)
+    changes.queue = connection.run_on_commit
     return changes
 
 

@@ -181,8 +181,7 @@ def pack_states(*, period: ReportingPeriod, filters: dict) -> dict[str, PackStat
     """Both formats' states for the board pack page (a constant number of queries)."""
     version = selectors.plan_data_version(plan_id=period.plan_id)
     return {
-        fmt: pack_state(period=period, fmt=fmt, filters=filters, version=version)
-        for fmt in FORMATS
+        fmt: pack_state(period=period, fmt=fmt, filters=filters, version=version) for fmt in FORMATS
     }
 
 
@@ -401,9 +400,7 @@ _WATCHED = {
     "plans.ReportingPeriod": lambda o: {"plan_ids": [o.plan_id]},
     "plans.Priority": lambda o: {"plan_ids": [o.plan_id]},
     "plans.Outcome": lambda o: {"items": [("plans.Priority", "plan_id", o.priority_id)]},
-    "plans.Action": lambda o: {
-        "items": [("plans.Outcome", "priority__plan_id", o.outcome_id)]
-    },
+    "plans.Action": lambda o: {"items": [("plans.Outcome", "priority__plan_id", o.outcome_id)]},
     "plans.Milestone": lambda o: {
         "items": [("plans.Action", "outcome__priority__plan_id", o.action_id)]
     },
