@@ -316,10 +316,10 @@ def pack_asked(
     )
     due = now if stale is not None and not active else None
     key = refresh_key(fmt=fmt, **filters)
-    if due is None and filtered:
-        # Remembered only: cheap once known, so the download stays quick.
-        if PackRefresh.objects.filter(period=period, key=key, asked_at__isnull=False).exists():
-            return
+    # Remembered only: cheap once known, so the download stays quick.
+    remembered = PackRefresh.objects.filter(period=period, key=key, asked_at__isnull=False)
+    if due is None and filtered and remembered.exists():
+        return
     _refresh_push(
         period=period,
         key=key,

@@ -16,7 +16,6 @@ from reporting.models import PackJob
 from reporting.packs import FORMATS
 from reporting.packs.data import pack_for_period
 
-
 # The "being updated" page reloads itself this often (seconds), so it works without
 # JavaScript; once the new pack is ready the reload downloads it.
 PAGE_REFRESH_EVERY = 5

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -306,13 +307,14 @@ def test_two_workers_given_the_same_refresh_produce_the_pack_once(
 @pytest.mark.django_db
 def test_changes_rolled_back_make_no_pack_stale(admin_user, q3, django_capture_on_commit_callbacks):
     before = selectors.plan_data_version(plan_id=q3.plan_id)
-    from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                update(first_milestone(q3.plan), admin_user, "Never saved")
-                raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        update(first_milestone(q3.plan), admin_user, "Never saved")
+        raise RuntimeError
     assert selectors.plan_data_version(plan_id=q3.plan_id) == before
     assert not callbacks
 
