@@ -381,9 +381,47 @@ def pack_refresh_run(*, refresh_id: int, now=None) -> str:
         row.save(update_fields=["due_at", "task_due_at"])
     if running is not None:
         return "under way"
+    drafts_prune(period=period, fmt=row.fmt, filters=filters)
     job = jobs.pack_job_request(period=period, fmt=row.fmt, user=None, **filters)
     PackRefresh.objects.filter(pk=refresh_id).update(job=job)
     return "asked"
+
+
+# Finished drafts of one pack kept in storage: the latest (offered while the next is made)
+# and the one before, for someone who opened its page a moment ago.
+DRAFTS_KEPT = 2
+
+
+def drafts_prune(*, period: ReportingPeriod, fmt: str, filters: dict) -> int:
+    """Delete the files of a draft pack's older versions, made by refreshes; return how many.
+
+    Only drafts nobody asked for themselves (``requested_by`` empty), older than the latest
+    (which, with the one about to be made, keeps DRAFTS_KEPT); a file another job reuses
+    (same data) is kept.
+    """
+    done = _draft_jobs(period, fmt, filters).filter(status=PackJob.Status.DONE).exclude(file="")
+    # Called before the next version is asked for, which will be the other one kept.
+    newest = done.order_by("-finished_at", "-pk").values_list("pk", flat=True)
+    kept = list(newest[: DRAFTS_KEPT - 1])
+    old = list(done.filter(requested_by__isnull=True).exclude(pk__in=kept))
+    if not old:
+        return 0
+    in_use = set(
+        PackJob.objects.filter(file__in=[job.file.name for job in old])
+        .exclude(pk__in=[job.pk for job in old])
+        .values_list("file", flat=True)
+    )
+    PackJob.objects.filter(pk__in=[job.pk for job in old]).delete()
+    for name in {job.file.name for job in old} - in_use:
+        transaction.on_commit(lambda name=name: _file_delete(name))
+    return len(old)
+
+
+def _file_delete(name: str) -> None:
+    try:
+        PackJob._meta.get_field("file").storage.delete(name)
+    except OSError:
+        logger.warning("Could not delete the old draft pack %s", name)
 
 
 # --- Which changes count ------------------------------------------------------------------

@@ -386,9 +386,10 @@ def pack_stored_get(
 
 
 def pack_jobs_recent(*, plan: Plan, limit: int = 10) -> QuerySet[PackJob]:
-    """The plan's latest background packs, newest first, for the board pack page."""
+    """The plan's latest background packs people asked for, newest first, for the board pack
+    page (the drafts kept ready after changes are shown beside each download instead)."""
     return (
-        PackJob.objects.filter(period__plan=plan)
+        PackJob.objects.filter(period__plan=plan, requested_by__isnull=False)
         .select_related("period", "priority", "organisation")
         .order_by("-created_at", "-pk")[:limit]
     )

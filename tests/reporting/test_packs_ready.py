@@ -345,3 +345,18 @@ def test_the_board_pack_page_with_pack_states_costs_a_constant_number_of_queries
     with django_assert_num_queries(21):
         page = client.get(reverse("reporting:board_pack", args=[plan.pk])).content.decode()
     assert page.count("Download the version of 10am today") == 2
+
+
+@pytest.mark.django_db
+def test_older_versions_made_by_refreshes_leave_storage_the_latest_two_stay(
+    admin_user, q3, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    for n in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            update(first_milestone(q3.plan), admin_user, f"Change {n}")
+
+    done = PackJob.objects.filter(period=q3, fmt="xlsx", status=PackJob.Status.DONE)
+    assert done.count() == 2
+    newest = done.order_by("-pk").first()
+    assert "Change 3" in cell_texts(newest.file.open("rb").read())
