@@ -274,7 +274,12 @@ def _refresh_push(*, period, key, fmt, priority_id, organisation_id, due, asked=
         if asked is not None:
             row.asked_at = asked
             fields.append("asked_at")
-        enqueue = due is not None and row.task_due_at is None
+        # A task that should have woken long ago was lost (its queue record cleared, say):
+        # queue another rather than wait for it for ever.
+        lost = row.task_due_at is not None and row.task_due_at < timezone.now() - timedelta(
+            seconds=settings.PACK_JOB_STALE_AFTER
+        )
+        enqueue = due is not None and (row.task_due_at is None or lost)
         if enqueue:
             row.task_due_at = row.due_at
             fields.append("task_due_at")
