@@ -361,6 +361,11 @@ def pack_refresh_run(*, refresh_id: int, now=None) -> str:
             _enqueue(row)
             return "later"
         period = row.period
+        if period.is_closed:
+            # Closed since the change: its pack comes from the snapshot, made when first asked.
+            row.due_at = row.task_due_at = None
+            row.save(update_fields=["due_at", "task_due_at"])
+            return "closed"
         filters = {"priority_id": row.priority_id, "organisation_id": row.organisation_id}
         running = (
             _draft_jobs(period, row.fmt, filters)

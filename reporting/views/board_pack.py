@@ -16,9 +16,8 @@ from reporting.models import PackJob
 from reporting.packs import FORMATS
 from reporting.packs.data import pack_for_period
 
-# The "being updated" page reloads itself this often (seconds), so it works without
-# JavaScript; once the new pack is ready the reload downloads it.
-PAGE_REFRESH_EVERY = 5
+# The "being updated" page checks again this often (seconds; app.mjs's data-app-poll).
+PAGE_REFRESH_EVERY = 3
 
 
 def filter_form(request, plan) -> PackFilterForm:
@@ -92,6 +91,12 @@ class PackDownloadView(View):
         period = selectors.period_get(user=request.user, pk=pk)
         filters = filter_values(filter_form(request, period.plan))
         decision = pack_download_decide(period=period, fmt=fmt, user=request.user, **filters)
+        # ?wait=1: the "being updated" page, which checks again (in place with JavaScript, by
+        # its "Check again" link without) and offers the new file once it is ready.
+        waiting = request.GET.get("wait") == "1"
+        if decision.kind is PackDownloadKind.STORED and waiting:
+            context = {"period": period, "plan": period.plan, "fmt": fmt, "ready": decision.job}
+            return TemplateResponse(request, "reporting/pack_updating.html", context)
         if decision.kind is PackDownloadKind.STORED:
             return pack_file_response(decision.job)
         if decision.kind is PackDownloadKind.BACKGROUND:
@@ -103,12 +108,17 @@ class PackDownloadView(View):
             }
             return TemplateResponse(request, "reporting/pack_job_start.html", context)
         if decision.kind is PackDownloadKind.UPDATING:
+            query = request.GET.copy()
+            query["wait"] = "1"
+            if not waiting:
+                return redirect(f"{request.path}?{query.urlencode()}")
             context = {
                 "period": period,
                 "plan": period.plan,
                 "fmt": fmt,
                 "state": decision.state,
                 "refresh_every": PAGE_REFRESH_EVERY,
+                "again": f"{request.path}?{query.urlencode()}",
             }
             return TemplateResponse(request, "reporting/pack_updating.html", context)
         if decision.kind is PackDownloadKind.REFUSED:

@@ -160,7 +160,14 @@ def test_after_the_render_a_board_members_download_is_the_stored_file_not_a_new_
 
 @pytest.mark.django_db
 def test_a_change_makes_the_pack_stale_the_download_says_so_and_offers_the_previous_version(
-    client, board_user, admin_user, q3, clock, render_calls, django_capture_on_commit_callbacks
+    client,
+    board_user,
+    admin_user,
+    q3,
+    clock,
+    settings,
+    render_calls,
+    django_capture_on_commit_callbacks,
 ):
     client.force_login(board_user)
     first = download(client, q3)  # produced inline the first time, then kept
@@ -171,26 +178,38 @@ def test_a_change_makes_the_pack_stale_the_download_says_so_and_offers_the_previ
     clock.shift(timedelta(minutes=2))
     with django_capture_on_commit_callbacks(execute=True):
         update(first_milestone(q3.plan), admin_user, "Moved to the new building")
-    response = download(client, q3)
+    response = client.get(reverse("reporting:pack_download", args=[q3.pk, "xlsx"]), follow=True)
 
     page = response.content.decode()
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
-    assert "being updated" in page
+    assert "Being updated with the latest changes" in page
     assert re.search(r"ready in about \d+ seconds", page)
-    assert '<meta http-equiv="refresh"' in page  # checks again without JavaScript
+    assert "data-app-poll" in page  # checked again in place, and by a link without JavaScript
+    again = response.redirect_chain[-1][0]
+    assert f'href="{again}">Check again' in page.replace("&amp;", "&")
     assert "Download the version of 10am today" in page
     link = reverse("reporting:pack_job_download", args=[previous.pk])
     assert f'href="{link}"' in page
-    again = client.get(link)
-    assert again.status_code == 200
-    assert body(again) == body(first)
+    previous_file = client.get(link)
+    assert previous_file.status_code == 200
+    assert body(previous_file) == body(first)
     assert render_calls == ["xlsx"]  # the new one is the worker's to produce
     assert PackRefresh.objects.get(period=q3, key="xlsx:p-:o-").task_due_at is not None
 
     board = client.get(reverse("reporting:board_pack", args=[q3.plan_id])).content.decode()
     assert "Being updated with the latest changes, ready in about" in board
     assert "Download the version of 10am today" in board
+
+    # The worker produces the new pack; checking again offers it.
+    settings.TASKS = IMMEDIATE
+    freshness.pack_refresh_run(refresh_id=PackRefresh.objects.get(period=q3, key="xlsx:p-:o-").pk)
+    ready = client.get(again).content.decode()
+    new = PackJob.objects.filter(period=q3, fmt="xlsx").order_by("-pk").first()
+    assert "The updated board pack is ready" in ready
+    assert reverse("reporting:pack_job_download", args=[new.pk]) in ready
+    assert "data-app-poll" not in ready
+    assert "Moved to the new building" in cell_texts(new.file.open("rb").read())
 
 
 @pytest.mark.django_db
