@@ -42,6 +42,7 @@ def pack_download_decide(
     user,
     priority_id: int | None = None,
     organisation_id: int | None = None,
+    record: bool = True,
 ) -> PackDownload:
     """Decide how to hand out one period's pack: stored, in the background, or rendered now.
 
@@ -50,10 +51,12 @@ def pack_download_decide(
     one it was read at: two small reads, whatever the plan's size); once the plan has changed
     the previous file is offered while the new one is produced in the background. Only a
     draft never produced before is rendered inline, and never for a plan over
-    PACK_INLINE_MAX_MILESTONES. Logs ``board_pack_downloaded``.
+    PACK_INLINE_MAX_MILESTONES. Logs ``board_pack_downloaded`` (not with ``record=False``:
+    the "being updated" page checking again, which hands out no file itself).
     """
     filters = selectors.pack_filters(priority_id=priority_id, organisation_id=organisation_id)
-    security_event("board_pack_downloaded", user_id=user.pk, period_id=period.pk, format=fmt)
+    if record:
+        security_event("board_pack_downloaded", user_id=user.pk, period_id=period.pk, format=fmt)
     version = None
     if period.is_closed:
         stored = selectors.pack_stored_get(period=period, fmt=fmt, **filters)

@@ -90,10 +90,12 @@ class PackDownloadView(View):
             raise Http404("Packs come as pdf or xlsx.")
         period = selectors.period_get(user=request.user, pk=pk)
         filters = filter_values(filter_form(request, period.plan))
-        decision = pack_download_decide(period=period, fmt=fmt, user=request.user, **filters)
         # ?wait=1: the "being updated" page, which checks again (in place with JavaScript, by
         # its "Check again" link without) and offers the new file once it is ready.
         waiting = request.GET.get("wait") == "1"
+        decision = pack_download_decide(
+            period=period, fmt=fmt, user=request.user, record=not waiting, **filters
+        )
         if decision.kind is PackDownloadKind.STORED and waiting:
             context = {"period": period, "plan": period.plan, "fmt": fmt, "ready": decision.job}
             return TemplateResponse(request, "reporting/pack_updating.html", context)
