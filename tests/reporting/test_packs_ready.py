@@ -379,3 +379,24 @@ def test_older_versions_made_by_refreshes_leave_storage_the_latest_two_stay(
     assert done.count() == 2
     newest = done.order_by("-pk").first()
     assert "Change 3" in cell_texts(newest.file.open("rb").read())
+
+
+@pytest.mark.django_db
+def test_an_import_counts_as_one_change_and_makes_the_current_quarters_packs_due(
+    admin_user, q3, django_capture_on_commit_callbacks
+):
+    from imports.services import plan_import
+
+    before = selectors.plan_data_version(plan_id=q3.plan_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = plan_import(
+            plan=q3.plan,
+            data=b"Outcome,Action,By when,Who\n1. A new outcome,1.1 A new action,May 2020,X\n",
+            filename="plan.csv",
+            user=admin_user,
+        )
+
+    assert not result.refused
+    assert selectors.plan_data_version(plan_id=q3.plan_id) == before + 1
+    due = PackRefresh.objects.filter(period=q3, due_at__isnull=False)
+    assert sorted(due.values_list("key", flat=True)) == ["pdf:p-:o-", "xlsx:p-:o-"]
