@@ -353,6 +353,66 @@ def job_stored(args):
     return {"first_s": first_s, "stored_s": median, "bytes": size}
 
 
+def job_fresh(args):
+    """Produce a draft pack as the background refresh does, then time downloads of it.
+
+    The plan is ``plan_id`` (a generated plan, its 2025/26 Q2 draft) or, without it, the
+    demo's largest plan in the quarter it is collecting updates for. Also timed: a render
+    (what a download of a changed pack cost before packs were kept ready) and building the
+    pack's data with its digest (what checking freshness by the data would cost).
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.test import Client
+
+    from plans.models import Membership, Milestone, Plan
+    from plans.selectors import period_collecting
+    from reporting import jobs
+    from reporting.packs.data import pack_for_period
+
+    if args.get("plan_id"):
+        period = bench_period(args["plan_id"])
+    else:
+        plan = (
+            Plan.objects.filter(partnership__slug__in=["middlesbrough", "rotherham"])
+            .annotate(n=Count("priorities__outcomes__actions__milestones"))
+            .order_by("-n")
+            .first()
+        )
+        period = period_collecting(plan=plan).period
+    plan = period.plan
+    milestones = Milestone.objects.live().filter(action__outcome__priority__plan=plan).count()
+    admin = Membership.objects.filter(role="admin", partnership=plan.partnership).first().user
+    started = time.perf_counter()
+    job = jobs.pack_job_request(period=period, fmt=args["fmt"], user=None)
+    job.refresh_from_db()
+    render_s = time.perf_counter() - started
+    if job.status != "done":
+        return {"error": f"pack job ended {job.status}: {job.message}"}
+    digest_s, _ = median_time(
+        lambda: jobs.pack_data_digest(pack_for_period(period=period)), max(args["repeats"] // 3, 1)
+    )
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=admin.pk))
+    url = f"/reporting/periods/{period.pk}/pack.{args['fmt']}"
+
+    def download():
+        response = client.get(url)
+        if response.status_code != 200 or not response.streaming:
+            raise RuntimeError(f"Fresh pack download was not the stored file: {response}")
+        return b"".join(response.streaming_content)
+
+    size = len(download())
+    median, _ = median_time(download, args["repeats"])
+    return {
+        "milestones": milestones,
+        "render_s": render_s,
+        "digest_s": digest_s,
+        "fresh_s": median,
+        "bytes": size,
+    }
+
+
 def job_legacy(args):
     """Write a generated legacy-style plan spreadsheet."""
     from bench.legacy import legacy_workbook
@@ -384,6 +444,7 @@ JOBS = {
     "import": job_import,
     "pages": job_pages,
     "stored": job_stored,
+    "fresh": job_fresh,
     "leads": job_leads,
     "legacy": job_legacy,
 }
@@ -392,7 +453,7 @@ if __name__ == "__main__":
     job = sys.argv[1]
     arguments = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
     setup()
-    if job == "stored":
+    if job in ("stored", "fresh"):
         # Render in this process, as the background worker would, instead of queueing.
         from django.test.utils import override_settings
 

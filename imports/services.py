@@ -30,6 +30,7 @@ from imports.reading import ImportRefused, Sheet, read_file
 from imports.status import status_from_words
 from outcomes.sheet_import import IndicatorSheetHandler
 from plans.audit import IMPORT_REASON_PREFIX
+from plans.data_changes import plan_data_changed
 from plans.formatting import plural
 from plans.lifecycle import ARCHIVED_SENTENCE
 from plans.models import (
@@ -319,6 +320,8 @@ def plan_import(
                 result.refused = ARCHIVED_SENTENCE  # read-only: nothing is imported into it
                 return result
             _Writer(plan=plan, result=result, now=now, user=user).write(parsed.priorities)
+            # Bulk writes send no model signals: say so once (told only if this commits).
+            plan_data_changed(plan_ids=[plan.pk])
             for handler, sheet in parsed.handled:
                 counts, findings = handler.import_sheet(
                     plan=plan, sheet_name=sheet.name, rows=sheet.values(), dry_run=dry_run

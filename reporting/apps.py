@@ -12,3 +12,11 @@ class ReportingConfig(AppConfig):
         from reporting.services import snapshots_redact_person
 
         register_person_removal_hook(snapshots_redact_person)
+
+        # A change to a plan's data makes its current quarter's draft packs due again
+        # (reporting.freshness); plans tells us after each commit, once per transaction.
+        from plans.data_changes import register_plan_data_hook
+        from reporting.freshness import changes_watch, plan_versions_bump
+
+        register_plan_data_hook(plan_versions_bump)
+        changes_watch()

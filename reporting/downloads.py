@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass
 
 from plans.models import ReportingPeriod
-from reporting import jobs, packs, selectors
+from reporting import freshness, jobs, packs, selectors
 from reporting.models import PackJob
 from security.events import security_event
 
@@ -19,6 +19,7 @@ class PackDownloadKind(enum.Enum):
     BACKGROUND = "background"  # too big for a request: offer to produce it in the background
     INLINE = "inline"  # rendered (or reused) for this request: ``content`` holds the bytes
     PENDING = "pending"  # another request is rendering it, or it was cancelled: its job page
+    UPDATING = "updating"  # a draft changed since its stored file: the new one is on its way
     REFUSED = "refused"  # the person has as many packs under way as they may: ``error``
 
 
@@ -31,6 +32,7 @@ class PackDownload:
     content: bytes | None = None
     filename: str = ""
     error: str = ""
+    state: freshness.PackState | None = None  # UPDATING: the previous file and the estimate
 
 
 def pack_download_decide(
@@ -40,22 +42,46 @@ def pack_download_decide(
     user,
     priority_id: int | None = None,
     organisation_id: int | None = None,
+    record: bool = True,
 ) -> PackDownload:
     """Decide how to hand out one period's pack: stored, in the background, or rendered now.
 
-    A closed quarter's pack is rendered once and then served from storage; a plan over
-    PACK_INLINE_MAX_MILESTONES is never rendered inside a request; anything else is rendered
-    inline (or reused while its data is unchanged). Logs ``board_pack_downloaded``.
+    A closed quarter's pack is rendered once and then served from storage. An open
+    quarter's draft is served from storage while it is fresh (the plan's data version is the
+    one it was read at: two small reads, whatever the plan's size); once the plan has changed
+    the previous file is offered while the new one is produced in the background. Only a
+    draft never produced before is rendered inline, and never for a plan over
+    PACK_INLINE_MAX_MILESTONES. Logs ``board_pack_downloaded`` (not with ``record=False``:
+    the "being updated" page checking again, which hands out no file itself).
     """
     filters = selectors.pack_filters(priority_id=priority_id, organisation_id=organisation_id)
-    security_event("board_pack_downloaded", user_id=user.pk, period_id=period.pk, format=fmt)
-    stored = selectors.pack_stored_get(period=period, fmt=fmt, **filters)
-    if stored is not None:
-        return PackDownload(kind=PackDownloadKind.STORED, job=stored)
+    if record:
+        security_event("board_pack_downloaded", user_id=user.pk, period_id=period.pk, format=fmt)
+    version = None
+    if period.is_closed:
+        stored = selectors.pack_stored_get(period=period, fmt=fmt, **filters)
+        if stored is not None:
+            return PackDownload(kind=PackDownloadKind.STORED, job=stored)
+    else:
+        version = selectors.plan_data_version(plan_id=period.plan_id)
+        latest = freshness.pack_latest_stored(period=period, fmt=fmt, filters=filters)
+        if latest is not None and freshness.pack_is_fresh(
+            job=latest, period=period, version=version
+        ):
+            freshness.pack_asked(period=period, fmt=fmt, filters=filters)
+            return PackDownload(kind=PackDownloadKind.STORED, job=latest)
+        freshness.pack_asked(period=period, fmt=fmt, filters=filters, stale=latest)
+        if latest is not None:
+            state = freshness.pack_state(period=period, fmt=fmt, filters=filters)
+            if state.fresh is not None:  # produced at once (no background worker in use)
+                return PackDownload(kind=PackDownloadKind.STORED, job=state.fresh)
+            return PackDownload(kind=PackDownloadKind.UPDATING, job=latest, state=state)
     if selectors.pack_needs_background(plan_id=period.plan_id):
         return PackDownload(kind=PackDownloadKind.BACKGROUND)
     try:
-        job, content = jobs.pack_inline(period=period, fmt=fmt, user=user, **filters)
+        job, content = jobs.pack_inline(
+            period=period, fmt=fmt, user=user, version=version, **filters
+        )
     except jobs.PackLimitReached as error:
         return PackDownload(kind=PackDownloadKind.REFUSED, error=error.messages[0])
     if job.status != PackJob.Status.DONE:

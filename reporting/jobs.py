@@ -412,7 +412,10 @@ def pack_job_run(*, job_id: int) -> str:
     try:
         with _Heartbeat(job_id=job.pk, attempt=attempt):
             stage = "Reading the plan"
-            _progress(live, 10, stage)
+            # The version is read before the data: a change committed in between makes the
+            # pack look stale (produced again), never fresh with the change missing.
+            version = selectors.plan_data_version(plan_id=job.period.plan_id)
+            _progress(live, 10, stage, data_version=version)
             data = packs.pack_for_period(
                 period=job.period,
                 priority_id=job.priority_id,
@@ -469,14 +472,18 @@ def pack_inline(
     user,
     priority_id: int | None = None,
     organisation_id: int | None = None,
+    version: int | None = None,
 ) -> tuple[PackJob, bytes | None]:
     """A small plan's pack for a request: reused while its data is unchanged, else rendered.
 
+    ``version``: the plan's data version, read before this call (read here otherwise).
     Returns the job and, when this request rendered it, the bytes. Parallel requests for the
     same pack render it once: the others wait up to PACK_INLINE_WAIT seconds for that render,
     then get the job still running (the view shows its progress page).
     """
     filters = _filters(priority_id=priority_id, organisation_id=organisation_id)
+    if version is None:  # read before the data, as pack_job_run does
+        version = selectors.plan_data_version(plan_id=period.plan_id)
     data = packs.pack_for_period(period=period, **filters)
     digest = pack_data_digest(data)
     filename = packs.pack_filename(data, fmt)
@@ -493,6 +500,10 @@ def pack_inline(
             .first()
         )
         if found is not None and found.status == PackJob.Status.DONE:
+            if found.data_version is None or found.data_version < version:
+                # The same data as now, so the file is fresh at this version too.
+                PackJob.objects.filter(pk=found.pk).update(data_version=version)
+                found.data_version = version
             return found, None
         running = found
         if running is None:
@@ -510,6 +521,7 @@ def pack_inline(
                 started_at=now,
                 heartbeat_at=now,
                 source_digest=digest,
+                data_version=version,
                 **filters,
             )
     if running is not None:

@@ -138,6 +138,11 @@ class PackJob(models.Model):
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text="Last sign of life from the worker rendering it."
     )
+    data_version = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The plan's PlanDataVersion when its data was read: fresh while they match.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -221,3 +226,91 @@ class BoardMeeting(models.Model):
 
     def __str__(self):
         return f"Board meeting for {self.period}"
+
+
+class PlanDataVersion(models.Model):
+    """How many times a plan's data has changed: a draft pack is fresh while it matches.
+
+    Bumped once per committed transaction that changed anything a pack shows (items,
+    updates, people, indicators, periods, the board meeting; ``plans.data_changes``), so a
+    download can tell a stored draft pack is still current with one indexed read instead of
+    reading the whole plan again. Written by ``reporting.freshness``.
+    """
+
+    plan = models.OneToOneField(
+        "plans.Plan",
+        on_delete=models.CASCADE,
+        related_name="data_version",
+        help_text="The plan whose changes are counted.",
+    )
+    version = models.PositiveBigIntegerField(default=0, help_text="Changes counted so far.")
+    changed_at = models.DateTimeField(default=timezone.now, help_text="When it last changed.")
+
+    class Meta:
+        ordering = ["plan"]
+
+    def __str__(self):
+        return f"{self.plan} changed {self.version} times"
+
+
+class PackRefresh(models.Model):
+    """A draft pack kept ready: produced again in the background a moment after changes stop.
+
+    One per period, format and filter: the whole-plan packs of the period collecting
+    updates, and each priority's or organisation's pack once someone has asked for it
+    (``asked_at``). Each change pushes ``due_at`` later (by PACK_REFRESH_DELAY seconds), so a
+    burst of updates gives one render after the last. ``task_due_at`` is when the one task
+    queued for it wakes; it finds a later ``due_at`` and sleeps again, or asks for the pack.
+    Written by ``reporting.freshness``.
+    """
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        related_name="pack_refreshes",
+        help_text="The open period whose draft pack is kept ready.",
+    )
+    key = models.CharField(max_length=40, help_text="Format and filter, e.g. 'pdf:p12:o-'.")
+    fmt = models.CharField("format", max_length=4, choices=PackJob.Format.choices)
+    priority = models.ForeignKey(
+        "plans.Priority",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the pack covers one priority only.",
+    )
+    organisation = models.ForeignKey(
+        "plans.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the pack covers one organisation's items only.",
+    )
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When to produce it again; empty while up to date."
+    )
+    task_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the background task queued for it runs."
+    )
+    asked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When someone last downloaded this filtered pack."
+    )
+    job = models.ForeignKey(
+        PackJob,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The last job asked for by this refresh.",
+    )
+
+    class Meta:
+        ordering = ["period", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "key"], name="packrefresh_period_key_unique")
+        ]
+
+    def __str__(self):
+        return f"Keeping the {self.key} pack for {self.period.label} ready"

@@ -26,7 +26,7 @@ from plans.models import (
     ReportingPeriod,
 )
 from reporting.indicators import indicator_rows
-from reporting.models import BoardMeeting, PackJob, Snapshot, SnapshotRedaction
+from reporting.models import BoardMeeting, PackJob, PlanDataVersion, Snapshot, SnapshotRedaction
 from reporting.schema import STATE_SCHEMA_VERSION, State, snapshot_state
 from review.selectors import pack_review_state
 
@@ -367,6 +367,15 @@ def pack_filters(*, priority_id: int | None, organisation_id: int | None) -> dic
     return {"priority_id": priority_id, "organisation_id": organisation_id}
 
 
+def plan_data_version(*, plan_id: int) -> int:
+    """How many times the plan's data has changed (0 before the first change): one query.
+
+    A draft pack read at this version is fresh while it stays the same (reporting.freshness).
+    """
+    found = PlanDataVersion.objects.filter(plan_id=plan_id).values_list("version", flat=True)
+    return found.first() or 0
+
+
 def pack_needs_background(*, plan_id: int) -> bool:
     """True when the plan is too big to render a pack inside a web request."""
     limit = settings.PACK_INLINE_MAX_MILESTONES
@@ -403,9 +412,10 @@ def pack_stored_get(
 
 
 def pack_jobs_recent(*, plan: Plan, limit: int = 10) -> QuerySet[PackJob]:
-    """The plan's latest background packs, newest first, for the board pack page."""
+    """The plan's latest background packs people asked for, newest first, for the board pack
+    page (the drafts kept ready after changes are shown beside each download instead)."""
     return (
-        PackJob.objects.filter(period__plan=plan)
+        PackJob.objects.filter(period__plan=plan, requested_by__isnull=False)
         .select_related("period", "priority", "organisation")
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -15,10 +15,16 @@ queued before an upgrade is still found by the worker after it: the task stays h
 
 from django_tasks import task
 
-from reporting import jobs
+from reporting import freshness, jobs
 
 
 @task()
 def pack_job_render(*, job_id: int) -> str:
     """The background task: build the pack's data, render it, store the file, record status."""
     return jobs.pack_job_run(job_id=job_id)
+
+
+@task()
+def pack_refresh_run(*, refresh_id: int) -> str:
+    """The background task that produces a kept draft pack again once changes have stopped."""
+    return freshness.pack_refresh_run(refresh_id=refresh_id)

@@ -951,6 +951,8 @@ UNCOVERED_MODELS = {
     "RequestCount": "hashed counts behind the e-mail form limits; no page shows or takes one",
     "BoardMeeting": "a period's pack cover details; its page takes the period's id",
     "ReminderRound": "an admin's reminder round; its page takes the plan's id",
+    "PlanDataVersion": "a count of a plan's changes behind pack freshness; no page shows it",
+    "PackRefresh": "when a kept draft pack is due again; pages reach it by the period's id",
 }
 
 

@@ -342,6 +342,10 @@ NOTIFICATIONS_DIGEST_BATCH = int(os.environ.get("NOTIFICATIONS_DIGEST_BATCH", "1
 # A request for a pack another request is rendering waits this many seconds for it, then
 # shows the job's progress page instead of rendering the same pack a second time.
 PACK_INLINE_WAIT = float(os.environ.get("PACK_INLINE_WAIT", "30"))
+# A change to a plan makes its current quarter's draft packs due again this many seconds later;
+# each further change pushes the time on, so a burst of updates gives one render after the
+# last (reporting.freshness).
+PACK_REFRESH_DELAY = float(os.environ.get("PACK_REFRESH_DELAY", "30"))
 # Leads update by this many days after a quarter's last day: the deadline new quarters get
 # when an admin sets them up (each quarter's deadline can then be moved on its page).
 REPORTING_DEADLINE_DAYS = int(os.environ.get("REPORTING_DEADLINE_DAYS", "14"))

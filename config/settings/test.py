@@ -18,3 +18,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
 # Two-factor sign-in is enforced in tests as in production; tests/conftest.py marks sessions
 # made with Client.force_login / Client.login as verified (tests marked mfa_unverified are not).
 MFA_REQUIRED = True
+
+# Draft packs are due again at once after a change (tests that debounce set their own delay).
+PACK_REFRESH_DELAY = 0

@@ -9,12 +9,15 @@ from django.views.generic import TemplateView, View
 
 from plans.access import is_partnership_admin
 from plans.selectors import period_collecting
-from reporting import selectors
+from reporting import freshness, selectors
 from reporting.downloads import PackDownloadKind, pack_download_decide
 from reporting.forms import PackFilterForm
 from reporting.models import PackJob
 from reporting.packs import FORMATS
 from reporting.packs.data import pack_for_period
+
+# The "being updated" page checks again this often (seconds; app.mjs's data-app-poll).
+PAGE_REFRESH_EVERY = 3
 
 
 def filter_form(request, plan) -> PackFilterForm:
@@ -49,6 +52,13 @@ class BoardPackView(TemplateView):
         periods = list(selectors.period_list(plan=plan))
         collecting = period_collecting(plan=plan, periods=periods)
         shown, earlier = selectors.periods_arranged(periods=periods, collecting=collecting)
+        current = collecting.period if collecting and collecting.period.pk else None
+        usable = not form.is_bound or form.is_valid()
+        states = (
+            freshness.pack_states(period=current, filters=filter_values(form))
+            if usable and current is not None and not current.is_closed
+            else {}
+        )
         return super().get_context_data(
             plan=plan,
             periods=periods,
@@ -61,6 +71,8 @@ class BoardPackView(TemplateView):
             form=form,
             query=query,
             pack_jobs=selectors.pack_jobs_recent(plan=plan),
+            pack_states=states,
+            refresh_every=PAGE_REFRESH_EVERY,
             **kwargs,
         )
 
@@ -78,7 +90,15 @@ class PackDownloadView(View):
             raise Http404("Packs come as pdf or xlsx.")
         period = selectors.period_get(user=request.user, pk=pk)
         filters = filter_values(filter_form(request, period.plan))
-        decision = pack_download_decide(period=period, fmt=fmt, user=request.user, **filters)
+        # ?wait=1: the "being updated" page, which checks again (in place with JavaScript, by
+        # its "Check again" link without) and offers the new file once it is ready.
+        waiting = request.GET.get("wait") == "1"
+        decision = pack_download_decide(
+            period=period, fmt=fmt, user=request.user, record=not waiting, **filters
+        )
+        if decision.kind is PackDownloadKind.STORED and waiting:
+            context = {"period": period, "plan": period.plan, "fmt": fmt, "ready": decision.job}
+            return TemplateResponse(request, "reporting/pack_updating.html", context)
         if decision.kind is PackDownloadKind.STORED:
             return pack_file_response(decision.job)
         if decision.kind is PackDownloadKind.BACKGROUND:
@@ -89,6 +109,20 @@ class PackDownloadView(View):
                 "query": request.GET.urlencode(),
             }
             return TemplateResponse(request, "reporting/pack_job_start.html", context)
+        if decision.kind is PackDownloadKind.UPDATING:
+            query = request.GET.copy()
+            query["wait"] = "1"
+            if not waiting:
+                return redirect(f"{request.path}?{query.urlencode()}")
+            context = {
+                "period": period,
+                "plan": period.plan,
+                "fmt": fmt,
+                "state": decision.state,
+                "refresh_every": PAGE_REFRESH_EVERY,
+                "again": f"{request.path}?{query.urlencode()}",
+            }
+            return TemplateResponse(request, "reporting/pack_updating.html", context)
         if decision.kind is PackDownloadKind.REFUSED:
             return pack_limit_response(request, period, fmt, decision.error)
         if decision.kind is PackDownloadKind.PENDING:

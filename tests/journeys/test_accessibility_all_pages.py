@@ -18,6 +18,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -28,7 +29,8 @@ from playwright.sync_api import expect
 from outcomes.models import Indicator
 from plans import reminders
 from plans.models import Invitation, Milestone, MilestoneUpdate, Organisation, Person, Plan
-from reporting.models import ReportingPeriod
+from reporting.models import PackJob, ReportingPeriod
+from reporting.views import board_pack
 from signoff.models import Signatory, SignoffSettings
 from tests.journeys.conftest import two_factor_set_up
 
@@ -315,6 +317,23 @@ def test_every_page_has_no_serious_or_critical_accessibility_violation(
         )
         submit(page)
         walk.check(page, "background pack job", header=MIDDLESBROUGH)
+
+    # A draft pack changed since it was stored: "being updated", with the previous version.
+    stale = PackJob.objects.create(
+        period=open_, fmt="xlsx", status=PackJob.Status.DONE, filename="pack.xlsx", size=4
+    )
+    stale.file.save("stale.xlsx", ContentFile(b"PK.."), save=False)
+    PackJob.objects.filter(pk=stale.pk).update(
+        file=stale.file.name, started_at=stale.created_at, finished_at=stale.created_at
+    )
+    monkeypatch.setattr(board_pack, "PAGE_REFRESH_EVERY", 600)  # no reload mid-check
+    walk.visit(
+        page,
+        reverse("reporting:pack_download", args=[open_.pk, "xlsx"]),
+        "draft pack being updated",
+        header=MIDDLESBROUGH,
+    )
+    expect(page.get_by_text("Download the version of")).to_be_visible()
 
     # Lead: My milestones, the update form with errors, delegates.
     page = open_page()

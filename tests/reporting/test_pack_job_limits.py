@@ -140,8 +140,9 @@ def test_a_draft_asked_for_while_another_request_renders_it_is_not_rendered_twic
     # The second request waited, then was shown the job's progress, not a second render.
     assert nested[0].status_code == 302
     assert nested[0].url == reverse("reporting:pack_job", args=[PackJob.objects.get().pk])
-    # Unchanged plan: the third is served from the stored draft.
-    assert third.content == first.content
+    # Unchanged plan: the third is the stored draft, streamed from storage.
+    assert third.streaming
+    assert b"".join(third.streaming_content) == first.content
 
 
 def test_the_task_keeps_the_dotted_path_queued_jobs_were_stored_with():
