@@ -828,6 +828,12 @@ def _other_apps_objects(objects: dict, users: dict) -> dict:
         note=f"{MARKER} note",
         entered_by=users["lead"],
     )
+    if "pack_job" in found:
+        # The stored draft shows the plan's data as it now is, so the download streams it.
+        from reporting.selectors import plan_data_version
+
+        found["pack_job"].data_version = plan_data_version(plan_id=objects["plan"].pk)
+        found["pack_job"].save(update_fields=["data_version"])
     return {**found, "indicator": indicator, "indicator_value": value}
 
 
