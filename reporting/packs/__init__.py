@@ -2,8 +2,8 @@
 
 from django.utils.text import slugify
 
-from plans.models import ReportingPeriod
-from reporting.packs.data import pack_for_period
+# Nothing here imports a model at import time: the PDF's layout workers import
+# reporting.packs.pdf_parts (and so this package) without setting Django up.
 
 FORMATS = {
     "pdf": ("application/pdf", "pdf"),
@@ -32,6 +32,9 @@ def build_pack(
     organisation_id: int | None = None,
 ) -> bytes:
     """Ids in, file bytes out: what a background task calls to produce a pack."""
+    from plans.models import ReportingPeriod
+    from reporting.packs.data import pack_for_period
+
     period = ReportingPeriod.objects.select_related("plan__partnership").get(pk=period_id)
     return render(
         pack_for_period(period=period, priority_id=priority_id, organisation_id=organisation_id),

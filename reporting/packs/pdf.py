@@ -5,9 +5,11 @@ autoescaped by the template, and ``StaticOnlyURLFetcher`` refuses every other UR
 such as ``<img src="http://…">`` or ``file:///etc/passwd`` can neither fetch nor attach.
 """
 
-import mimetypes
+import functools
+import math
+import os
+import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pydyf
 from django.conf import settings
@@ -15,7 +17,6 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reporting.packs import pdf_parts
 
@@ -44,31 +45,29 @@ if isinstance(vars(pydyf.PDF).get("page_references"), property):
 STATIC_ORIGIN = "https://static.pack.invalid"
 
 
-class StaticOnlyURLFetcher(URLFetcher):
+class StaticOnlyURLFetcher(pdf_parts.StaticURLFetcher):
     """Serve ``data:`` URLs and the project's static files; refuse everything else."""
 
     def __init__(self):
-        super().__init__(allowed_protocols=("data",), allow_redirects=False, timeout=1)
-        self.refused: list[str] = []
+        super().__init__(STATIC_ORIGIN, settings.STATIC_URL, _find_static)
 
-    def fetch(self, url, headers=None):
-        if url.lower().startswith("data:"):
-            return super().fetch(url, headers)
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin == STATIC_ORIGIN and parts.path.startswith(settings.STATIC_URL):
-            try:
-                found = finders.find(parts.path.removeprefix(settings.STATIC_URL))
-            except SuspiciousFileOperation:
-                found = None  # "../" out of the static directories
-            if found:
-                path = Path(found)
-                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(
-                    url, path.read_bytes(), headers={"Content-Type": content_type}
-                )
-        self.refused.append(url)
-        raise ValueError(f"The board pack fetches only its own static files, not {url!r}.")
+
+def _find_static(path: str) -> str | None:
+    try:
+        return finders.find(path)
+    except SuspiciousFileOperation:
+        return None  # "../" out of the static directories
+
+
+@functools.cache
+def _static_files() -> dict[str, str]:
+    """Every static file the finders know, by the path ``finders.find`` would be given: what a
+    layout worker may read (it has no Django to ask)."""
+    found: dict[str, str] = {}
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            found.setdefault(path.replace("\\", "/"), storage.path(path))
+    return found
 
 
 CONTENTS = [
@@ -98,15 +97,25 @@ def pack_html(pack: dict, *, parted: dict | None = None) -> str:
 def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -> bytes:
     """Render pack data to PDF bytes: tagged (PDF/UA-1), with a title and language.
 
-    A pack of more than ``PACK_PDF_PARTS_ABOVE_ROWS`` table rows is laid out in parts of
-    ``PACK_PDF_PART_ROWS`` and joined, so layout holds one part at a time
-    (``reporting.packs.pdf_parts``).
+    A pack of more than ``PACK_PDF_PARTS_ABOVE_ROWS`` table rows is laid out in parts of at
+    most ``PACK_PDF_PART_ROWS``, split evenly, on ``PACK_PDF_WORKERS`` processes, and joined,
+    so layout holds one part at a time a process and uses every core
+    (``reporting.packs.pdf_parts``). Where a pack is parted depends on its rows and those
+    settings only, never on the number of cores: a pack reads the same on any machine.
     """
     fetcher = url_fetcher or StaticOnlyURLFetcher()
     html = pack_html(pack)
-    if len(pdf_parts.ROW.findall(html)) <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
+    rows = len(pdf_parts.ROW.findall(html))
+    if rows <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
         return _document(html, fetcher).write_pdf(pdf_variant=VARIANT, custom_metadata=True)
-    return _render_in_parts(pack, fetcher, settings.PACK_PDF_PART_ROWS)
+    parts = math.ceil(rows / settings.PACK_PDF_PART_ROWS)
+    return _render_in_parts(pack, fetcher, math.ceil(rows / parts), pdf_workers())
+
+
+def pdf_workers() -> int:
+    """Processes a parted pack is laid out on: ``PACK_PDF_WORKERS``, by default one a core."""
+    workers = settings.PACK_PDF_WORKERS
+    return max(1, int(workers) if workers else (os.cpu_count() or 1))
 
 
 def _document(html: str, fetcher: StaticOnlyURLFetcher):
@@ -115,40 +124,68 @@ def _document(html: str, fetcher: StaticOnlyURLFetcher):
     )
 
 
-def _render_in_parts(pack: dict, fetcher: StaticOnlyURLFetcher, max_rows: int) -> bytes:
-    """The chapters in parts, numbered on from each other; then the cover and contents."""
+def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
+    """The chapters in parts, laid out at once on ``workers`` processes; then the cover and
+    contents, whose page numbers and links come from where the parts put each chapter.
 
-    def page_html(split, body: str, first_page: int) -> str:
-        numbering = f"<style>@page :first {{ counter-reset: page {int(first_page)}; }}</style>"
-        return split.head.replace("</head>", numbering + "</head>", 1) + body + "</body></html>"
+    Parts print no page number: the joined file is numbered "Page N of M" after the join.
+    """
+
+    def page_html(split, body: str) -> str:
+        return split.head + body + "</body></html>"
 
     split = pdf_parts.split_html(pack_html(pack, parted={"pages": {}, "total": 0}))
-    front_pages = len(_document(page_html(split, split.front, 1), fetcher).pages)
-    documents, bookmarks, anchors = [], [], {}
-    page_count = front_pages
-    for body in pdf_parts.part_bodies(split, max_rows):
-        document = _document(page_html(split, body, page_count + 1), fetcher)
-        _gather(document, page_count, bookmarks, anchors)
-        documents.append(document.write_pdf(pdf_variant=VARIANT, custom_metadata=True))
-        page_count += len(document.pages)
-        del document  # the next part's layout takes its place in memory
+    bodies = pdf_parts.part_bodies(split, max_rows)
+    with tempfile.TemporaryDirectory(prefix="pack-parts-") as folder:
 
-    parted = {"pages": anchors, "total": page_count}
-    split = pdf_parts.split_html(pack_html(pack, parted=parted))
-    front = _document(page_html(split, split.front, 1), fetcher)
-    if len(front.pages) != front_pages:
-        raise RuntimeError("The pack's cover and contents changed length once numbered.")
-    front_bookmarks = []
-    _gather(front, 0, front_bookmarks, {})
-    return pdf_parts.join_tagged(
-        [front.write_pdf(pdf_variant=VARIANT, custom_metadata=True), *documents],
-        front_bookmarks + bookmarks,
-    )
+        def task(html: str, name: str) -> pdf_parts.PartTask:
+            return pdf_parts.PartTask(
+                html=html,
+                out=str(Path(folder) / name),
+                origin=STATIC_ORIGIN,
+                static_url=settings.STATIC_URL,
+                static_files=_static_files() if workers > 1 else {},
+                variant=VARIANT,
+            )
+
+        with pdf_parts.workers_pool(min(workers, len(bodies)), fetcher) as pool:
+            futures = [
+                pool.submit(pdf_parts.lay_out_part, task(page_html(split, body), f"{i}.pdf"))
+                for i, body in enumerate(bodies, start=1)
+            ]
+            # Meanwhile, here: how many pages the cover and contents take.
+            front_pages = len(_document(page_html(split, _front(split)), fetcher).pages)
+            results = [future.result() for future in futures]
+        bookmarks, anchors, destinations = [], {}, []
+        page_count = front_pages
+        for result in results:
+            fetcher.refused.extend(u for u in result["refused"] if u not in fetcher.refused)
+            for level, label, index, x, y in result["bookmarks"]:
+                bookmarks.append((level, label, page_count + index, x, y))
+            for name, (index, x, y) in result["anchors"].items():
+                if name not in anchors:
+                    anchors[name] = page_count + index + 1
+                    destinations.append((name, page_count + index, x, y))
+            page_count += result["pages"]
+
+        parted = {"pages": anchors, "total": page_count}
+        split = pdf_parts.split_html(pack_html(pack, parted=parted))
+        front_task = task(page_html(split, _front(split)), "front.pdf")
+        front = pdf_parts.lay_out_part(front_task, fetcher)
+        if front["pages"] != front_pages:
+            raise RuntimeError("The pack's cover and contents changed length once numbered.")
+        front_bookmarks = [b for b in front["bookmarks"]]
+        return pdf_parts.join_tagged(
+            [front["path"], *(result["path"] for result in results)],
+            front_bookmarks + bookmarks,
+            destinations=destinations,
+            numbered=True,
+        )
 
 
-def _gather(document, first_index: int, bookmarks: list, anchors: dict) -> None:
-    for index, page in enumerate(document.pages, start=first_index):
-        for name in page.anchors:
-            anchors.setdefault(name, index + 1)
-        for level, label, (x, y), _state in page.bookmarks:
-            bookmarks.append((level, label, index, x, y))
+def _front(split) -> str:
+    """The cover and contents, with a target for each contents link: WeasyPrint keeps only
+    links whose anchor is in the same document, and the join points each one's name at its
+    chapter's first page."""
+    targets = "".join(f'<span id="{anchor}"></span>' for anchor, _title in CONTENTS)
+    return split.front + f'<div class="link-targets">{targets}</div>'
