@@ -104,6 +104,7 @@ def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -
     settings only, never on the number of cores: a pack reads the same on any machine.
     """
     fetcher = url_fetcher or StaticOnlyURLFetcher()
+    pdf_parts.LAST_RENDER.clear()
     html = pack_html(pack)
     rows = len(pdf_parts.ROW.findall(html))
     if rows <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
@@ -156,6 +157,12 @@ def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
             # Meanwhile, here: how many pages the cover and contents take.
             front_pages = len(_document(page_html(split, _front(split)), fetcher).pages)
             results = [future.result() for future in futures]
+        # For bench/: the workers are the fork server's children, out of this process's rusage.
+        pdf_parts.LAST_RENDER.update(
+            parts=len(results),
+            workers=min(workers, len(bodies)),
+            worker_peak_mb=max(result["peak_mb"] for result in results),
+        )
         bookmarks, anchors, destinations = [], {}, []
         page_count = front_pages
         for result in results:

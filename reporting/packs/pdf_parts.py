@@ -21,6 +21,7 @@ page's links go to.
 
 import multiprocessing
 import re
+import resource
 import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ H2 = re.compile(r"<h2>(.*?)</h2>", re.S)
 H3 = re.compile(r"<h3>(.*?)</h3>", re.S)
 PT_PER_PX = 0.75  # 72 PDF points an inch, 96 CSS pixels
 RUN = re.compile(r'<p class="for-(?:header|footer)">.*?</p>', re.S)
+# The last parted render in this process: parts, workers and the largest worker's peak memory
+# (bench/ reads it: workers are the fork server's children, outside this process's rusage).
+LAST_RENDER: dict = {}
 
 
 @dataclass
@@ -284,7 +288,7 @@ def _destinations(pdf: pikepdf.Pdf, destinations: list[tuple]) -> None:
 # margin box, 8pt, #505a5f), in PDF points from the bottom-right corner, measured on a pack
 # laid out as one document.
 NUMBER_RIGHT = 12 * 72 / 25.4
-NUMBER_BASELINE = 17.6
+NUMBER_BASELINE = 17.07
 NUMBER_SIZE = 8
 NUMBER_COLOUR = (0x50 / 255, 0x5A / 255, 0x5F / 255)
 NUMBER_TEXT = "Page {number} of {total}"
@@ -352,6 +356,7 @@ def _number_font(pdf: pikepdf.Pdf):
     options = subset.Options()
     options.layout_features = []
     options.name_IDs = ["*"]
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: not needed, and not subsettable
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=NUMBER_CHARACTERS)
     subsetter.subset(ttf)
@@ -457,6 +462,7 @@ def lay_out_part(task: PartTask, url_fetcher=None) -> dict:
     document.write_pdf(task.out, pdf_variant=task.variant, custom_metadata=True)
     return {
         "pages": len(document.pages),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "anchors": anchors,
         "bookmarks": bookmarks,
         "refused": list(getattr(fetcher, "refused", ())),
