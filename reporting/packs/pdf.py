@@ -11,7 +11,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
@@ -19,26 +18,6 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from reporting.packs import pdf_parts
-
-
-def _cached_page_references(pdf) -> tuple[bytes, ...]:
-    """``pydyf.PDF.page_references``, built once per page count rather than on every read.
-
-    pydyf 0.13 rebuilds the tuple of every page's reference each time the property is read, and
-    WeasyPrint 70's tagging (PDF/UA) reads it once per structure element, so writing a tagged
-    pack costs pages × elements: most of the time of a 1,500-page pack. Pages are only ever
-    appended, so the page count says whether the cached tuple is still right.
-    """
-    kids = pdf.pages["Kids"]
-    cached = pdf.__dict__.get("_page_references")
-    if cached is None or cached[0] != len(kids):
-        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
-        pdf.__dict__["_page_references"] = cached
-    return cached[1]
-
-
-if isinstance(vars(pydyf.PDF).get("page_references"), property):
-    pydyf.PDF.page_references = property(_cached_page_references)
 
 # Relative URLs in the pack (e.g. from {% static %}) resolve against this made-up origin,
 # which the fetcher maps to the static files finders — never to the network.
@@ -181,10 +160,9 @@ def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
         front = pdf_parts.lay_out_part(front_task, fetcher)
         if front["pages"] != front_pages:
             raise RuntimeError("The pack's cover and contents changed length once numbered.")
-        front_bookmarks = [b for b in front["bookmarks"]]
         return pdf_parts.join_tagged(
             [front["path"], *(result["path"] for result in results)],
-            front_bookmarks + bookmarks,
+            front["bookmarks"] + bookmarks,
             destinations=destinations,
             numbered=True,
         )

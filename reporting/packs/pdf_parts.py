@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pikepdf
+import pydyf
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -44,6 +45,27 @@ RUN = re.compile(r'<p class="for-(?:header|footer)">.*?</p>', re.S)
 # The last parted render in this process: parts, workers and the largest worker's peak memory
 # (bench/ reads it: workers are the fork server's children, outside this process's rusage).
 LAST_RENDER: dict = {}
+
+
+def _cached_page_references(pdf) -> tuple[bytes, ...]:
+    """``pydyf.PDF.page_references``, built once per page count rather than on every read.
+
+    pydyf 0.13 rebuilds the tuple of every page's reference each time the property is read, and
+    WeasyPrint 70's tagging (PDF/UA) reads it once per structure element, so writing a tagged
+    pack costs pages × elements: most of the time of a 1,500-page pack. Pages are only ever
+    appended, so the page count says whether the cached tuple is still right.
+    """
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_page_references"] = cached
+    return cached[1]
+
+
+# Here, not in pdf.py: the layout workers import this module only.
+if isinstance(vars(pydyf.PDF).get("page_references"), property):
+    pydyf.PDF.page_references = property(_cached_page_references)
 
 
 @dataclass
@@ -447,9 +469,7 @@ def lay_out_part(task: PartTask, url_fetcher=None) -> dict:
     label, page index, x, y)), in CSS pixels and the part's own page indexes, and the URLs the
     fetcher refused.
     """
-    fetcher = url_fetcher or StaticURLFetcher(
-        task.origin, task.static_url, task.static_files.get
-    )
+    fetcher = url_fetcher or StaticURLFetcher(task.origin, task.static_url, task.static_files.get)
     document = HTML(string=task.html, base_url=f"{task.origin}/", url_fetcher=fetcher).render(
         pdf_variant=task.variant
     )
