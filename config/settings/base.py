@@ -319,7 +319,7 @@ PACK_INLINE_MAX_MILESTONES = int(os.environ.get("PACK_INLINE_MAX_MILESTONES", "1
 # core; 1 lays them out one after another in the calling process), and joined: layout (about
 # 2 MB a page in WeasyPrint) holds one part at a time a process, and uses every core. Whether
 # and where a pack is parted depends on its rows and these settings only, not on the cores.
-PACK_PDF_PARTS_ABOVE_ROWS = int(os.environ.get("PACK_PDF_PARTS_ABOVE_ROWS", "2000"))
+PACK_PDF_PARTS_ABOVE_ROWS = int(os.environ.get("PACK_PDF_PARTS_ABOVE_ROWS", "600"))
 PACK_PDF_PART_ROWS = int(os.environ.get("PACK_PDF_PART_ROWS", "600"))
 PACK_PDF_WORKERS = int(os.environ.get("PACK_PDF_WORKERS", "0")) or None  # None: os.cpu_count()
 # A running pack job records a heartbeat every PACK_JOB_HEARTBEAT_EVERY seconds; one silent for
