@@ -6,9 +6,9 @@ such as ``<img src="http://…">`` or ``file:///etc/passwd`` can neither fetch n
 """
 
 import functools
-import math
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -77,10 +77,11 @@ def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -
     """Render pack data to PDF bytes: tagged (PDF/UA-1), with a title and language.
 
     A pack of more than ``PACK_PDF_PARTS_ABOVE_ROWS`` table rows is laid out in parts of at
-    most ``PACK_PDF_PART_ROWS``, split evenly, on ``PACK_PDF_WORKERS`` processes, and joined,
-    so layout holds one part at a time a process and uses every core
-    (``reporting.packs.pdf_parts``). Where a pack is parted depends on its rows and those
-    settings only, never on the number of cores: a pack reads the same on any machine.
+    most ``PACK_PDF_PART_ROWS`` rows (headings and paragraphs count as rows), split evenly,
+    on ``PACK_PDF_WORKERS`` processes, and joined, so layout holds one part at a time a
+    process and uses every core (``reporting.packs.pdf_parts``). Where a pack is parted
+    depends on its rows and those settings only, never on the number of cores: a pack reads
+    the same on any machine.
     """
     fetcher = url_fetcher or StaticOnlyURLFetcher()
     pdf_parts.LAST_RENDER.clear()
@@ -88,8 +89,7 @@ def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -
     rows = len(pdf_parts.ROW.findall(html))
     if rows <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
         return _document(html, fetcher).write_pdf(pdf_variant=VARIANT, custom_metadata=True)
-    parts = math.ceil(rows / settings.PACK_PDF_PART_ROWS)
-    return _render_in_parts(pack, fetcher, math.ceil(rows / parts), pdf_workers())
+    return _render_in_parts(pack, fetcher, settings.PACK_PDF_PART_ROWS, pdf_workers())
 
 
 def pdf_workers() -> int:
@@ -114,8 +114,9 @@ def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
     def page_html(split, body: str) -> str:
         return split.head + body + "</body></html>"
 
+    started = time.perf_counter()
     split = pdf_parts.split_html(pack_html(pack, parted={"pages": {}, "total": 0}))
-    bodies = pdf_parts.part_bodies(split, max_rows)
+    bodies = pdf_parts.even_parts(split, max_rows)
     with tempfile.TemporaryDirectory(prefix="pack-parts-") as folder:
 
         def task(html: str, name: str) -> pdf_parts.PartTask:
@@ -136,11 +137,13 @@ def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
             # Meanwhile, here: how many pages the cover and contents take.
             front_pages = len(_document(page_html(split, _front(split)), fetcher).pages)
             results = [future.result() for future in futures]
+        laid_out = time.perf_counter()
         # For bench/: the workers are the fork server's children, out of this process's rusage.
         pdf_parts.LAST_RENDER.update(
             parts=len(results),
             workers=min(workers, len(bodies)),
             worker_peak_mb=max(result["peak_mb"] for result in results),
+            layout_s=laid_out - started,
         )
         bookmarks, anchors, destinations = [], {}, []
         page_count = front_pages
@@ -160,12 +163,17 @@ def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
         front = pdf_parts.lay_out_part(front_task, fetcher)
         if front["pages"] != front_pages:
             raise RuntimeError("The pack's cover and contents changed length once numbered.")
-        return pdf_parts.join_tagged(
+        front_done = time.perf_counter()
+        joined = pdf_parts.join_tagged(
             [front["path"], *(result["path"] for result in results)],
             front["bookmarks"] + bookmarks,
             destinations=destinations,
             numbered=True,
         )
+        pdf_parts.LAST_RENDER.update(
+            front_s=front_done - laid_out, join_s=time.perf_counter() - front_done
+        )
+        return joined
 
 
 def _front(split) -> str:

@@ -125,6 +125,28 @@ def _pieces(inner: str):
         yield inner[position:]
 
 
+def units(split: Split) -> int:
+    """What ``part_bodies`` counts against a part's room: table rows, headings, paragraphs."""
+    return sum(
+        len(piece.rows) if isinstance(piece, Table) else 1
+        for chapter in split.chapters
+        for piece in chapter.pieces
+    )
+
+
+def even_parts(split: Split, max_rows: int) -> list[str]:
+    """``part_bodies`` in as few parts as ``max_rows`` allows, of about the same size each, so
+    that workers laying them out side by side finish together."""
+    count = max(1, -(-units(split) // max_rows))
+    size = -(-units(split) // count)
+    bodies = part_bodies(split, size)
+    while len(bodies) > count and size < max_rows:
+        # A part ends where a chapter does once full, so parts run over their room a little.
+        size = min(max_rows, size + max(1, size // 50))
+        bodies = part_bodies(split, size)
+    return bodies
+
+
 def part_bodies(split: Split, max_rows: int) -> list[str]:
     """The body of each part after the front: whole chapters while they fit, else pieces.
 
