@@ -72,11 +72,14 @@ def job_pack(args):
     render_s = time.perf_counter() - started
     if args.get("out"):
         Path(args["out"]).write_bytes(content)
+    from reporting.packs.pdf_parts import LAST_RENDER
+
     return {
         "data_s": data_s,
         "render_s": render_s,
         "total_s": data_s + render_s,
         "bytes": len(content),
+        **LAST_RENDER,  # parts, workers, worker_peak_mb where the PDF was laid out in parts
     }
 
 

@@ -319,11 +319,14 @@ CSRF_FAILURE_VIEW = "security.views.csrf_failure"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A pack with more milestones than this is produced in the background, not in the request.
 PACK_INLINE_MAX_MILESTONES = int(os.environ.get("PACK_INLINE_MAX_MILESTONES", "1000"))
-# A PDF pack of more table rows than PACK_PDF_PARTS_ABOVE_ROWS (about 700 milestones) is laid
-# out in parts of PACK_PDF_PART_ROWS rows and joined, so that layout (about 2 MB a page in
-# WeasyPrint) holds one part at a time, not the whole pack. Smaller packs stay one document.
-PACK_PDF_PARTS_ABOVE_ROWS = int(os.environ.get("PACK_PDF_PARTS_ABOVE_ROWS", "2000"))
+# A PDF pack of more table rows than PACK_PDF_PARTS_ABOVE_ROWS is laid out in parts of at most
+# PACK_PDF_PART_ROWS rows (split evenly), on PACK_PDF_WORKERS processes at once (default: one a
+# core; 1 lays them out one after another in the calling process), and joined: layout (about
+# 2 MB a page in WeasyPrint) holds one part at a time a process, and uses every core. Whether
+# and where a pack is parted depends on its rows and these settings only, not on the cores.
+PACK_PDF_PARTS_ABOVE_ROWS = int(os.environ.get("PACK_PDF_PARTS_ABOVE_ROWS", "600"))
 PACK_PDF_PART_ROWS = int(os.environ.get("PACK_PDF_PART_ROWS", "600"))
+PACK_PDF_WORKERS = int(os.environ.get("PACK_PDF_WORKERS", "0")) or None  # None: os.cpu_count()
 # A running pack job records a heartbeat every PACK_JOB_HEARTBEAT_EVERY seconds; one silent for
 # PACK_JOB_STALE_AFTER seconds lost its worker (killed, or its machine stopped) and is queued
 # again once, then failed with a sentence (reporting.jobs.pack_jobs_stale_handle).

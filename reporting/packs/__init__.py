@@ -2,8 +2,18 @@
 
 from django.utils.text import slugify
 
-from plans.models import ReportingPeriod
-from reporting.packs.data import pack_for_period
+# Nothing here imports a model at import time: the PDF's layout workers import
+# reporting.packs.pdf_parts (and so this package) without setting Django up.
+
+
+def __getattr__(name: str):
+    """``packs.pack_for_period``, imported on first use (it needs the models)."""
+    if name == "pack_for_period":
+        from reporting.packs.data import pack_for_period
+
+        return pack_for_period
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 FORMATS = {
     "pdf": ("application/pdf", "pdf"),
@@ -32,11 +42,12 @@ def build_pack(
     organisation_id: int | None = None,
 ) -> bytes:
     """Ids in, file bytes out: what a background task calls to produce a pack."""
+    from plans.models import ReportingPeriod
+    from reporting import packs
+
     period = ReportingPeriod.objects.select_related("plan__partnership").get(pk=period_id)
-    return render(
-        pack_for_period(period=period, priority_id=priority_id, organisation_id=organisation_id),
-        fmt,
-    )
+    filters = {"priority_id": priority_id, "organisation_id": organisation_id}
+    return render(packs.pack_for_period(period=period, **filters), fmt)
 
 
 def pack_filename(pack: dict, fmt: str) -> str:

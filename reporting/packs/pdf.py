@@ -5,70 +5,48 @@ autoescaped by the template, and ``StaticOnlyURLFetcher`` refuses every other UR
 such as ``<img src="http://…">`` or ``file:///etc/passwd`` can neither fetch nor attach.
 """
 
-import mimetypes
+import functools
+import os
+import tempfile
+import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reporting.packs import pdf_parts
-
-
-def _cached_page_references(pdf) -> tuple[bytes, ...]:
-    """``pydyf.PDF.page_references``, built once per page count rather than on every read.
-
-    pydyf 0.13 rebuilds the tuple of every page's reference each time the property is read, and
-    WeasyPrint 70's tagging (PDF/UA) reads it once per structure element, so writing a tagged
-    pack costs pages × elements: most of the time of a 1,500-page pack. Pages are only ever
-    appended, so the page count says whether the cached tuple is still right.
-    """
-    kids = pdf.pages["Kids"]
-    cached = pdf.__dict__.get("_page_references")
-    if cached is None or cached[0] != len(kids):
-        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
-        pdf.__dict__["_page_references"] = cached
-    return cached[1]
-
-
-if isinstance(vars(pydyf.PDF).get("page_references"), property):
-    pydyf.PDF.page_references = property(_cached_page_references)
 
 # Relative URLs in the pack (e.g. from {% static %}) resolve against this made-up origin,
 # which the fetcher maps to the static files finders — never to the network.
 STATIC_ORIGIN = "https://static.pack.invalid"
 
 
-class StaticOnlyURLFetcher(URLFetcher):
+class StaticOnlyURLFetcher(pdf_parts.StaticURLFetcher):
     """Serve ``data:`` URLs and the project's static files; refuse everything else."""
 
     def __init__(self):
-        super().__init__(allowed_protocols=("data",), allow_redirects=False, timeout=1)
-        self.refused: list[str] = []
+        super().__init__(STATIC_ORIGIN, settings.STATIC_URL, _find_static)
 
-    def fetch(self, url, headers=None):
-        if url.lower().startswith("data:"):
-            return super().fetch(url, headers)
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin == STATIC_ORIGIN and parts.path.startswith(settings.STATIC_URL):
-            try:
-                found = finders.find(parts.path.removeprefix(settings.STATIC_URL))
-            except SuspiciousFileOperation:
-                found = None  # "../" out of the static directories
-            if found:
-                path = Path(found)
-                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(
-                    url, path.read_bytes(), headers={"Content-Type": content_type}
-                )
-        self.refused.append(url)
-        raise ValueError(f"The board pack fetches only its own static files, not {url!r}.")
+
+def _find_static(path: str) -> str | None:
+    try:
+        return finders.find(path)
+    except SuspiciousFileOperation:
+        return None  # "../" out of the static directories
+
+
+@functools.cache
+def _static_files() -> dict[str, str]:
+    """Every static file the finders know, by the path ``finders.find`` would be given: what a
+    layout worker may read (it has no Django to ask)."""
+    found: dict[str, str] = {}
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            found.setdefault(path.replace("\\", "/"), storage.path(path))
+    return found
 
 
 CONTENTS = [
@@ -98,15 +76,26 @@ def pack_html(pack: dict, *, parted: dict | None = None) -> str:
 def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -> bytes:
     """Render pack data to PDF bytes: tagged (PDF/UA-1), with a title and language.
 
-    A pack of more than ``PACK_PDF_PARTS_ABOVE_ROWS`` table rows is laid out in parts of
-    ``PACK_PDF_PART_ROWS`` and joined, so layout holds one part at a time
-    (``reporting.packs.pdf_parts``).
+    A pack of more than ``PACK_PDF_PARTS_ABOVE_ROWS`` table rows is laid out in parts of at
+    most ``PACK_PDF_PART_ROWS`` rows (headings and paragraphs count as rows), split evenly,
+    on ``PACK_PDF_WORKERS`` processes, and joined, so layout holds one part at a time a
+    process and uses every core (``reporting.packs.pdf_parts``). Where a pack is parted
+    depends on its rows and those settings only, never on the number of cores: a pack reads
+    the same on any machine.
     """
     fetcher = url_fetcher or StaticOnlyURLFetcher()
+    pdf_parts.LAST_RENDER.clear()
     html = pack_html(pack)
-    if len(pdf_parts.ROW.findall(html)) <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
+    rows = len(pdf_parts.ROW.findall(html))
+    if rows <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
         return _document(html, fetcher).write_pdf(pdf_variant=VARIANT, custom_metadata=True)
-    return _render_in_parts(pack, fetcher, settings.PACK_PDF_PART_ROWS)
+    return _render_in_parts(pack, fetcher, settings.PACK_PDF_PART_ROWS, pdf_workers())
+
+
+def pdf_workers() -> int:
+    """Processes a parted pack is laid out on: ``PACK_PDF_WORKERS``, by default one a core."""
+    workers = settings.PACK_PDF_WORKERS
+    return max(1, int(workers) if workers else (os.cpu_count() or 1))
 
 
 def _document(html: str, fetcher: StaticOnlyURLFetcher):
@@ -115,40 +104,81 @@ def _document(html: str, fetcher: StaticOnlyURLFetcher):
     )
 
 
-def _render_in_parts(pack: dict, fetcher: StaticOnlyURLFetcher, max_rows: int) -> bytes:
-    """The chapters in parts, numbered on from each other; then the cover and contents."""
+def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
+    """The chapters in parts, laid out at once on ``workers`` processes; then the cover and
+    contents, whose page numbers and links come from where the parts put each chapter.
 
-    def page_html(split, body: str, first_page: int) -> str:
-        numbering = f"<style>@page :first {{ counter-reset: page {int(first_page)}; }}</style>"
-        return split.head.replace("</head>", numbering + "</head>", 1) + body + "</body></html>"
+    Parts print no page number: the joined file is numbered "Page N of M" after the join.
+    """
 
+    def page_html(split, body: str) -> str:
+        return split.head + body + "</body></html>"
+
+    started = time.perf_counter()
     split = pdf_parts.split_html(pack_html(pack, parted={"pages": {}, "total": 0}))
-    front_pages = len(_document(page_html(split, split.front, 1), fetcher).pages)
-    documents, bookmarks, anchors = [], [], {}
-    page_count = front_pages
-    for body in pdf_parts.part_bodies(split, max_rows):
-        document = _document(page_html(split, body, page_count + 1), fetcher)
-        _gather(document, page_count, bookmarks, anchors)
-        documents.append(document.write_pdf(pdf_variant=VARIANT, custom_metadata=True))
-        page_count += len(document.pages)
-        del document  # the next part's layout takes its place in memory
+    bodies = pdf_parts.even_parts(split, max_rows)
+    with tempfile.TemporaryDirectory(prefix="pack-parts-") as folder:
 
-    parted = {"pages": anchors, "total": page_count}
-    split = pdf_parts.split_html(pack_html(pack, parted=parted))
-    front = _document(page_html(split, split.front, 1), fetcher)
-    if len(front.pages) != front_pages:
-        raise RuntimeError("The pack's cover and contents changed length once numbered.")
-    front_bookmarks = []
-    _gather(front, 0, front_bookmarks, {})
-    return pdf_parts.join_tagged(
-        [front.write_pdf(pdf_variant=VARIANT, custom_metadata=True), *documents],
-        front_bookmarks + bookmarks,
-    )
+        def task(html: str, name: str) -> pdf_parts.PartTask:
+            return pdf_parts.PartTask(
+                html=html,
+                out=str(Path(folder) / name),
+                origin=STATIC_ORIGIN,
+                static_url=settings.STATIC_URL,
+                static_files=_static_files() if workers > 1 else {},
+                variant=VARIANT,
+            )
+
+        with pdf_parts.workers_pool(min(workers, len(bodies)), fetcher) as pool:
+            futures = [
+                pool.submit(pdf_parts.lay_out_part, task(page_html(split, body), f"{i}.pdf"))
+                for i, body in enumerate(bodies, start=1)
+            ]
+            # Meanwhile, here: how many pages the cover and contents take.
+            front_pages = len(_document(page_html(split, _front(split)), fetcher).pages)
+            results = [future.result() for future in futures]
+        laid_out = time.perf_counter()
+        # For bench/: the workers are the fork server's children, out of this process's rusage.
+        pdf_parts.LAST_RENDER.update(
+            parts=len(results),
+            workers=min(workers, len(bodies)),
+            worker_peak_mb=max(result["peak_mb"] for result in results),
+            layout_s=laid_out - started,
+        )
+        bookmarks, anchors, destinations = [], {}, []
+        page_count = front_pages
+        for result in results:
+            fetcher.refused.extend(u for u in result["refused"] if u not in fetcher.refused)
+            for level, label, index, x, y in result["bookmarks"]:
+                bookmarks.append((level, label, page_count + index, x, y))
+            for name, (index, x, y) in result["anchors"].items():
+                if name not in anchors:
+                    anchors[name] = page_count + index + 1
+                    destinations.append((name, page_count + index, x, y))
+            page_count += result["pages"]
+
+        parted = {"pages": anchors, "total": page_count}
+        split = pdf_parts.split_html(pack_html(pack, parted=parted))
+        front_task = task(page_html(split, _front(split)), "front.pdf")
+        front = pdf_parts.lay_out_part(front_task, fetcher)
+        if front["pages"] != front_pages:
+            raise RuntimeError("The pack's cover and contents changed length once numbered.")
+        front_done = time.perf_counter()
+        joined = pdf_parts.join_tagged(
+            [front["path"], *(result["path"] for result in results)],
+            front["bookmarks"] + bookmarks,
+            destinations=destinations,
+            numbered=True,
+        )
+        pdf_parts.LAST_RENDER.update(
+            front_s=front_done - laid_out, join_s=time.perf_counter() - front_done
+        )
+        return joined
 
 
-def _gather(document, first_index: int, bookmarks: list, anchors: dict) -> None:
-    for index, page in enumerate(document.pages, start=first_index):
-        for name in page.anchors:
-            anchors.setdefault(name, index + 1)
-        for level, label, (x, y), _state in page.bookmarks:
-            bookmarks.append((level, label, index, x, y))
+def _front(split) -> str:
+    """The cover and contents, with a target for each contents link: WeasyPrint keeps only
+    links whose anchor is in the same document, and the join points each one's name at its
+    chapter's first page."""
+    targets = "".join(f'<span id="{anchor}"></span>' for anchor, _title in CONTENTS)
+    return split.front + f'<div class="link-targets">{targets}</div>'

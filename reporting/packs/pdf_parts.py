@@ -10,15 +10,29 @@ The split works on the pack's own HTML (``reporting/pack_pdf.html``): every tag 
 template's and user text is escaped, so chapters (``<section>``), tables and rows can be found
 by pattern. A part that goes on with a chapter starts with a line naming it (and the heading
 of the table it continues), which also sets the running header.
+
+Parts are laid out in worker processes (``lay_out_parts``), one a core: a worker is given the
+part's HTML, the base URL and an index of the static files it may read, and writes the part's
+PDF to a file, so neither Django nor the pack's data is needed there. After the join, every
+page is numbered "Page N of M" as an artifact (``stamp_page_numbers``), kept out of the tag
+tree, and the parts' anchors become the joined file's named destinations, which the contents
+page's links go to.
 """
 
+import multiprocessing
 import re
+import resource
 import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pikepdf
+import pydyf
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 SECTION = re.compile(r"<section\b[^>]*>.*?</section>", re.S)
 SECTION_OPEN = re.compile(r"<section\b[^>]*>")
@@ -28,6 +42,30 @@ H2 = re.compile(r"<h2>(.*?)</h2>", re.S)
 H3 = re.compile(r"<h3>(.*?)</h3>", re.S)
 PT_PER_PX = 0.75  # 72 PDF points an inch, 96 CSS pixels
 RUN = re.compile(r'<p class="for-(?:header|footer)">.*?</p>', re.S)
+# The last parted render in this process: parts, workers and the largest worker's peak memory
+# (bench/ reads it: workers are the fork server's children, outside this process's rusage).
+LAST_RENDER: dict = {}
+
+
+def _cached_page_references(pdf) -> tuple[bytes, ...]:
+    """``pydyf.PDF.page_references``, built once per page count rather than on every read.
+
+    pydyf 0.13 rebuilds the tuple of every page's reference each time the property is read, and
+    WeasyPrint 70's tagging (PDF/UA) reads it once per structure element, so writing a tagged
+    pack costs pages × elements: most of the time of a 1,500-page pack. Pages are only ever
+    appended, so the page count says whether the cached tuple is still right.
+    """
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_page_references"] = cached
+    return cached[1]
+
+
+# Here, not in pdf.py: the layout workers import this module only.
+if isinstance(vars(pydyf.PDF).get("page_references"), property):
+    pydyf.PDF.page_references = property(_cached_page_references)
 
 
 @dataclass
@@ -87,6 +125,28 @@ def _pieces(inner: str):
         yield inner[position:]
 
 
+def units(split: Split) -> int:
+    """What ``part_bodies`` counts against a part's room: table rows, headings, paragraphs."""
+    return sum(
+        len(piece.rows) if isinstance(piece, Table) else 1
+        for chapter in split.chapters
+        for piece in chapter.pieces
+    )
+
+
+def even_parts(split: Split, max_rows: int) -> list[str]:
+    """``part_bodies`` in as few parts as ``max_rows`` allows, of about the same size each, so
+    that workers laying them out side by side finish together."""
+    count = max(1, -(-units(split) // max_rows))
+    size = -(-units(split) // count)
+    bodies = part_bodies(split, size)
+    while len(bodies) > count and size < max_rows:
+        # A part ends where a chapter does once full, so parts run over their room a little.
+        size = min(max_rows, size + max(1, size // 50))
+        bodies = part_bodies(split, size)
+    return bodies
+
+
 def part_bodies(split: Split, max_rows: int) -> list[str]:
     """The body of each part after the front: whole chapters while they fit, else pieces.
 
@@ -143,23 +203,37 @@ def _run(split: Split) -> str:
     return f'<div class="run">{split.run}</div>'
 
 
-def join_tagged(documents: list[bytes], bookmarks: list[tuple], *, batch: int = 4) -> bytes:
+def join_tagged(
+    documents: list,
+    bookmarks: list[tuple],
+    *,
+    destinations: list[tuple] | None = None,
+    numbered: bool = False,
+    batch: int = 4,
+) -> bytes:
     """One PDF of the documents' pages in order, keeping each one's tag tree (PDF/UA).
 
-    The first document gives the catalog (title, language, metadata). Each later one's pages
-    are copied, their keys in the structure parent tree renumbered after those already there,
-    and the top structure elements of its tree moved under the first document's. The outline
-    is made again from ``bookmarks``: (level, label, page index, x, y in CSS pixels).
+    ``documents`` are PDF files (paths) or bytes. The first gives the catalog (title,
+    language, metadata). Each later one's pages are copied, their keys in the structure parent
+    tree renumbered after those already there, and the top structure elements of its tree
+    moved under the first document's. The outline is made again from ``bookmarks``: (level,
+    label, page index, x, y in CSS pixels); the named destinations, which internal links go
+    to, from ``destinations``: (name, page index, x, y in CSS pixels). ``numbered`` stamps
+    "Page N of M" on every page, as an artifact.
 
     qpdf keeps every object it has read, and a copied part's objects stay read in the part
     too, so every ``batch`` parts the joined file is saved and opened again: the parts are let
     go and the file's own objects are read again only as it is written.
     """
+
+    def opened(document):
+        return pikepdf.open(BytesIO(document) if isinstance(document, bytes) else document)
+
     with tempfile.TemporaryDirectory(prefix="pack-") as folder:
-        out = pikepdf.open(BytesIO(documents[0]))
+        out = opened(documents[0])
         sources = []
-        for number, data in enumerate(documents[1:], start=1):
-            sources.append(pikepdf.open(BytesIO(data)))
+        for number, document in enumerate(documents[1:], start=1):
+            sources.append(opened(document))
             _append(out, sources[-1])
             if number % batch == 0 and number < len(documents) - 1:
                 path = Path(folder) / f"{number}.pdf"
@@ -170,6 +244,10 @@ def join_tagged(documents: list[bytes], bookmarks: list[tuple], *, batch: int = 
                 sources = []
                 out = pikepdf.open(path)
         _outline(out, bookmarks)
+        if destinations is not None:
+            _destinations(out, destinations)
+        if numbered:
+            stamp_page_numbers(out)
         buffer = BytesIO()
         out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         out.close()
@@ -231,3 +309,236 @@ def _outline(pdf: pikepdf.Pdf, bookmarks: list[tuple]) -> None:
                 stack.pop()
             stack[-1][1].append(item)
             stack.append((level, item.children))
+
+
+def _destinations(pdf: pikepdf.Pdf, destinations: list[tuple]) -> None:
+    """The catalog's named destinations (a flat, sorted name tree), as WeasyPrint writes them."""
+    names = pikepdf.Array()
+    for name, page_index, x, y in sorted(destinations):
+        page = pdf.pages[page_index]
+        height = float(page.mediabox[3])
+        names.append(pikepdf.String(name))
+        names.append(
+            pikepdf.Array([page.obj, pikepdf.Name.XYZ, x * PT_PER_PX, height - y * PT_PER_PX, 0])
+        )
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = pikepdf.Dictionary()
+    pdf.Root.Names.Dests = pdf.make_indirect(pikepdf.Dictionary(Names=names))
+
+
+# ----- Page numbers, stamped after the join ---------------------------------------------------
+
+# Where the pack's CSS puts its page number (@page margins 16mm 12mm 14mm 12mm; the bottom-right
+# margin box, 8pt, #505a5f), in PDF points from the bottom-right corner, measured on a pack
+# laid out as one document.
+NUMBER_RIGHT = 12 * 72 / 25.4
+NUMBER_BASELINE = 17.07
+NUMBER_SIZE = 8
+NUMBER_COLOUR = (0x50 / 255, 0x5A / 255, 0x5F / 255)
+NUMBER_TEXT = "Page {number} of {total}"
+NUMBER_CHARACTERS = "Page of 0123456789"
+NUMBER_FONT = pikepdf.Name("/PackPageNumber")
+# The pack's own font first (its CSS asks for DejaVu Sans, then Liberation Sans): embedded, as
+# PDF/UA wants of every font, even one drawing only artifacts.
+FONT_FILES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
+)
+# Helvetica's widths (a standard 14 font, not embedded) where neither file is installed.
+HELVETICA = {" ": 278, "P": 667, "a": 556, "g": 556, "e": 556, "o": 556, "f": 278}
+
+
+def stamp_page_numbers(pdf: pikepdf.Pdf) -> None:
+    """Draw "Page N of M" at the foot of every page, marked as a pagination artifact.
+
+    Each page's own drawing is wrapped in q … Q first, so whatever it leaves set (WeasyPrint
+    flips the y axis) does not move the number. The number is marked content /Artifact, so
+    it is not in the tag tree and a screen reader does not read it in the text.
+    """
+    font, widths = _number_font(pdf)
+    save = pdf.make_stream(b"q\n")
+    total = len(pdf.pages)
+    red, green, blue = NUMBER_COLOUR
+    for number, page in enumerate(pdf.pages, start=1):
+        text = NUMBER_TEXT.format(number=number, total=total)
+        width = sum(widths[character] for character in text) * NUMBER_SIZE / 1000
+        box = page.mediabox
+        x = float(box[2]) - NUMBER_RIGHT - width
+        y = float(box[1]) + NUMBER_BASELINE
+        resources = page.obj.get("/Resources")
+        if resources is None:
+            resources = page.obj.Resources = pikepdf.Dictionary()
+        if "/Font" not in resources:
+            resources.Font = pikepdf.Dictionary()
+        resources.Font[NUMBER_FONT] = font
+        stamp = (
+            f"Q q /Artifact <</Type /Pagination /Subtype /Footer>> BDC "
+            f"{red:.3f} {green:.3f} {blue:.3f} rg BT {NUMBER_FONT} {NUMBER_SIZE} Tf "
+            f"{x:.2f} {y:.2f} Td ({text}) Tj ET EMC Q\n"
+        )
+        page.contents_add(save, prepend=True)
+        page.contents_add(pdf.make_stream(stamp.encode("ascii")), prepend=False)
+
+
+def _number_font(pdf: pikepdf.Pdf):
+    """A font for the page numbers in ``pdf``, and its widths (thousandths of the size)."""
+    path = next((Path(p) for p in FONT_FILES if Path(p).exists()), None)
+    if path is None:
+        font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+        widths = {c: HELVETICA.get(c, 556) for c in NUMBER_CHARACTERS}
+        return pdf.make_indirect(font), widths
+    from fontTools import subset  # WeasyPrint's own dependency
+    from fontTools.ttLib import TTFont
+
+    ttf = TTFont(path)
+    options = subset.Options()
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: not needed, and not subsettable
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=NUMBER_CHARACTERS)
+    subsetter.subset(ttf)
+    program = BytesIO()
+    ttf.save(program)
+    scale = 1000 / ttf["head"].unitsPerEm
+    cmap = ttf.getBestCmap()
+    widths = {c: ttf["hmtx"][cmap[ord(c)]][0] * scale for c in NUMBER_CHARACTERS}
+    first, last = ord(min(NUMBER_CHARACTERS)), ord(max(NUMBER_CHARACTERS))
+    head, hhea, os2 = ttf["head"], ttf["hhea"], ttf["OS/2"]
+    name = pikepdf.Name("/PGNMBR+" + re.sub(r"[^A-Za-z0-9-]", "", ttf["name"].getBestFullName()))
+    descriptor = pikepdf.Dictionary(
+        Type=pikepdf.Name.FontDescriptor,
+        FontName=name,
+        Flags=32,  # non-symbolic: WinAnsi characters
+        FontBBox=[round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
+        ItalicAngle=0,
+        Ascent=round(hhea.ascent * scale),
+        Descent=round(hhea.descent * scale),
+        CapHeight=round(getattr(os2, "sCapHeight", hhea.ascent) * scale),
+        StemV=80,
+        FontFile2=pdf.make_stream(program.getvalue()),
+    )
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font,
+        Subtype=pikepdf.Name.TrueType,
+        BaseFont=name,
+        FirstChar=first,
+        LastChar=last,
+        Widths=[round(widths.get(chr(code), 0)) for code in range(first, last + 1)],
+        Encoding=pikepdf.Name.WinAnsiEncoding,
+        FontDescriptor=pdf.make_indirect(descriptor),
+    )
+    return pdf.make_indirect(font), widths
+
+
+# ----- Laying out parts, in worker processes ------------------------------------------------
+
+
+class StaticURLFetcher(URLFetcher):
+    """Serve ``data:`` URLs and the static files ``find`` gives a path for; refuse the rest.
+
+    ``origin`` is the made-up origin relative URLs resolve against and ``static_url`` the
+    prefix of static files under it; ``find`` takes the path after that prefix.
+    """
+
+    def __init__(self, origin: str, static_url: str, find):
+        super().__init__(allowed_protocols=("data",), allow_redirects=False, timeout=1)
+        self.origin, self.static_url, self.find = origin, static_url, find
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.lower().startswith("data:"):
+            return super().fetch(url, headers)
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" == self.origin and parts.path.startswith(
+            self.static_url
+        ):
+            found = self.find(parts.path.removeprefix(self.static_url))
+            if found:
+                import mimetypes
+
+                path = Path(found)
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    url, path.read_bytes(), headers={"Content-Type": content_type}
+                )
+        self.refused.append(url)
+        raise ValueError(f"The board pack fetches only its own static files, not {url!r}.")
+
+
+@dataclass
+class PartTask:
+    """What a worker needs to lay out one part: plain data, so it pickles."""
+
+    html: str
+    out: str  # where the part's PDF is written
+    origin: str
+    static_url: str
+    static_files: dict  # path under static_url → file on disk
+    variant: str
+
+
+def lay_out_part(task: PartTask, url_fetcher=None) -> dict:
+    """Lay one part out and write its PDF to ``task.out``.
+
+    Returns its page count, its anchors ({name: (page index, x, y)}) and bookmarks ((level,
+    label, page index, x, y)), in CSS pixels and the part's own page indexes, and the URLs the
+    fetcher refused.
+    """
+    fetcher = url_fetcher or StaticURLFetcher(task.origin, task.static_url, task.static_files.get)
+    document = HTML(string=task.html, base_url=f"{task.origin}/", url_fetcher=fetcher).render(
+        pdf_variant=task.variant
+    )
+    anchors, bookmarks = {}, []
+    for index, page in enumerate(document.pages):
+        for name, (x, y, *_rest) in page.anchors.items():
+            anchors.setdefault(name, (index, x, y))
+        for level, label, (x, y), _state in page.bookmarks:
+            bookmarks.append((level, label, index, x, y))
+    document.write_pdf(task.out, pdf_variant=task.variant, custom_metadata=True)
+    return {
+        "pages": len(document.pages),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "anchors": anchors,
+        "bookmarks": bookmarks,
+        "refused": list(getattr(fetcher, "refused", ())),
+        "path": task.out,
+    }
+
+
+class InProcess:
+    """``ProcessPoolExecutor``'s ``submit`` for one worker: the work is done on submitting."""
+
+    def __init__(self, url_fetcher=None):
+        self.url_fetcher = url_fetcher
+
+    def submit(self, function, task):
+        future = Future()
+        future.set_result(function(task, self.url_fetcher))
+        return future
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def workers_pool(workers: int, url_fetcher=None):
+    """Where parts are laid out: ``workers`` processes, or this one where ``workers`` is 1.
+
+    The processes come from a fork server (not a fork of this process, which may be a
+    threaded web server or task worker), which has imported this module, and so WeasyPrint,
+    once: a new worker is ready in milliseconds.
+    """
+    if workers <= 1:
+        return InProcess(url_fetcher)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)

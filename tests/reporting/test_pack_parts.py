@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from io import BytesIO
 
+import pikepdf
 import pytest
 import time_machine
 from pypdf import PdfReader
@@ -16,16 +17,19 @@ from pypdf import PdfReader
 from reporting import services
 from reporting.packs import render
 from reporting.packs.data import pack_for_period
-from reporting.packs.pdf import pack_html
-from reporting.packs.pdf_parts import part_bodies, split_html
+from reporting.packs.pdf import CONTENTS, pack_html
+from reporting.packs.pdf_parts import LAST_RENDER, part_bodies, split_html
 from tests.reporting.conftest import at
+from tests.system_tools import pdf_text
 
 
 @pytest.fixture
 def pack(scenario):
     with time_machine.travel(at(2020, 1, 10, 9), tick=False):
         services.period_close(period=scenario.q3, user=scenario.admin)
-    return pack_for_period(period=scenario.q3)
+        # Produced at a frozen time too: renders cached by one test and compared in another
+        # must not differ by the minute on the cover.
+        return pack_for_period(period=scenario.q3)
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +40,32 @@ def _rendered():
     return {}
 
 
-@pytest.fixture
-def parted(pack, settings, _rendered):
+def _parted(pack, settings, _rendered, workers: int) -> bytes:
     settings.PACK_PDF_PARTS_ABOVE_ROWS = settings.PACK_PDF_PART_ROWS = 6
-    if "parted" not in _rendered:
-        _rendered["parted"] = render(pack, "pdf")
-    return PdfReader(BytesIO(_rendered["parted"]))
+    settings.PACK_PDF_WORKERS = workers
+    key = f"parted on {workers}"
+    if key not in _rendered:
+        _rendered[key] = render(pack, "pdf")
+        assert LAST_RENDER["workers"] == workers
+        _rendered[f"{key}: parts"] = LAST_RENDER["parts"]
+    return _rendered[key]
+
+
+@pytest.fixture
+def parted_bytes(pack, settings, _rendered):
+    """Laid out on two worker processes (whatever this machine's cores)."""
+    return _parted(pack, settings, _rendered, 2)
+
+
+@pytest.fixture
+def parted(parted_bytes):
+    return PdfReader(BytesIO(parted_bytes))
+
+
+@pytest.fixture
+def serial_bytes(pack, settings, _rendered):
+    """The same parts, laid out one after another in this process (PACK_PDF_WORKERS = 1)."""
+    return _parted(pack, settings, _rendered, 1)
 
 
 @pytest.fixture
@@ -158,3 +182,61 @@ def test_parts_hold_the_same_text_as_one_document(parted, whole):
     assert set(words(parted)) == set(words(whole))
     assert not words(whole) - words(parted)
     assert len(parted.pages) >= len(whole.pages)
+
+
+def test_a_parted_pack_says_page_n_of_m_on_every_page(parted_bytes):
+    pages = pdf_text(parted_bytes).split("\f")[:-1]  # pdftotext ends each page with a form feed
+    total = len(PdfReader(BytesIO(parted_bytes)).pages)
+
+    assert total > 8
+    assert len(pages) == total
+    for number, text in enumerate(pages, start=1):
+        assert re.findall(r"Page \d+ of \d+", text) == [f"Page {number} of {total}"]
+
+
+def test_stamped_page_numbers_are_artifacts_outside_the_tag_tree(parted_bytes):
+    with pikepdf.open(BytesIO(parted_bytes)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            marks, numbers = [], []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name in ("BDC", "BMC"):
+                    marks.append(str(operands[0]))
+                elif name == "EMC":
+                    marks.pop()
+                elif name == "Tj" and bytes(operands[0]).startswith(b"Page "):
+                    numbers.append((bytes(operands[0]).decode(), list(marks)))
+            assert numbers == [(f"Page {number} of {len(pdf.pages)}", ["/Artifact"])]
+            font = page.Resources.Font.PackPageNumber
+            assert "/FontFile2" in font.FontDescriptor  # embedded, as PDF/UA wants
+
+
+def test_the_contents_links_go_to_each_chapter_s_first_page(parted):
+    texts = page_texts(parted)
+    printed = dict(re.findall(r"^([^\n\d]+?) ?\.{3,} ?(\d+)$", texts[1], re.M))
+    printed = {title.strip(): int(page) for title, page in printed.items()}
+    destinations = parted.named_destinations
+    links = [a.get_object() for a in parted.pages[1].get("/Annots", ())]
+    links = [a for a in links if a["/Subtype"] == "/Link"]
+
+    assert {str(link["/Dest"]) for link in links} == {anchor for anchor, _title in CONTENTS}
+    for link in links:
+        page = parted.get_destination_page_number(destinations[str(link["/Dest"])])
+        title = dict(CONTENTS)[str(link["/Dest"])]
+        assert printed[title] == page + 1, title
+        assert re.search(rf"^{re.escape(title)}$", texts[page], re.M), title
+        assert page > 1 and page not in [
+            parted.get_destination_page_number(destinations[str(other["/Dest"])])
+            for other in links
+            if dict(CONTENTS)[str(other["/Dest"])] != title
+        ]
+
+
+def test_parallel_and_serial_layout_give_the_same_pages(parted_bytes, serial_bytes, _rendered):
+    assert _rendered["parted on 2: parts"] > 4
+    assert pdf_text(parted_bytes) == pdf_text(serial_bytes)
+    with pikepdf.open(BytesIO(parted_bytes)) as one, pikepdf.open(BytesIO(serial_bytes)) as two:
+        assert len(one.pages) == len(two.pages)
+        assert len(one.Root.StructTreeRoot.ParentTree.Nums) == len(
+            two.Root.StructTreeRoot.ParentTree.Nums
+        )
