@@ -426,6 +426,11 @@ def main(argv=None):
     )
     parser.add_argument("--quiet-rounds", type=int, default=15, help="Unloaded journeys.")
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file.")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help='Keep the figures in docs/benchmarks.json (under "balancer").',
+    )
     parser.add_argument("--keep-db", action="store_true", help="Do not drop the database.")
     parser.add_argument(
         "--pg",
@@ -529,6 +534,10 @@ def run(args) -> dict:
         if args.json:
             args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
             log(f"Wrote {args.json}")
+        if args.write and not args.smoke:
+            from bench.run import keep_result
+
+            keep_result("balancer", result)
         return result
     finally:
         if args.keep_db:

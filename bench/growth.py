@@ -66,6 +66,11 @@ def parse(argv=None):
     )
     parser.add_argument("--page-rounds", type=int, default=15, help="Rounds of every page.")
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file.")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help='Keep the figures in docs/benchmarks.json (under "growth").',
+    )
     parser.add_argument("--keep-db", action="store_true", help="Do not drop the database.")
     parser.add_argument(
         "--pg",
@@ -317,6 +322,10 @@ def main(argv=None):
     print(text)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    if args.write and not args.smoke:
+        from bench.run import keep_result
+
+        keep_result("growth", result)
 
 
 if __name__ == "__main__":
