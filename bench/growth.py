@@ -60,6 +60,11 @@ def parse(argv=None):
         help="Rounds per import size (1,000, 5,000, 20,000 rows); default 3,3,1.",
     )
     parser.add_argument(
+        "--import-rows",
+        default=",".join(str(n) for n in IMPORT_ROWS),
+        help="Rows of the generated legacy workbooks (default 1000,5000,20000).",
+    )
+    parser.add_argument(
         "--page-sizes",
         default=",".join(str(n) for n in PAGE_SIZES),
         help="Plan sizes for the pages (default 1000,50000).",
@@ -82,7 +87,8 @@ def parse(argv=None):
     args.parts = [p.strip() for p in args.only.split(",") if p.strip()]
     if set(args.parts) - set(PARTS):
         parser.error(f"--only takes {', '.join(PARTS)}")
-    args.pdf_sizes, args.import_rows = PDF_SIZES, IMPORT_ROWS
+    args.pdf_sizes = PDF_SIZES
+    args.import_rows = tuple(int(n) for n in args.import_rows.split(","))
     args.page_sizes = tuple(int(n) for n in args.page_sizes.split(","))
     args.pdf_repeats = [int(n) for n in args.pdf_repeats.split(",")]
     args.import_repeats = [int(n) for n in args.import_repeats.split(",")]
@@ -178,7 +184,15 @@ class Growth:
         path = self.bench.tmp / f"legacy-{rows}.xlsx"
         self.bench.worker("legacy", path=str(path), rows=rows)
         load = load_average()
-        result = self.bench.worker("import", path=str(path), rows=rows, repeats=repeats)
+        try:
+            result = self.bench.worker("import", path=str(path), rows=rows, repeats=repeats)
+        except RuntimeError as error:
+            if "refused" not in str(error):
+                raise
+            # A bound of the importer (a figure too: where the import stops growing).
+            refusal = str(error).split("refused the bench file: ", 1)[-1].strip()
+            self.add("import", rows, refused=refusal, load_before=load)
+            return
         data = result["data"]
         self.add(
             "import",
@@ -287,6 +301,10 @@ def table(result: dict) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in (r for r in rows if r["part"] == "import"):
+        if "refused" in r:
+            refused = f"refused: {r['refused']}"
+            out.append(f"| {r['size']:,} | {refused} | | | | | | {r['load_before']} |")
+            continue
         out.append(
             f"| {r['size']:,} | {r['write_s']:.2f} s | {r['parse_s']:.2f} s | {r['bare_s']:.2f} s "
             f"| {r['ratio']:.2f}× | {r['peak_mb']:.0f} MB | {r['rounds']} | {r['load_before']} |"
