@@ -40,6 +40,17 @@ PORT = 8765
 PARTS = ["pdf", "excel", "stored", "fresh", "import", "pages", "load"]
 RESULTS = ROOT / "docs" / "benchmarks.json"
 NOTES_MARK = "<!-- Notes below this line are kept when the bench rewrites the file. -->"
+# Top-level keys of docs/benchmarks.json that other bench scripts write (keep_result).
+OTHER_RESULTS = ("growth", "balancer")
+
+
+def keep_result(key: str, result: dict) -> None:
+    """Store ``result`` under ``key`` in docs/benchmarks.json, leaving the rest as it is."""
+    if key not in OTHER_RESULTS:
+        raise ValueError(f"{key} is not one of {OTHER_RESULTS}")
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    data[key] = result
+    RESULTS.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 def log(message: str) -> None:
@@ -713,9 +724,18 @@ class Bench:
         if self.args.smoke:
             path = self.tmp.parent / "benchmarks-smoke.md"
         else:
+            # Figures other scripts keep here (bench/growth.py, bench/balancer.py) stay.
+            others = {}
+            if RESULTS.exists():
+                others = {
+                    key: value
+                    for key, value in json.loads(RESULTS.read_text()).items()
+                    if key in OTHER_RESULTS
+                }
             RESULTS.write_text(
                 json.dumps(
                     {
+                        **others,
                         "rows": self.rows,
                         "load_detail": getattr(self, "load_detail", {}),
                         "notes": self.notes,

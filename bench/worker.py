@@ -243,7 +243,7 @@ def job_import(args):
 
 
 def job_pages(args):
-    """Server time and queries of four pages and the admin changelist, with the test client."""
+    """Server time and queries of the pages and the admin changelist, with the test client."""
     from django.contrib import admin
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -290,6 +290,8 @@ def job_pages(args):
         ),
         ("My milestones", lead.user, "/my-milestones/"),
         ("Indicator scorecard", admin_membership.user, f"/indicators/plan/{plan_id}/"),
+        ("Home page", admin_membership.user, "/"),
+        ("Packs page", admin_membership.user, f"/reporting/plans/{plan_id}/"),
         ("Admin changelist (baseline)", superuser, "/admin/plans/milestone/"),
     ]
     # Interleaved: each round times every page once, so a noisy moment slows them all alike.
@@ -440,6 +442,31 @@ def job_leads(args):
     return {"usernames": list(people)}
 
 
+def job_journey_leads(args):
+    """Leads with an account and their own live milestones, for the load test through the
+    balancer (bench/balancer.py): each simulated lead updates only milestones whose lead they
+    are, so two of them never edit one milestone (a conflict would then be a correct answer)."""
+    from collections import defaultdict
+
+    from plans.models import Milestone
+
+    mine = defaultdict(list)
+    rows = (
+        Milestone.objects.live()
+        .filter(
+            lead__user__isnull=False,
+            lead__user__is_active=True,
+            action__outcome__priority__plan__archived_at__isnull=True,
+        )
+        .order_by("pk")
+        .values_list("lead__user__username", "pk")
+    )
+    for username, pk in rows:
+        mine[username].append(pk)
+    leads = sorted(mine.items(), key=lambda item: (-len(item[1]), item[0]))[: args["count"]]
+    return {"leads": [{"username": u, "milestones": pks} for u, pks in leads]}
+
+
 JOBS = {
     "plan": job_plan,
     "pack": job_pack,
@@ -450,6 +477,7 @@ JOBS = {
     "fresh": job_fresh,
     "leads": job_leads,
     "legacy": job_legacy,
+    "journey_leads": job_journey_leads,
 }
 
 if __name__ == "__main__":

@@ -1,12 +1,19 @@
 """Real shared services on loopback for the several-servers tests: an S3 API (moto's server
-mode, from PyPI) and a private Redis server (Debian's redis-server), each on a free port."""
+mode, from PyPI), a private Redis server (Debian's redis-server), each on a free port, and the
+whole topology of two app servers behind HAProxy (``two_app_servers``), which
+tests/infra/test_two_servers.py and the load test through the balancer (bench/balancer.py)
+both start."""
 
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from tests.system_tools import require_or_skip
 
@@ -109,3 +116,115 @@ def redis_server():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HAPROXY_CONFIG = """
+global
+    maxconn 256
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+frontend plans
+    bind 127.0.0.1:{port}
+    option forwardfor
+    use_backend only_app1 if {{ req.hdr(x-app) -m str app1 }}
+    use_backend only_app2 if {{ req.hdr(x-app) -m str app2 }}
+    default_backend apps
+backend apps
+    balance roundrobin
+    http-response set-header X-Served-By %[srv_name]
+    server app1 127.0.0.1:{app1}
+    server app2 127.0.0.1:{app2}
+backend only_app1
+    http-response set-header X-Served-By %[srv_name]
+    server app1 127.0.0.1:{app1}
+backend only_app2
+    http-response set-header X-Served-By %[srv_name]
+    server app2 127.0.0.1:{app2}
+"""
+
+
+def start_process(stack: ExitStack, args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    """Start ``args`` in the repository with its output in ``log``; ``stack`` stops it."""
+    out = log.open("wb")
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+
+    def stop():
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        out.close()
+
+    stack.callback(stop)
+    return process
+
+
+@dataclass
+class Topology:
+    url: str  # the balancer's
+    env: dict  # what every server and worker was started with
+    app_ports: dict  # {"app1": port, "app2": port}
+    processes: dict  # name -> Popen, the gunicorn masters and the workers
+
+
+@contextmanager
+def two_app_servers(
+    *,
+    database_url: str,
+    logs: Path,
+    settings_module: str = "tests.infra.server_settings",
+    extra_env: dict | None = None,
+    gunicorn_workers: int = 2,
+    gunicorn_args: tuple[str, ...] = (),
+):
+    """Two gunicorn servers, each with a ``db_worker`` beside it, behind HAProxy, with an S3
+    API and Redis, all on loopback, sharing ``database_url`` (PostgreSQL). Yields a Topology.
+
+    HAProxy sends each request round-robin, or to the server named in an ``X-App`` header
+    (``app1``, ``app2``), and says which server answered in ``X-Served-By``."""
+    haproxy = shutil.which("haproxy")
+    require_or_skip(haproxy is not None, "haproxy is not installed (apt-get install haproxy)")
+    logs.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        s3_env, _ = stack.enter_context(s3_server())
+        redis_url = stack.enter_context(redis_server())
+        env = {
+            **os.environ,
+            **s3_env,
+            "DJANGO_SETTINGS_MODULE": settings_module,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "DJANGO_TRUSTED_PROXY_COUNT": "1",
+            "PYTHONPATH": str(ROOT),
+            **(extra_env or {}),
+        }
+        python = Path(sys.executable)
+        ports = {"app1": free_port(), "app2": free_port()}
+        processes = {}
+        for name, port in ports.items():
+            gunicorn = [str(python.with_name("gunicorn")), "config.wsgi", "-b", f"127.0.0.1:{port}"]
+            gunicorn += ["-w", str(gunicorn_workers), *gunicorn_args]
+            processes[name] = start_process(stack, gunicorn, env, logs / f"{name}.log")
+            worker = [str(python), "manage.py", "db_worker", "--no-reload", "-v0"]
+            processes[f"worker-{name}"] = start_process(
+                stack, [*worker, "--interval", "0.2"], env, logs / f"worker-{name}.log"
+            )
+        for port in ports.values():
+            wait_for_port(port, timeout=60)
+        port = free_port()
+        config = logs / "haproxy.cfg"
+        config.write_text(HAPROXY_CONFIG.format(port=port, **ports))
+        processes["haproxy"] = start_process(
+            stack, [haproxy, "-f", str(config), "-db"], env, logs / "haproxy.log"
+        )
+        wait_for_port(port)
+        yield Topology(
+            url=f"http://127.0.0.1:{port}", env=env, app_ports=ports, processes=processes
+        )

@@ -7,14 +7,8 @@ in an ``X-App`` header, and says which server answered in ``X-Served-By``. Nothi
 does may depend on which server or worker handles it.
 """
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
-from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 import requests
@@ -25,39 +19,10 @@ from plans.models import Membership, Milestone, MilestoneUpdate, Outcome
 from reporting.models import PackJob
 from tests import factories
 from tests.imports.test_import_views import MIDDLESBROUGH
-from tests.infra.services import free_port, redis_server, s3_server, wait_for_port
+from tests.infra.services import two_app_servers
 from tests.plans.update_world import build_world, form_data
-from tests.system_tools import require_or_skip
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
-
-HAPROXY_CONFIG = """
-global
-    maxconn 256
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-frontend plans
-    bind 127.0.0.1:{port}
-    option forwardfor
-    use_backend only_app1 if {{ req.hdr(x-app) -m str app1 }}
-    use_backend only_app2 if {{ req.hdr(x-app) -m str app2 }}
-    default_backend apps
-backend apps
-    balance roundrobin
-    http-response set-header X-Served-By %[srv_name]
-    server app1 127.0.0.1:{app1}
-    server app2 127.0.0.1:{app2}
-backend only_app1
-    http-response set-header X-Served-By %[srv_name]
-    server app1 127.0.0.1:{app1}
-backend only_app2
-    http-response set-header X-Served-By %[srv_name]
-    server app2 127.0.0.1:{app2}
-"""
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,60 +33,19 @@ def database_url() -> str:
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start(stack: ExitStack, args: list[str], env: dict, log: Path) -> subprocess.Popen:
-    out = log.open("wb")
-    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-
-    def stop():
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        out.close()
-
-    stack.callback(stop)
-    return process
-
-
 @pytest.fixture(scope="module")
 def balancer(django_db_setup, django_db_blocker, tmp_path_factory):
     """The whole topology, started once for this module's tests; yields the balancer's URL.
     Each test's data is committed (transactional tests), so the servers see it."""
-    tmp_path = tmp_path_factory.mktemp("two-servers")
     if connection.vendor != "postgresql":
         pytest.skip("two app servers need a database server they share (set DATABASE_URL)")
-    haproxy = shutil.which("haproxy")
-    require_or_skip(haproxy is not None, "haproxy is not installed (apt-get install haproxy)")
-    with ExitStack() as stack:
-        s3_env, _ = stack.enter_context(s3_server())
-        redis_url = stack.enter_context(redis_server())
-        env = {
-            **os.environ,
-            **s3_env,
-            "DJANGO_SETTINGS_MODULE": "tests.infra.server_settings",
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": redis_url,
-            "DJANGO_TRUSTED_PROXY_COUNT": "1",
-            "PYTHONPATH": str(ROOT),
-            # One board member asks for eight packs at once here; the limit has its own tests.
-            "PACK_JOBS_PER_PERSON": "20",
-        }
-        python = Path(sys.executable)
-        ports = {"app1": free_port(), "app2": free_port()}
-        for name, port in ports.items():
-            gunicorn = [str(python.with_name("gunicorn")), "config.wsgi", "-b", f"127.0.0.1:{port}"]
-            start(stack, [*gunicorn, "-w", "2"], env, tmp_path / f"{name}.log")
-            worker = [str(python), "manage.py", "db_worker", "--no-reload", "-v0"]
-            start(stack, [*worker, "--interval", "0.2"], env, tmp_path / f"worker-{name}.log")
-        for port in ports.values():
-            wait_for_port(port, timeout=60)
-        port = free_port()
-        config = tmp_path / "haproxy.cfg"
-        config.write_text(HAPROXY_CONFIG.format(port=port, **ports))
-        start(stack, [haproxy, "-f", str(config), "-db"], env, tmp_path / "haproxy.log")
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
+    with two_app_servers(
+        database_url=database_url(),
+        logs=tmp_path_factory.mktemp("two-servers"),
+        # One board member asks for eight packs at once here; the limit has its own tests.
+        extra_env={"PACK_JOBS_PER_PERSON": "20"},
+    ) as topology:
+        yield topology.url
 
 
 class Browser:
