@@ -27,6 +27,8 @@ from reporting.models import Snapshot
 from reporting.packs.data import pack_data
 from reporting.schema import Pack, State, snapshot_state
 from reporting.state import iter_milestones, organisation_names
+from review import selectors as review_selectors
+from signoff import selectors as signoff_selectors
 
 # Quarters shown in the trend: the last closed ones, then this quarter's live figures.
 TREND_QUARTERS = 6
@@ -68,6 +70,7 @@ class PlanHome:
     slipped: int = 0
     overdue: int = 0
     off_target: list[dict] = field(default_factory=list)
+    review_waiting: int = 0  # admins: this quarter's updates waiting for their review
 
     @property
     def is_dashboard(self) -> bool:
@@ -82,6 +85,7 @@ class PlanHome:
 class Home:
     plans: list[PlanHome]
     to_do: MyMilestones | None  # the lead's own summary, when they lead anything
+    signs_off: bool = False  # a nominated signatory or the chair where sign-off is on
 
     @property
     def dashboards(self) -> list[PlanHome]:
@@ -224,7 +228,12 @@ def home_for(*, user, today: date | None = None) -> Home:
     its deadline.
     """
     today = today or timezone.localdate()
-    roles = dict(Membership.objects.filter(user=user).values_list("partnership_id", "role"))
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .annotate(signs_off=signoff_selectors.signs_off_in(user=user))
+        .values_list("partnership_id", "role", "signs_off")
+    )
+    roles = {partnership_id: role for partnership_id, role, _ in memberships}
     plans = list(
         Plan.objects.filter(partnership_id__in=partnership_ids_for(user))
         .select_related("partnership")
@@ -249,8 +258,18 @@ def home_for(*, user, today: date | None = None) -> Home:
         )
         for plan in plans
     ]
+    # One query for every plan the person administers, and none for anyone else.
+    waiting = review_selectors.waiting_counts(
+        collecting={p.plan.pk: p.collecting for p in homes if p.is_admin and p.collecting}
+    )
+    for home in homes:
+        home.review_waiting = waiting.get(home.plan.pk, 0)
     to_do = my_milestones(user=user, today=today)
-    return Home(plans=homes, to_do=to_do if to_do.total else None)
+    return Home(
+        plans=homes,
+        to_do=to_do if to_do.total else None,
+        signs_off=any(signs for _, _, signs in memberships),
+    )
 
 
 @dataclass
