@@ -19,7 +19,12 @@ from django.utils import timezone
 from plans import rag
 from plans.access import partnership_ids_for
 from plans.models import Membership, Milestone, Plan, ReportingPeriod
-from plans.reminders import MyMilestones, my_milestones, with_last_lead_update
+from plans.reminders import (
+    MyMilestones,
+    milestones_for_lead,
+    my_milestones,
+    with_last_lead_update,
+)
 from plans.selectors import CollectingPeriod, period_collecting
 from reporting import selectors
 from reporting.charts import Chart, ChartRow, rag_bars, rag_trend
@@ -86,6 +91,7 @@ class Home:
     plans: list[PlanHome]
     to_do: MyMilestones | None  # the lead's own summary, when they lead anything
     signs_off: bool = False  # a nominated signatory or the chair where sign-off is on
+    queried: int = 0  # the lead's milestones with a query waiting for their answer
 
     @property
     def dashboards(self) -> list[PlanHome]:
@@ -265,10 +271,14 @@ def home_for(*, user, today: date | None = None) -> Home:
     for home in homes:
         home.review_waiting = waiting.get(home.plan.pk, 0)
     to_do = my_milestones(user=user, today=today)
+    queried = 0
+    if to_do.total:  # one query, for leads only
+        queried = review_selectors.queried_count(milestones=milestones_for_lead(user=user))
     return Home(
         plans=homes,
         to_do=to_do if to_do.total else None,
         signs_off=any(signs for _, _, signs in memberships),
+        queried=queried,
     )
 
 

@@ -231,3 +231,10 @@ def waiting_counts(*, collecting: dict[int, CollectingPeriod]) -> dict[int, int]
         .order_by()
     )
     return {row["milestone__action__outcome__priority__plan_id"]: row["waiting"] for row in rows}
+
+
+def queried_count(*, milestones: QuerySet[Milestone]) -> int:
+    """How many of ``milestones`` have a query waiting for their lead's answer (one query)."""
+    return Review.objects.filter(
+        update__milestone__in=milestones, state=Review.State.QUERIED
+    ).count()

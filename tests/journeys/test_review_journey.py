@@ -68,7 +68,12 @@ def world(transactional_db):
     # Sign-off is on: Ken signs off his agency's updates, the coordinator chairs.
     SignoffSettings.objects.create(partnership=partnership, enabled=True, chair=admin)
     Signatory.objects.create(organisation=ken.organisation, user=lead_user)
-    reporting_services.periods_generate(plan=plan)
+    # The quarters before this one are closed, so this one collects updates.
+    periods = reporting_services.periods_generate(plan=plan)
+    this = FinancialQuarter.containing(today).quarter
+    ReportingPeriod.objects.filter(pk__in=[p.pk for p in periods[: this - 1]]).update(
+        status=ReportingPeriod.Status.CLOSED, closed_at=timezone.now()
+    )
     return {"plan": plan, "partnership": partnership, "update": update, "admin": admin, "ken": ken}
 
 

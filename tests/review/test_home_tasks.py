@@ -45,6 +45,23 @@ def test_an_answered_query_waits_for_review_again_and_a_queried_one_does_not(
     assert "3 updates waiting for review" in _home(client, admin_user)
 
 
+def test_a_lead_is_told_on_home_of_a_query_waiting_for_their_answer(
+    client, admin_user, lead_user, update
+):
+    assert "queried by your partnership admin" not in _home(client, lead_user)
+    services.review_query(
+        update=update, user=admin_user, expected_version=0, question="When?", base_url=""
+    )
+    page = _home(client, lead_user)
+    assert "1 update queried by your partnership admin: answer the question from My milestones" in (
+        page
+    )
+    services.review_answer(
+        update=update, user=lead_user, expected_version=1, answer="January.", base_url=""
+    )
+    assert "queried by your partnership admin" not in _home(client, lead_user)
+
+
 def test_a_board_member_is_not_told_of_updates_waiting_for_review(client, board_user, plan):
     assert "waiting for review" not in _home(client, board_user)
 
@@ -86,10 +103,12 @@ def test_a_signatory_in_another_partnership_sees_no_link_here(client, partnershi
 
 
 # The home page's queries, pinned: the review count is one query for an admin (for every plan
-# they administer) and none for anyone else; the sign-off link is an EXISTS inside the query
-# that already reads the person's memberships, so it costs nothing.
+# they administer) and none for anyone else; a lead's queries waiting for them one query, for
+# leads only; the sign-off link is an EXISTS inside the query that already reads the person's
+# memberships, so it costs nothing.
 HOME_BOARD = 24
-HOME_ADMIN = HOME_BOARD + 1
+HOME_ADMIN = HOME_BOARD + 1  # the board member's 24 were 24 before issue 17 too
+HOME_LEAD = 23  # 22 before issue 17, +1 for the queries waiting for them
 
 
 @pytest.mark.parametrize("extra", [0, 6])
@@ -112,6 +131,26 @@ def test_the_home_pages_queries_do_not_grow_with_updates_or_nominations(
     with django_assert_num_queries(HOME_ADMIN):
         page = client.get(reverse("home")).content.decode()
     assert f"{3 + extra} updates waiting for review" in page
+
+
+@pytest.mark.parametrize("queried", [1, 3])
+def test_a_leads_home_costs_one_query_more_for_their_queries_whatever_their_number(
+    client, plan, admin_user, lead_user, milestone, queried, django_assert_num_queries
+):
+    mine = Milestone.objects.filter(action__outcome__priority__plan=plan).order_by("pk")
+    mine.update(lead=milestone.lead)
+    for each in mine[:queried]:
+        services.review_query(
+            update=each.latest_update,
+            user=admin_user,
+            expected_version=0,
+            question="When?",
+            base_url="",
+        )
+    client.force_login(lead_user)
+    with django_assert_num_queries(HOME_LEAD):
+        page = client.get(reverse("home")).content.decode()
+    assert f"{queried} update{'s' if queried > 1 else ''} queried by your partnership admin" in page
 
 
 def test_after_saving_an_update_the_lead_is_offered_to_attach_a_file_to_it(
