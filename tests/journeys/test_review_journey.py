@@ -12,9 +12,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import expect
-
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from evidence.models import Attachment
 from plans.models import Membership, Milestone, ReportingPeriod
@@ -201,20 +200,12 @@ def test_the_coordinator_queries_the_lead_answers_and_attaches_and_the_closed_pa
 
     # The closed quarter's packs, downloaded as a board member would, from the snapshot.
     admin_page.goto(reverse("reporting:board_pack", args=[plan.pk]))
-    text = " ".join(
-        pdf_text(
-            download(admin_page, admin_page.get_by_role("link", name=f"PDF board pack for {period.label}"))
-        ).split()
-    )
+    pdf_link = admin_page.get_by_role("link", name=f"PDF board pack for {period.label}")
+    text = " ".join(pdf_text(download(admin_page, pdf_link)).split())
     assert QUESTION in text
     assert ANSWER in text
     assert f"{PDF_NAME} ({len(pdf())} bytes)" in text
-    workbook = load_workbook(
-        BytesIO(
-            download(
-                admin_page, admin_page.get_by_role("link", name=f"Excel board pack for {period.label}")
-            )
-        )
-    )
+    xlsx_link = admin_page.get_by_role("link", name=f"Excel board pack for {period.label}")
+    workbook = load_workbook(BytesIO(download(admin_page, xlsx_link)))
     evidence = [tuple(r) for r in workbook["Evidence"].iter_rows(values_only=True)]
     assert any(PDF_NAME in r and f"{len(pdf())} bytes" in r for r in evidence), evidence
