@@ -5,7 +5,7 @@ quarter's PDF and Excel packs show the answer and list the attachment by name an
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -70,9 +70,10 @@ def world(transactional_db):
     # The quarters before this one are closed, so this one collects updates.
     periods = reporting_services.periods_generate(plan=plan)
     this = FinancialQuarter.containing(today).quarter
-    ReportingPeriod.objects.filter(pk__in=[p.pk for p in periods[: this - 1]]).update(
-        status=ReportingPeriod.Status.CLOSED, closed_at=timezone.now()
-    )
+    for earlier in periods[: this - 1]:  # closed before the thin update was saved
+        ReportingPeriod.objects.filter(pk=earlier.pk).update(
+            status=ReportingPeriod.Status.CLOSED, closed_at=update.created_at - timedelta(days=1)
+        )
     return {"plan": plan, "partnership": partnership, "update": update, "admin": admin, "ken": ken}
 
 
