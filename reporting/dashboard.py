@@ -19,7 +19,12 @@ from django.utils import timezone
 from plans import rag
 from plans.access import partnership_ids_for
 from plans.models import Membership, Milestone, Plan, ReportingPeriod
-from plans.reminders import MyMilestones, my_milestones, with_last_lead_update
+from plans.reminders import (
+    MyMilestones,
+    milestones_for_lead,
+    my_milestones,
+    with_last_lead_update,
+)
 from plans.selectors import CollectingPeriod, period_collecting
 from reporting import selectors
 from reporting.charts import Chart, ChartRow, rag_bars, rag_trend
@@ -27,6 +32,8 @@ from reporting.models import Snapshot
 from reporting.packs.data import pack_data
 from reporting.schema import Pack, State, snapshot_state
 from reporting.state import iter_milestones, organisation_names
+from review import selectors as review_selectors
+from signoff import selectors as signoff_selectors
 
 # Quarters shown in the trend: the last closed ones, then this quarter's live figures.
 TREND_QUARTERS = 6
@@ -68,6 +75,7 @@ class PlanHome:
     slipped: int = 0
     overdue: int = 0
     off_target: list[dict] = field(default_factory=list)
+    review_waiting: int = 0  # admins: this quarter's updates waiting for their review
 
     @property
     def is_dashboard(self) -> bool:
@@ -82,6 +90,8 @@ class PlanHome:
 class Home:
     plans: list[PlanHome]
     to_do: MyMilestones | None  # the lead's own summary, when they lead anything
+    signs_off: bool = False  # a nominated signatory or the chair where sign-off is on
+    queried: int = 0  # the lead's milestones with a query waiting for their answer
 
     @property
     def dashboards(self) -> list[PlanHome]:
@@ -224,7 +234,12 @@ def home_for(*, user, today: date | None = None) -> Home:
     its deadline.
     """
     today = today or timezone.localdate()
-    roles = dict(Membership.objects.filter(user=user).values_list("partnership_id", "role"))
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .annotate(signs_off=signoff_selectors.signs_off_in(user=user))
+        .values_list("partnership_id", "role", "signs_off")
+    )
+    roles = {partnership_id: role for partnership_id, role, _ in memberships}
     plans = list(
         Plan.objects.filter(partnership_id__in=partnership_ids_for(user))
         .select_related("partnership")
@@ -249,8 +264,22 @@ def home_for(*, user, today: date | None = None) -> Home:
         )
         for plan in plans
     ]
+    # One query for every plan the person administers, and none for anyone else.
+    waiting = review_selectors.waiting_counts(
+        collecting={p.plan.pk: p.collecting for p in homes if p.is_admin and p.collecting}
+    )
+    for home in homes:
+        home.review_waiting = waiting.get(home.plan.pk, 0)
     to_do = my_milestones(user=user, today=today)
-    return Home(plans=homes, to_do=to_do if to_do.total else None)
+    queried = 0
+    if to_do.total:  # one query, for leads only
+        queried = review_selectors.queried_count(milestones=milestones_for_lead(user=user))
+    return Home(
+        plans=homes,
+        to_do=to_do if to_do.total else None,
+        signs_off=any(signs for _, _, signs in memberships),
+        queried=queried,
+    )
 
 
 @dataclass

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import (
     Case,
+    Count,
     IntegerField,
     Max,
     OuterRef,
@@ -204,3 +205,36 @@ def pack_review_state(*, partnership_id: int, latest: dict[int, tuple[int, datet
                 "thread": threads.get(update_id, []),
             }
     return result
+
+
+def waiting_counts(*, collecting: dict[int, CollectingPeriod]) -> dict[int, int]:
+    """For each plan id in ``collecting`` (with the period it collects updates for), how many
+    of this period's updates wait for an admin's review: not yet reviewed, or answered since
+    a query. As the review page counts them (``review_updates``); one query for every plan."""
+    if not collecting:
+        return {}
+    in_period = Q()
+    for plan_id, period in collecting.items():
+        in_period |= Q(milestone__action__outcome__priority__plan_id=plan_id) & Q(
+            created_at__gte=period.since
+        )
+    latest = (
+        Milestone.objects.live()
+        .filter(action__outcome__priority__plan_id__in=list(collecting))
+        .values("latest_update_id")
+    )
+    rows = (
+        MilestoneUpdate.objects.filter(in_period, pk__in=latest)
+        .filter(Q(review__isnull=True) | Q(review__state=Review.State.ANSWERED))
+        .values("milestone__action__outcome__priority__plan_id")
+        .annotate(waiting=Count("pk"))
+        .order_by()
+    )
+    return {row["milestone__action__outcome__priority__plan_id"]: row["waiting"] for row in rows}
+
+
+def queried_count(*, milestones: QuerySet[Milestone]) -> int:
+    """How many of ``milestones`` have a query waiting for their lead's answer (one query)."""
+    return Review.objects.filter(
+        update__milestone__in=milestones, state=Review.State.QUERIED
+    ).count()

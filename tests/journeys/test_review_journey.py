@@ -1,26 +1,28 @@
-"""The coordinator queries a thin update, the lead is e-mailed, answers in the product, and the
-coordinator accepts it; the closed quarter's pack shows the answer (issue 17, item 1).
-
-The integrator extends this journey with evidence: the lead attaches a PDF with the answer and
-the closed pack lists it.
+"""Issue 17's "Done when" journey: the coordinator queries a thin update, the lead is e-mailed,
+follows the link, answers and attaches a PDF to the update, the coordinator is e-mailed and
+accepts it, the admin closes the quarter (sign-off is on, so the close warns), and the closed
+quarter's PDF and Excel packs show the answer and list the attachment by name and size.
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
+from io import BytesIO
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from plans.models import Membership, Milestone
+from evidence.models import Attachment
+from plans.models import Membership, Milestone, ReportingPeriod
 from plans.periods import FinancialQuarter
 from reporting import services as reporting_services
-from reporting.packs import render
-from reporting.packs.data import pack_for_period
 from review.models import Review
+from signoff.models import Signatory, SignoffSettings
 from tests import factories
+from tests.evidence.corpus import pdf
 from tests.journeys.conftest import two_factor_set_up
 from tests.reporting.conftest import pdf_text
 
@@ -62,7 +64,17 @@ def world(transactional_db):
         author_name="Ken Dance",
     )
     Milestone.objects.filter(pk=milestone.pk).update(latest_update=update, status="green")
-    return {"plan": plan, "partnership": partnership, "update": update, "admin": admin}
+    # Sign-off is on: Ken signs off his agency's updates, the coordinator chairs.
+    SignoffSettings.objects.create(partnership=partnership, enabled=True, chair=admin)
+    Signatory.objects.create(organisation=ken.organisation, user=lead_user)
+    # The quarters before this one are closed, so this one collects updates.
+    periods = reporting_services.periods_generate(plan=plan)
+    this = FinancialQuarter.containing(today).quarter
+    for earlier in periods[: this - 1]:  # closed before the thin update was saved
+        ReportingPeriod.objects.filter(pk=earlier.pk).update(
+            status=ReportingPeriod.Status.CLOSED, closed_at=update.created_at - timedelta(days=1)
+        )
+    return {"plan": plan, "partnership": partnership, "update": update, "admin": admin, "ken": ken}
 
 
 def sign_in(page, username):
@@ -72,7 +84,17 @@ def sign_in(page, username):
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_the_coordinator_queries_the_lead_answers_and_the_coordinator_accepts(
+PDF_NAME = "Panel minutes November.pdf"
+
+
+def download(page, link):
+    with page.expect_download(timeout=90_000) as info:
+        link.click()
+    with open(info.value.path(), "rb") as file:
+        return file.read()
+
+
+def test_the_coordinator_queries_the_lead_answers_and_attaches_and_the_closed_pack_shows_it(
     new_page, world, assert_accessible, immediate_tasks
 ):
     plan, update = world["plan"], world["update"]
@@ -80,8 +102,8 @@ def test_the_coordinator_queries_the_lead_answers_and_the_coordinator_accepts(
     sign_in(admin_page, "coordinator")
     two_factor_set_up(admin_page)
 
-    # From home's admin tasks to this quarter's updates; the thin one waits for review.
-    admin_page.get_by_role("link", name=re.compile("Review this quarter’s updates")).click()
+    # Home says an update waits for review and leads to the review page.
+    admin_page.get_by_role("link", name=re.compile("1 update waiting for review")).click()
     expect(admin_page.get_by_role("heading", level=1)).to_contain_text("Review")
     expect(admin_page.locator("main")).to_contain_text("On track.")
     expect(admin_page.locator("main")).to_contain_text("Not yet reviewed")
@@ -89,6 +111,7 @@ def test_the_coordinator_queries_the_lead_answers_and_the_coordinator_accepts(
 
     # Query it: an empty question is refused with the GOV.UK error summary.
     admin_page.get_by_role("link", name=re.compile("^Query")).click()
+    assert_accessible(admin_page, "thread")
     admin_page.get_by_role("button", name="Send the query to the lead").click()
     summary = admin_page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter your question for the lead")
@@ -101,17 +124,17 @@ def test_the_coordinator_queries_the_lead_answers_and_the_coordinator_accepts(
     )
     expect(admin_page.locator("main")).to_contain_text("Queried")
 
-    # The lead is e-mailed a link to the answer page.
+    # The lead is e-mailed a link to the answer page (locmem backend, the task run at once).
     [to_lead] = [m for m in mail.outbox if m.to == ["ken.dance@yot.example.org"]]
     assert QUESTION in to_lead.body
     link = re.search(r"https?://\S+/updates/\d+/answer/", to_lead.body).group(0)
 
+    # The lead follows it: signs in and lands on the answer page.
     lead_page = new_page()
-    sign_in(lead_page, "ken")
-    lead_page.goto(reverse("plans:my_milestones"))
-    queried = lead_page.get_by_role("link", name=re.compile("Queried: answer the question"))
-    expect(queried).to_be_visible()
     lead_page.goto(link)
+    lead_page.get_by_label("Username").fill("ken")
+    lead_page.get_by_label("Password").fill(PASSWORD)
+    lead_page.get_by_role("button", name="Sign in").click()
     expect(lead_page.get_by_role("heading", level=1)).to_have_text(
         "Answer the question about your update"
     )
@@ -124,6 +147,25 @@ def test_the_coordinator_queries_the_lead_answers_and_the_coordinator_accepts(
         "Your answer has been sent"
     )
     expect(lead_page.get_by_text("Queried: answer the question")).to_have_count(0)
+
+    # ...then attaches the panel's minutes to the same update, from the milestone's history.
+    lead_page.goto(update.milestone.get_absolute_url())
+    lead_page.get_by_role("link", name=re.compile("^Attach a file")).click()
+    expect(lead_page.get_by_role("heading", level=1)).to_have_text("Attach evidence to an update")
+    assert_accessible(lead_page, "attach page")
+    lead_page.get_by_label("Choose a file").set_input_files(
+        {"name": PDF_NAME, "mimeType": "application/pdf", "buffer": pdf()}
+    )
+    lead_page.get_by_role("button", name="Attach the file").click()
+    expect(lead_page.locator(".govuk-notification-banner")).to_contain_text(f"‘{PDF_NAME}’")
+    assert Attachment.objects.get().update_id == update.pk
+
+    # As a nominated signatory, the lead finds their sign-off page from home.
+    lead_page.goto(reverse("home"))
+    lead_page.get_by_role("link", name="Sign off this quarter’s updates").click()
+    expect(lead_page.get_by_role("heading", level=1)).to_be_visible()
+    assert lead_page.url.endswith(reverse("signoff:mine"))
+    assert_accessible(lead_page, "my sign-offs")
 
     # The coordinator hears of the answer, reads it on the review page and accepts.
     [to_admin] = [m for m in mail.outbox if m.to == ["coordinator@medway.example.org"]]
@@ -143,13 +185,28 @@ def test_the_coordinator_queries_the_lead_answers_and_the_coordinator_accepts(
     admin_page.goto(update.milestone.get_absolute_url())
     expect(admin_page.locator("main")).to_contain_text(QUESTION)
     expect(admin_page.locator("main")).to_contain_text(ANSWER)
+    expect(admin_page.locator("main")).to_contain_text(PDF_NAME)
 
-    # The quarter closes; its pack, from the snapshot, shows the answer.
-    period = reporting_services.periods_generate(plan=plan)[
-        FinancialQuarter.containing(timezone.localdate()).quarter - 1
-    ]
-    reporting_services.period_close(period=period, user=world["admin"])
-    period.refresh_from_db()
-    text = " ".join(pdf_text(render(pack_for_period(period=period), "pdf")).split())
-    assert ANSWER in text
+    # The admin closes the quarter from the board packs page; sign-off is on, so it warns.
+    quarter = FinancialQuarter.containing(timezone.localdate())
+    period = ReportingPeriod.objects.get(plan=plan, year=quarter.year, quarter=quarter.quarter)
+    admin_page.goto(reverse("reporting:board_pack", args=[plan.pk]))
+    admin_page.get_by_role("link", name=f"Close {period.label}").click()
+    warning = admin_page.locator("[data-missing-signoffs]")
+    expect(warning).to_contain_text("Not signed off")
+    assert_accessible(admin_page, "close with missing sign-offs")
+    admin_page.get_by_label(f"Close {period.label} without the sign-offs named above").check()
+    admin_page.get_by_role("button", name=f"Close {period.label}").click()
+    expect(admin_page.get_by_text(f"{period.label} is closed")).to_be_visible()
+
+    # The closed quarter's packs, downloaded as a board member would, from the snapshot.
+    admin_page.goto(reverse("reporting:board_pack", args=[plan.pk]))
+    pdf_link = admin_page.get_by_role("link", name=f"PDF board pack for {period.label}")
+    text = " ".join(pdf_text(download(admin_page, pdf_link)).split())
     assert QUESTION in text
+    assert ANSWER in text
+    assert f"{PDF_NAME} ({len(pdf())} bytes)" in text
+    xlsx_link = admin_page.get_by_role("link", name=f"Excel board pack for {period.label}")
+    workbook = load_workbook(BytesIO(download(admin_page, xlsx_link)))
+    evidence = [tuple(r) for r in workbook["Evidence"].iter_rows(values_only=True)]
+    assert any(PDF_NAME in r and f"{len(pdf())} bytes" in r for r in evidence), evidence
