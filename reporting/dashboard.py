@@ -1,9 +1,13 @@
 """Reads for the partnership home page and the per-organisation view.
 
-The home page's figures are this quarter's draft pack's figures: each plan's live state
-(``selectors.plan_state`` for its period collecting updates) goes through the same
-``pack_data`` the PDF and Excel packs are built from, so the page and the pack never
-disagree. The trend reads the latest snapshot of each of the last closed quarters.
+The home page's figures are this quarter's draft pack's figures, so the page and the pack
+never disagree. For a live period the database counts them (``selectors.home_figures``: the
+RAG counts per priority, overdue, slipped, the red and amber milestones shown), with the rules
+``selectors.plan_state`` and ``pack_data`` apply, so the page's time does not grow with the
+plan; tests/reporting/test_home_figures.py proves them equal to ``pack_data``'s on varied
+data. A closed quarter's figures are read from its snapshot through ``pack_data``
+(``figures_from_pack``). The trend reads the latest snapshot of each of the last closed
+quarters.
 
 Queries: a constant number per plan, whatever the plan's size (proven by the query-count
 tests at two plan sizes); the snapshots of every plan in two queries.
@@ -48,6 +52,15 @@ def counted(row: dict) -> bool:
     return not row.get("withdrawn")
 
 
+@dataclass(frozen=True)
+class Glance:
+    """Where a plan's "at a glance" figures come from: live (this quarter's draft pack) or a
+    closed quarter's snapshot, and the day overdue is judged as at."""
+
+    draft: bool
+    as_at: date | None
+
+
 @dataclass
 class PlanHome:
     """One plan's part of the home page."""
@@ -60,7 +73,7 @@ class PlanHome:
     latest_closed: ReportingPeriod | None
     open_total: int = 0
     updated: int = 0
-    pack: Pack | None = None
+    pack: Glance | None = None  # None: no figures (no period, or not a dashboard)
     by_priority: Chart | None = None
     trend: Chart | None = None
     exceptions: list[dict] = field(default_factory=list)
@@ -157,6 +170,41 @@ def live_state(*, period: ReportingPeriod) -> tuple[State, bool]:
     return state, snapshot is None
 
 
+# The keys of an exception row the home page shows (the pack's rows carry many more).
+EXCEPTION_KEYS = (
+    "id",
+    "milestone",
+    "status",
+    "status_label",
+    "lead_name",
+    "organisation",
+    "commentary",
+)
+
+
+def figures_from_pack(pack: Pack) -> dict:
+    """The home page's figures read from a pack (``pack_data``), in the shape of
+    ``selectors.home_figures``: for a closed quarter's snapshot, and the reference the
+    database's counts are tested against."""
+    rows = [r for r in pack["milestones"] if counted(r)]
+    exceptions = [r for r in pack["exceptions"] if counted(r)]
+    return {
+        "as_at": pack["as_at"],
+        "summary": [
+            (line["priority"], _status_counts(r for r in rows if r["priority_index"] == index))
+            for index, line in enumerate(pack["summary"])
+        ],
+        "totals": _status_counts(rows),
+        "overdue": sum(1 for r in rows if r["overdue"]),
+        "slipped": sum(1 for r in rows if r["slipped"]),
+        "exceptions_total": len(exceptions),
+        "exceptions": [
+            {key: r.get(key) for key in EXCEPTION_KEYS} for r in exceptions[:EXCEPTIONS_SHOWN]
+        ],
+        "indicators": pack["indicators"],
+    }
+
+
 def plan_home(
     *,
     plan: Plan,
@@ -180,17 +228,19 @@ def plan_home(
     home.open_total, home.updated = _updated_counts(plan=plan, collecting=collecting)
     if period is None or role not in DASHBOARD_ROLES:
         return home
-    state, live = live_state(period=period)
-    pack = pack_data(state=state, previous=None)
-    home.pack = pack
-    rows = [r for r in pack["milestones"] if counted(r)]
-    priority_rows = [
-        ChartRow(
-            label=line["priority"],
-            counts=_status_counts(r for r in rows if r["priority"] == line["priority"]),
+    # Live unless closed with a snapshot (``selectors.period_state``'s rule; the periods carry
+    # their latest snapshot's id, ``selectors.period_list_for``).
+    live = not (period.is_closed and getattr(period, "snapshot_id", None))
+    if live:
+        # The figures counted by the database: the same as the draft pack's (see
+        # ``selectors.home_figures``), without reading every milestone of the plan.
+        figures = selectors.home_figures(period=period, exceptions=EXCEPTIONS_SHOWN)
+    else:
+        figures = figures_from_pack(
+            pack_data(state=selectors.period_state(period=period)[0], previous=None)
         )
-        for line in pack["summary"]
-    ]
+    home.pack = Glance(draft=live, as_at=figures["as_at"])
+    priority_rows = [ChartRow(label=name, counts=counts) for name, counts in figures["summary"]]
     home.by_priority = rag_bars(
         dom_id=f"rag-priority-{plan.pk}",
         title=f"{plan.title}: milestones by RAG status for each priority, {period.label}",
@@ -200,19 +250,18 @@ def plan_home(
     trend_rows = _trend_rows(snapshots)
     if live and not any(r.label == period.label for r in trend_rows):
         now = "now" if collecting is not None else "open"
-        trend_rows.append(ChartRow(label=f"{period.label} ({now})", counts=_status_counts(rows)))
+        trend_rows.append(ChartRow(label=f"{period.label} ({now})", counts=figures["totals"]))
     home.trend = rag_trend(
         dom_id=f"rag-trend-{plan.pk}",
         title=f"{plan.title}: milestones by RAG status, quarter by quarter",
         rows=trend_rows,
         width=CHART_WIDTH,
     )
-    exceptions = [r for r in pack["exceptions"] if counted(r)]
-    home.exceptions_total = len(exceptions)
-    home.exceptions = exceptions[:EXCEPTIONS_SHOWN]
-    home.slipped = sum(1 for r in rows if r["slipped"])
-    home.overdue = sum(1 for r in rows if r["overdue"])
-    home.off_target = [i for i in pack["indicators"] if "Not on target" in i["on_target"]]
+    home.exceptions_total = figures["exceptions_total"]
+    home.exceptions = figures["exceptions"]
+    home.slipped = figures["slipped"]
+    home.overdue = figures["overdue"]
+    home.off_target = [i for i in figures["indicators"] if "Not on target" in i["on_target"]]
     return home
 
 
