@@ -17,13 +17,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from plans import rag
 from plans.access import partnership_ids_for
-from plans.models import Membership, Milestone, Plan, ReportingPeriod
-from plans.reminders import MyMilestones, my_milestones, with_last_lead_update
+from plans.models import Membership, Milestone, MilestoneUpdate, Plan, ReportingPeriod
+from plans.reminders import LEAD_SOURCES, MyMilestones, my_milestones
 from plans.selectors import CollectingPeriod, period_collecting
 from reporting import selectors
 from reporting.charts import Chart, ChartRow, rag_bars, rag_trend
@@ -126,10 +126,13 @@ def _updated_counts(*, plan: Plan, collecting: CollectingPeriod | None) -> tuple
     )
     if collecting is None:
         return milestones.count(), 0
-    updated = with_last_lead_update(milestones).filter(last_lead_update__gte=collecting.since)
-    totals = milestones.aggregate(
-        open=Count("pk"), updated=Count("pk", filter=Q(pk__in=updated.values("pk")))
+    # Updated: the last lead or admin update (``with_last_lead_update``) is since the quarter
+    # began, that is, there is such an update since then. Asked as EXISTS per milestone rather
+    # than IN over every milestone's latest update, so it costs little at any plan size.
+    since = MilestoneUpdate.objects.filter(
+        milestone=OuterRef("pk"), source__in=LEAD_SOURCES, created_at__gte=collecting.since
     )
+    totals = milestones.aggregate(open=Count("pk"), updated=Count("pk", filter=Exists(since)))
     return totals["open"], totals["updated"]
 
 
