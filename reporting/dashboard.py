@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ from reporting import selectors
 from reporting.charts import Chart, ChartRow, rag_bars, rag_trend
 from reporting.models import Snapshot
 from reporting.packs.data import pack_data
-from reporting.schema import Pack, State, snapshot_state
+from reporting.schema import STATE_SCHEMA_VERSION, Pack, State, snapshot_state
 from reporting.state import iter_milestones, organisation_names
 
 # Quarters shown in the trend: the last closed ones, then this quarter's live figures.
@@ -41,6 +42,11 @@ EXCEPTIONS_SHOWN = 10
 CHART_WIDTH = 460
 
 DASHBOARD_ROLES = (Membership.Role.ADMIN, Membership.Role.BOARD)
+
+# A closed quarter's home figures, kept in the cache under its snapshot's digest; raise the
+# version when ``figures_from_pack`` changes what it returns.
+SNAPSHOT_FIGURES_VERSION = 1
+SNAPSHOT_FIGURES_TIMEOUT = 60 * 60 * 24 * 30
 
 
 def counted(row: dict) -> bool:
@@ -136,21 +142,9 @@ def _updated_counts(*, plan: Plan, collecting: CollectingPeriod | None) -> tuple
     return totals["open"], totals["updated"]
 
 
-def _trend_rows(snapshots: list[Snapshot]) -> list[ChartRow]:
-    rows = []
-    for snapshot in snapshots:
-        state = snapshot_state(snapshot)
-        rows.append(
-            ChartRow(
-                label=state["period"]["label"],
-                counts=_status_counts(iter_milestones(state)),
-            )
-        )
-    return rows
-
-
 def _latest_snapshots(periods_by_plan: dict[int, list[ReportingPeriod]]) -> dict[int, list]:
-    """The latest snapshot of each of the last ``TREND_QUARTERS`` closed periods, per plan."""
+    """The latest snapshot of each of the last ``TREND_QUARTERS`` closed periods, per plan
+    (without their data: ``snapshot_figures`` reads it only when its figures are not cached)."""
     wanted: dict[int, int] = {}
     for plan_id, periods in periods_by_plan.items():
         closed = [p for p in periods if p.is_closed and p.snapshot_id][-TREND_QUARTERS:]
@@ -158,11 +152,42 @@ def _latest_snapshots(periods_by_plan: dict[int, list[ReportingPeriod]]) -> dict
     found: dict[int, list] = {plan_id: [] for plan_id in periods_by_plan}
     snapshots = (
         Snapshot.objects.filter(pk__in=wanted)
-        .only("pk", "data", "schema_version", "period_id")
+        .only("pk", "digest", "schema_version", "period_id")
         .order_by("period__year", "period__quarter")
     )
     for snapshot in snapshots:
         found[wanted[snapshot.pk]].append(snapshot)
+    return found
+
+
+def _snapshot_key(snapshot: Snapshot) -> str:
+    # The digest is of the snapshot's data (a redaction rewrites both): same digest, same
+    # figures. The versions: of the shape it is upgraded from and to, and of these figures.
+    return (
+        f"home-figures:{SNAPSHOT_FIGURES_VERSION}:{STATE_SCHEMA_VERSION}:"
+        f"{snapshot.pk}:{snapshot.schema_version}:{snapshot.digest}"
+    )
+
+
+def snapshot_figures(snapshots: list[Snapshot]) -> dict[int, dict]:
+    """Each snapshot's home figures (``figures_from_pack`` with its quarter's ``label``), by
+    snapshot id. A snapshot never changes but by a redaction, which changes its digest, so
+    they are kept in the cache under it: a snapshot's data is read once, not on every visit
+    (one query for all those not cached, none when all are)."""
+    keys = {snapshot.pk: _snapshot_key(snapshot) for snapshot in snapshots}
+    cached = cache.get_many(list(keys.values()))
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in keys if pk not in found]
+    if missing:
+        fresh = {}
+        for snapshot in Snapshot.objects.filter(pk__in=missing).only(
+            "pk", "data", "schema_version"
+        ):
+            state = snapshot_state(snapshot)
+            figures = figures_from_pack(pack_data(state=state, previous=None, snapshot=snapshot))
+            found[snapshot.pk] = {"label": state["period"]["label"], **figures}
+            fresh[keys[snapshot.pk]] = found[snapshot.pk]
+        cache.set_many(fresh, timeout=SNAPSHOT_FIGURES_TIMEOUT)
     return found
 
 
@@ -215,6 +240,7 @@ def plan_home(
     periods: list[ReportingPeriod],
     snapshots: list[Snapshot],
     today: date,
+    figures_of: dict[int, dict] | None = None,
 ) -> PlanHome:
     """One plan's home figures (a constant number of queries, whatever the plan's size)."""
     collecting = period_collecting(plan=plan, periods=periods, today=today)
@@ -239,9 +265,13 @@ def plan_home(
         # ``selectors.home_figures``), without reading every milestone of the plan.
         figures = selectors.home_figures(period=period, exceptions=EXCEPTIONS_SHOWN)
     else:
-        figures = figures_from_pack(
-            pack_data(state=selectors.period_state(period=period)[0], previous=None)
-        )
+        # A closed quarter: its snapshot's figures (among the trend's, so usually cached).
+        figures_of = figures_of if figures_of is not None else snapshot_figures(snapshots)
+        figures = figures_of.get(period.snapshot_id)
+        if figures is None:
+            figures = figures_from_pack(
+                pack_data(state=selectors.period_state(period=period)[0], previous=None)
+            )
     home.pack = Glance(draft=live, as_at=figures["as_at"])
     priority_rows = [ChartRow(label=name, counts=counts) for name, counts in figures["summary"]]
     home.by_priority = rag_bars(
@@ -250,7 +280,12 @@ def plan_home(
         rows=priority_rows,
         width=CHART_WIDTH,
     )
-    trend_rows = _trend_rows(snapshots)
+    figures_of = figures_of if figures_of is not None else snapshot_figures(snapshots)
+    trend_rows = [
+        ChartRow(label=figures_of[s.pk]["label"], counts=figures_of[s.pk]["totals"])
+        for s in snapshots
+        if s.pk in figures_of
+    ]
     if live and not any(r.label == period.label for r in trend_rows):
         now = "now" if collecting is not None else "open"
         trend_rows.append(ChartRow(label=f"{period.label} ({now})", counts=figures["totals"]))
@@ -291,6 +326,8 @@ def home_for(*, user, today: date | None = None) -> Home:
         if roles.get(plan.partnership_id) in DASHBOARD_ROLES
     }
     snapshots = _latest_snapshots(dashboard_plans) if dashboard_plans else {}
+    # Every dashboard's snapshot figures at once: one query for those not cached, if any.
+    figures_of = snapshot_figures([s for found in snapshots.values() for s in found])
     homes = [
         plan_home(
             plan=plan,
@@ -298,6 +335,7 @@ def home_for(*, user, today: date | None = None) -> Home:
             periods=periods_by_plan[plan.pk],
             snapshots=snapshots.get(plan.pk, []),
             today=today,
+            figures_of=figures_of,
         )
         for plan in plans
     ]
