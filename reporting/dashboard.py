@@ -184,7 +184,7 @@ def snapshot_figures(snapshots: list[Snapshot]) -> dict[int, dict]:
             "pk", "data", "schema_version"
         ):
             state = snapshot_state(snapshot)
-            figures = figures_from_pack(pack_data(state=state, previous=None, snapshot=snapshot))
+            figures = figures_from_pack(pack_data(state=state, previous=None))
             found[snapshot.pk] = {"label": state["period"]["label"], **figures}
             fresh[keys[snapshot.pk]] = found[snapshot.pk]
         cache.set_many(fresh, timeout=SNAPSHOT_FIGURES_TIMEOUT)
