@@ -8,12 +8,13 @@ and a closed quarter's pack are built by the same code from the same shape.
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from evidence import selectors as evidence_selectors
+from plans import rag
 from plans.access import partnership_ids_for
 from plans.models import (
     Action,
@@ -28,6 +29,7 @@ from plans.models import (
 from reporting.indicators import indicator_rows
 from reporting.models import BoardMeeting, PackJob, PlanDataVersion, Snapshot, SnapshotRedaction
 from reporting.schema import STATE_SCHEMA_VERSION, State, snapshot_state
+from reporting.state import label, lead_display
 from review.selectors import pack_review_state
 
 
@@ -305,6 +307,107 @@ def plan_state(*, period: ReportingPeriod, as_at: date | None = None) -> State:
         ],
         "indicators": indicator_rows(plan=plan, quarter=period.financial_quarter),
         **({"review_flags": True} if reviews is not None else {}),
+    }
+
+
+# The plan order ``plan_state`` reads milestones in (each level's ``NumberedItem`` ordering,
+# parents first), so the database lists red and amber milestones as the pack's exceptions do.
+_PLAN_ORDER = [
+    f"{path}{field}"
+    for path in ("action__outcome__priority__", "action__outcome__", "action__", "")
+    for field in ("sort_key", "position", "pk")
+]
+
+
+def home_figures(*, period: ReportingPeriod, exceptions: int, as_at: date | None = None) -> dict:
+    """The figures the home page shows of a period's live state, counted by the database: the
+    same numbers ``pack_data(state=plan_state(period=period))`` gives, without reading every
+    milestone (a constant 5 queries, plus the indicators', whatever the plan's size).
+
+    The rules are the state's and the pack's: live milestones only (``live()``); RAG counts per
+    live priority in ``rag.ORDER``; overdue when due before the "as at" day (today, or the
+    period's last day once it is over) and not complete; slipped when due later than first
+    agreed; the first ``exceptions`` red and amber milestones, Red first, each in plan order,
+    as the pack's exception rows (``reporting.state.iter_milestones``) carry them. Proven equal
+    on varied data by tests/reporting/test_home_figures.py.
+    """
+    plan = period.plan
+    as_at = min(as_at or timezone.localdate(), period.end_date)
+    priorities = list(Priority.objects.live().filter(plan=plan).only("pk", "number", "title"))
+    live = Milestone.objects.live().filter(action__outcome__priority__plan=plan)
+    cells = (
+        live.order_by()  # no ordering columns in the GROUP BY
+        .values("action__outcome__priority_id", "status")
+        .annotate(
+            count=Count("pk"),
+            overdue=Count("pk", filter=Q(due_date__lt=as_at) & ~Q(status=rag.RAG.COMPLETE)),
+            slipped=Count(
+                "pk",
+                filter=Q(original_due_date__isnull=False, due_date__gt=F("original_due_date")),
+            ),
+        )
+    )
+    counts: dict[int, dict[str, int]] = {p.pk: {} for p in priorities}
+    overdue = slipped = 0
+    for cell in cells:
+        by_status = counts.setdefault(cell["action__outcome__priority_id"], {})
+        by_status[cell["status"]] = cell["count"]
+        overdue += cell["overdue"]
+        slipped += cell["slipped"]
+    summary = [
+        (label(p.number, p.title), [counts[p.pk].get(s, 0) for s in rag.ORDER]) for p in priorities
+    ]
+    totals = [sum(row[i] for _, row in summary) for i in range(len(rag.ORDER))]
+
+    red_amber = (rag.RAG.RED, rag.RAG.AMBER)
+    flagged = (
+        live.filter(status__in=red_amber)
+        .annotate(
+            rank=Case(*(When(status=s, then=rag.status_for(s).rank) for s in red_amber)),
+            progress=Subquery(
+                MilestoneUpdate.objects.filter(milestone=OuterRef("pk"))
+                .exclude(commentary="")
+                .order_by("-created_at", "-pk")
+                .values("commentary")[:1]
+            ),
+        )
+        .order_by("rank", *_PLAN_ORDER)
+    )
+    shown = list(flagged.select_related("lead__organisation", "action")[:exceptions])
+    # The action leads of those shown (one query, whether or not any are shown).
+    action_leads: dict[int, list[dict]] = {}
+    through = Action.leads.through.objects.filter(
+        action_id__in=flagged.values("action_id")[:exceptions]
+    ).select_related("person__organisation")
+    for link in through.order_by("person__name", "person__pk"):
+        action_leads.setdefault(link.action_id, []).append(_person(link.person))
+    rows = []
+    for m in shown:
+        lead_name, organisation = lead_display(
+            {"lead": _person(m.lead), "lead_text": m.lead_text},
+            {"leads": action_leads.get(m.action_id, []), "lead_text": m.action.lead_text},
+        )
+        rows.append(
+            {
+                "id": m.pk,
+                "milestone": label(m.number, m.text),
+                "status": m.status,
+                "status_label": rag.label(m.status),
+                "lead_name": lead_name,
+                "organisation": organisation,
+                "commentary": m.progress or "",
+            }
+        )
+    exceptions_total = sum(totals[rag.ORDER.index(s)] for s in red_amber)
+    return {
+        "as_at": as_at,
+        "summary": summary,
+        "totals": totals,
+        "overdue": overdue,
+        "slipped": slipped,
+        "exceptions_total": exceptions_total,
+        "exceptions": rows,
+        "indicators": indicator_rows(plan=plan, quarter=period.financial_quarter),
     }
 
 
