@@ -137,7 +137,7 @@ def _live_period(periods, collecting) -> tuple[ReportingPeriod | None, Reporting
 def _updated_counts(*, plan: Plan, collecting: CollectingPeriod | None) -> tuple[int, int]:
     """Open milestones and how many a lead or admin updated this quarter (as "who has not
     updated" counts them, ``plans.reminders.update_compliance``)."""
-    milestones = Milestone.objects.filter(action__outcome__priority__plan=plan).exclude(
+    milestones = Milestone.objects.live().filter(action__outcome__priority__plan=plan).exclude(
         status=rag.RAG.COMPLETE
     )
     if collecting is None:

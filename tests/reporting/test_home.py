@@ -206,3 +206,25 @@ def test_a_plan_that_has_ended_shows_its_last_closed_quarters_figures(client, sc
     assert f"From the snapshot taken when {last.label} closed" in page
     assert f"Red and amber milestones ({figures['exceptions_total']})" in page
     assert f'<strong class="govuk-!-font-size-36">{figures["overdue"]}</strong> overdue' in page
+
+
+def test_a_withdrawn_milestone_is_not_counted_among_the_open_ones_updated(
+    client, scenario, board_user
+):
+    """ "N of M open milestones updated" counts as "who has not updated" does: a milestone
+    withdrawn from the plan (or under a withdrawn action) is no longer expected to be updated."""
+    from plans.models import Milestone
+
+    open_milestones = Milestone.objects.filter(
+        action__outcome__priority__plan=scenario.plan
+    ).exclude(status="complete")
+    not_updated = [
+        m
+        for m in open_milestones
+        if not m.updates.filter(created_at__gte=NOW.replace(month=10, day=1)).exists()
+    ]
+    Milestone.objects.filter(pk=not_updated[0].pk).update(withdrawn_at=at(2019, 11, 1))
+
+    page = home(client, board_user).content.decode()
+
+    assert re.search(r"<strong>3 of 4</strong>\s+open milestones updated", page)
