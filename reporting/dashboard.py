@@ -137,8 +137,10 @@ def _live_period(periods, collecting) -> tuple[ReportingPeriod | None, Reporting
 def _updated_counts(*, plan: Plan, collecting: CollectingPeriod | None) -> tuple[int, int]:
     """Open milestones and how many a lead or admin updated this quarter (as "who has not
     updated" counts them, ``plans.reminders.update_compliance``)."""
-    milestones = Milestone.objects.live().filter(action__outcome__priority__plan=plan).exclude(
-        status=rag.RAG.COMPLETE
+    milestones = (
+        Milestone.objects.live()
+        .filter(action__outcome__priority__plan=plan)
+        .exclude(status=rag.RAG.COMPLETE)
     )
     if collecting is None:
         return milestones.count(), 0
