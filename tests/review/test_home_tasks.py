@@ -106,8 +106,10 @@ def test_a_signatory_in_another_partnership_sees_no_link_here(client, partnershi
 # they administer) and none for anyone else; a lead's queries waiting for them one query, for
 # leads only; the sign-off link is an EXISTS inside the query that already reads the person's
 # memberships, so it costs nothing.
-HOME_BOARD = 24
-HOME_ADMIN = HOME_BOARD + 1  # the board member's 24 were 24 before issue 17 too
+# The board member's home was 24 before issue 17 too; 21 since the home page's figures are
+# counted by the database (reporting.selectors.home_figures) rather than from the pack's data.
+HOME_BOARD = 21
+HOME_ADMIN = HOME_BOARD + 1
 HOME_LEAD = 23  # 22 before issue 17, +1 for the queries waiting for them
 
 
