@@ -1,8 +1,11 @@
 """Accept, query, answer, a revised update, two admins at once, an empty query."""
 
+import threading
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections
 
 from plans import services as plan_services
 from plans.models import RAG, Milestone
@@ -207,3 +210,55 @@ def test_removing_a_person_redacts_their_name_in_threads(update, admin_user, mil
     history = ReviewMessage.history.values_list("text", "author_name")
     assert all("Lena Lead" not in text and author != "Lena Lead" for text, author in history)
     assert ("I, Former lead, will report in January.", "Former lead") in texts
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite serialises writers on one file lock, so this race cannot happen there; "
+    "CI runs it on PostgreSQL",
+)
+def test_admins_deciding_one_update_at_the_same_moment_on_postgresql_make_one_decision(
+    update, admin_user
+):
+    """Eight admins' clicks land together, twice: the first round on an unreviewed update, the
+    second on the review it made. Each time one decision is kept and the others are told."""
+    second_admin = factories.UserFactory(username="second-admin")
+    factories.MembershipFactory(
+        user=second_admin,
+        partnership=update.milestone.action.outcome.priority.plan.partnership,
+        role="admin",
+    )
+
+    def race(version: int) -> list[str]:
+        barrier = threading.Barrier(8)
+        outcomes = []
+
+        def decide(n):
+            try:
+                barrier.wait()
+                user = admin_user if n % 2 else second_admin
+                if n % 3:
+                    services.review_accept(update=update, user=user, expected_version=version)
+                else:
+                    query(update, user, question=f"Question {n}", version=version)
+                outcomes.append("decided")
+            except services.ReviewConflict:
+                outcomes.append("conflict")
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=decide, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(outcomes)
+
+    assert race(0) == ["conflict"] * 7 + ["decided"]
+    assert Review.objects.get(update=update).version == 1
+    assert race(1) == ["conflict"] * 7 + ["decided"]
+    review = Review.objects.get(update=update)
+    assert review.version == 2
+    # One message a decision: nothing written by the admins who were told of the conflict.
+    assert review.messages.count() == 2
