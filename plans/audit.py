@@ -68,9 +68,15 @@ class HistorySource:
     columns: tuple[str, ...]
     for_plan: Callable[[Plan], Q]
     for_milestone: Callable[[Milestone], Q] | None = None
+    label: str = ""  # the "Kind of item" filter's choice for it, e.g. "Reviews of updates"
 
 
 _extra_sources: list[HistorySource] = []
+
+
+def extra_item_choices() -> list[tuple[str, str]]:
+    """The registered sources' choices for the trail's "Kind of item" filter."""
+    return [(s.kind, s.label or s.kind.capitalize()) for s in _extra_sources]
 
 
 def register_history_source(source: HistorySource) -> None:

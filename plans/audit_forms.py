@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django import forms
 
-from plans.audit import AuditFilters
+from plans.audit import AuditFilters, extra_item_choices
 from plans.forms import GovukDateField
 
 ITEM_CHOICES = [
@@ -51,6 +51,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, people: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [*ITEM_CHOICES, *extra_item_choices()]
         self.fields["who"].choices = [
             ("", "Anyone"),
             ("system", "System (imports and commands)"),

@@ -37,5 +37,6 @@ class ReviewConfig(AppConfig):
                 columns=("text", "author_name"),
                 for_plan=for_plan,
                 for_milestone=for_milestone,
+                label="Reviews of updates (queries, answers, acceptances)",
             )
         )

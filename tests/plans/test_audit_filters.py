@@ -168,3 +168,27 @@ def test_every_kind_of_item_filter_and_a_search_answer_with_a_page_not_an_error(
         for q in ("", "staff"):
             response = history(client, world, item=kind, q=q)
             assert response.status_code == 200, (kind, q)
+
+
+def test_the_kind_of_item_filter_offers_reviews_and_shows_only_the_thread(client, world):
+    """The review app's thread is in the trail; "Kind of item" can pick it out."""
+    from review.services import review_query
+
+    client.force_login(world.lead)
+    client.post(
+        reverse("plans:milestone_update", args=[world.milestone.pk]),
+        form_data(world.milestone, status="green", commentary="On track."),
+    )
+    review_query(
+        update=world.milestone.updates.get(),
+        user=world.admin,
+        expected_version=0,
+        question="Please say what happens next and when.",
+        base_url="https://plans.example.org/",
+    )
+
+    page = history(client, world)
+    assert '<option value="review">Reviews of updates' in page.content.decode()
+    reviews = history(client, world, item="review").context["changes"]
+    assert reviews and {c.item_type for c in reviews} == {"Query or answer"}
+    assert any("Please say what happens next" in str(vars(c)) for c in reviews)
