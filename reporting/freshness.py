@@ -193,7 +193,12 @@ def plan_versions_bump(plan_ids: set[int]) -> None:
 
     The hook ``plans.data_changes`` calls after each commit that changed the plans' data.
     """
-    ids = sorted(plan_ids)
+    # A plan deleted in the transaction that changed it (a partnership removed with its plans)
+    # has nothing left to count: only plans still there are bumped.
+    plans = list(Plan.objects.filter(pk__in=plan_ids).select_related("partnership"))
+    ids = sorted(plan.pk for plan in plans)
+    if not ids:
+        return
     now = timezone.now()
     with transaction.atomic():
         PlanDataVersion.objects.bulk_create(
@@ -203,7 +208,6 @@ def plan_versions_bump(plan_ids: set[int]) -> None:
         PlanDataVersion.objects.filter(plan_id__in=ids).update(
             version=F("version") + 1, changed_at=now
         )
-    plans = list(Plan.objects.filter(pk__in=ids).select_related("partnership"))
     for collecting in periods_collecting(plans=plans).values():
         if collecting is None or collecting.period.pk is None:
             continue

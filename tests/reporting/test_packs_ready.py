@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from plans import services as plan_services
 from plans.models import Milestone
 from reporting import freshness, jobs, packs, selectors, services
-from reporting.models import PackJob, PackRefresh
+from reporting.models import PackJob, PackRefresh, PlanDataVersion
 from tests import factories
 
 LONDON = ZoneInfo("Europe/London")
@@ -424,3 +424,17 @@ def test_accepting_an_update_or_attaching_evidence_makes_the_draft_packs_stale(
     with django_capture_on_commit_callbacks(execute=True):
         attachment_add(update=saved, user=admin_user, name="minutes.pdf", file=BytesIO(pdf("x")))
     assert selectors.plan_data_version(plan_id=q3.plan_id) > after_review
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_changed_then_deleted_in_one_transaction_is_not_counted_and_nothing_fails(
+    admin_user, q3, caplog
+):
+    """Removing a partnership (its plans with it) right after changing one: the hook that
+    runs after the commit has no plan to count, and says nothing went wrong."""
+    plan = q3.plan
+    with transaction.atomic():
+        update(first_milestone(plan), admin_user, "Last words")
+        plan.partnership.delete()
+    assert not PlanDataVersion.objects.filter(plan_id=plan.pk).exists()
+    assert "Error" not in caplog.text and "IntegrityError" not in caplog.text
