@@ -25,7 +25,7 @@ from typing import BinaryIO
 from defusedxml import ElementTree
 from django.conf import settings
 
-from plans.uploads import MAX_COMPRESSION_RATIO, RATIO_FLOOR_BYTES
+from plans.uploads import MAX_COMPRESSION_RATIO, zip_expansion
 
 CHUNK = 64 * 1024
 MAX_NAME_LENGTH = 150
@@ -295,15 +295,7 @@ def _ooxml_check(file: BinaryIO, *, extension: str, head: bytes) -> str:
         raise _damaged(what) from error
     if len(members) > MAX_ZIP_MEMBERS:
         raise _bomb(what)
-    total = sum(member.file_size for member in members)
-    worst = max(
-        (
-            member.file_size / max(member.compress_size, 1)
-            for member in members
-            if member.file_size > RATIO_FLOOR_BYTES
-        ),
-        default=0,
-    )
+    total, worst = zip_expansion(members)
     if total > max_uncompressed_bytes() or worst > MAX_COMPRESSION_RATIO:
         raise _bomb(what)
     if any(member.flag_bits & 0x1 for member in members):

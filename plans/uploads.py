@@ -78,6 +78,22 @@ def max_characters() -> int:
     return getattr(settings, "UPLOAD_MAX_CHARACTERS", DEFAULT_MAX_CHARACTERS)
 
 
+def zip_expansion(members: list[zipfile.ZipInfo]) -> tuple[int, float]:
+    """What a zip's members say they unpack to: the total bytes, and the worst compression
+    ratio among members over RATIO_FLOOR_BYTES (a small member may compress far, harmlessly).
+    Compare them with a bound and MAX_COMPRESSION_RATIO before reading any member."""
+    total = sum(member.file_size for member in members)
+    worst = max(
+        (
+            member.file_size / max(member.compress_size, 1)
+            for member in members
+            if member.file_size > RATIO_FLOOR_BYTES
+        ),
+        default=0,
+    )
+    return total, worst
+
+
 def max_uncompressed_bytes() -> int:
     default = 10 * getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024)
     return getattr(settings, "UPLOAD_MAX_UNCOMPRESSED_BYTES", default)
@@ -243,15 +259,7 @@ def xlsx_bounds_check(data: bytes) -> None:
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise _not_a_workbook() from error
-    total = sum(member.file_size for member in members)
-    worst = max(
-        (
-            member.file_size / max(member.compress_size, 1)
-            for member in members
-            if member.file_size > RATIO_FLOOR_BYTES
-        ),
-        default=0,
-    )
+    total, worst = zip_expansion(members)
     if total > max_uncompressed_bytes() or worst > MAX_COMPRESSION_RATIO:
         raise UploadRefused(
             "This workbook expands to far more data than a plan holds "

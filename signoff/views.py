@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView, View
 from plans.access import AdminOnlyMixin, is_partnership_admin, partnership_ids_for
 from plans.models import Partnership
 from plans.people_forms import apply_errors
+from plans.views.people import ServiceFormView
 from signoff import selectors, services
 from signoff.forms import SignatoryForm, SignForm, SignoffSettingsForm, WithdrawForm
 
@@ -23,24 +24,10 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class _ServiceFormView(FormView):
-    """A form whose valid data goes to a service; its ValidationError becomes form errors."""
-
-    def form_valid(self, form):
-        try:
-            return self.perform(form)
-        except ValidationError as error:
-            apply_errors(form, error)
-            return self.form_invalid(form)
-
-    def perform(self, form):
-        raise NotImplementedError
-
-
 # --- Admins: switch on, the chair, the signatories ---------------------------------------------
 
 
-class SettingsView(AdminOnlyMixin, _ServiceFormView):
+class SettingsView(AdminOnlyMixin, ServiceFormView):
     """Switch sign-off on or off and name the chair; the organisations and their signatories."""
 
     template_name = "signoff/settings.html"
@@ -94,7 +81,7 @@ class SettingsView(AdminOnlyMixin, _ServiceFormView):
         return redirect("signoff:settings", self.partnership.pk)
 
 
-class SignatoryView(AdminOnlyMixin, _ServiceFormView):
+class SignatoryView(AdminOnlyMixin, ServiceFormView):
     """Nominate the member who signs off one organisation's updates."""
 
     template_name = "signoff/signatory_form.html"
