@@ -78,17 +78,17 @@ def test_a_lead_signs_in_from_a_link_and_updates_a_red_milestone(
     page.get_by_role("link", name="Get a sign-in link by email").click()
     page.get_by_label("Email address").fill("ken.dance@yot.example.org")
     page.get_by_role("button", name="Send me a link").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     [message] = mail.outbox
     link = re.search(r"https?://\S+/accounts/link/\?sesame=\S+", message.body).group(0)
     page.goto(link)
     # Opening the link does not sign in (mail scanners open links too): its button does.
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert_accessible(page, "sign-in link landing page")
     page.get_by_role("button", name="Sign in").click()
     # The link kept where the lead was going (My milestones), not the home page.
     page.wait_for_url("**/my-milestones/")
-    assert page.get_by_role("heading", name="My milestones").is_visible()
+    expect(page.get_by_role("heading", name="My milestones")).to_be_visible()
     assert_accessible(page, "My milestones")
 
     # Filter to red milestones only.
@@ -100,7 +100,7 @@ def test_a_lead_signs_in_from_a_link_and_updates_a_red_milestone(
     assert "Research why young women get pregnant" in rows.first.inner_text()
 
     page.get_by_role("link", name=re.compile("^Update")).first.click()
-    assert page.get_by_role("heading", name="Update milestone a)").is_visible()
+    expect(page.get_by_role("heading", name="Update milestone a)")).to_be_visible()
 
     # Move the date later without a reason: the GOV.UK error pattern.
     new_due = plan_world["due"] + timedelta(days=90)
@@ -147,7 +147,7 @@ def test_a_second_lead_is_refused_the_same_form(new_page, plan_world):
     page.wait_for_url(HOME)
     response = page.goto(reverse("plans:milestone_update", args=[plan_world["red"].pk]))
     assert response.status == 403
-    assert page.get_by_role("heading", name="You cannot see this page").is_visible()
+    expect(page.get_by_role("heading", name="You cannot see this page")).to_be_visible()
     assert not MilestoneUpdate.objects.exists()
 
 
@@ -158,7 +158,7 @@ def test_the_plan_page_is_accessible(new_page, plan_world, assert_accessible):
     page.wait_for_url(HOME)
     response = page.goto(url)
     assert response.status == 200
-    assert page.get_by_text("Youth Justice Plan").first.is_visible()
+    expect(page.get_by_text("Youth Justice Plan").first).to_be_visible()
     assert_accessible(page, "plan page")
 
 

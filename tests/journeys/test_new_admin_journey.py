@@ -335,6 +335,7 @@ def _journey(page, new_page, visited, live_server, assert_accessible, date):
     # 10. Roll this year's plan forward: preview, confirm, and see next year's plan.
     open_plan(page, TITLE)
     page.get_by_role("link", name="Roll forward into next year's plan").click()
+    page.wait_for_url("**/roll-forward/")
     next_title = page.get_by_label("Title").input_value()
     assert next_title and next_title != TITLE
     page.get_by_role("button", name="Continue").click()
