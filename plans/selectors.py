@@ -136,7 +136,17 @@ def plan_detail(*, user, today: date | None = None) -> QuerySet[Plan]:
     )
     return (
         plan_list(user=user)
-        .select_related("predecessor")
+        .select_related("predecessor", "owner")
+        .annotate(
+            # An owner who has left the partnership is passed over (milestone_red_recipients).
+            owner_is_member=Exists(
+                Membership.objects.filter(
+                    partnership=OuterRef("partnership"),
+                    user=OuterRef("owner"),
+                    user__is_active=True,
+                )
+            )
+        )
         .prefetch_related(Prefetch("priorities", queryset=priorities))
     )
 

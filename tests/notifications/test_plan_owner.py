@@ -139,3 +139,33 @@ def test_removing_a_person_takes_their_name_out_of_notifications(world, admin_us
         "Former lead has marked a milestone of Action Plan 2019 Red."
     )
     assert bodies[elsewhere.pk] == "Ken Dance has marked a milestone Red."
+
+
+def test_the_plan_page_names_its_owner_and_who_hears_of_red(client, world):
+    plan_url = reverse("plans:plan_detail", args=[world.plan.pk])
+    world.board.first_name, world.board.last_name = "Bea", "Board"
+    world.board.save()
+    Plan.objects.filter(pk=world.plan.pk).update(owner=world.board)
+    client.force_login(world.lead)
+    page = client.get(plan_url).content.decode()
+    assert "Owner: Bea Board. They are e-mailed when a milestone goes Red." in page
+
+    Membership.objects.filter(user=world.board).delete()
+    client.force_login(world.admin)
+    page = client.get(plan_url).content.decode()
+    assert "Bea Board" not in page
+    assert "The plan’s owner has left the partnership: the partnership’s admins are e-mailed" in (
+        page
+    )
+    assert f'href="{reverse("plans:plan_edit", args=[world.plan.pk])}">Choose an owner' in page
+
+
+def test_with_no_owner_admins_are_told_they_hear_of_red_and_others_see_nothing(client, world):
+    plan_url = reverse("plans:plan_detail", args=[world.plan.pk])
+    Plan.objects.filter(pk=world.plan.pk).update(owner=None)
+    client.force_login(world.admin)
+    page = client.get(plan_url).content.decode()
+    assert "No owner: the partnership’s admins are e-mailed" in page
+    client.force_login(world.lead)
+    page = client.get(plan_url).content.decode()
+    assert "Owner" not in page and "Choose an owner" not in page
