@@ -28,7 +28,7 @@ from imports.leads import LeadRef, lead_refs, person_key
 from imports.models import ColumnMapping
 from imports.reading import ImportRefused, Sheet, read_file
 from imports.status import status_from_words
-from outcomes.sheet_import import IndicatorSheetHandler
+from outcomes.sheet_import import HistoryMarks, IndicatorSheetHandler
 from plans.audit import IMPORT_REASON_PREFIX
 from plans.data_changes import plan_data_changed
 from plans.formatting import plural
@@ -319,12 +319,23 @@ def plan_import(
             if locked.filter(archived_at__isnull=False).exists():
                 result.refused = ARCHIVED_SENTENCE  # read-only: nothing is imported into it
                 return result
-            _Writer(plan=plan, result=result, now=now, user=user).write(parsed.priorities)
+            writer = _Writer(plan=plan, result=result, now=now, user=user)
+            writer.write(parsed.priorities)
+            marks = writer.history_marks
+            history = HistoryMarks(
+                user=marks["default_user"],
+                reason=marks["default_change_reason"],
+                date=marks["default_date"],
+            )
             # Bulk writes send no model signals: say so once (told only if this commits).
             plan_data_changed(plan_ids=[plan.pk])
             for handler, sheet in parsed.handled:
                 counts, findings = handler.import_sheet(
-                    plan=plan, sheet_name=sheet.name, rows=sheet.values(), dry_run=dry_run
+                    plan=plan,
+                    sheet_name=sheet.name,
+                    rows=sheet.values(),
+                    dry_run=dry_run,
+                    history=history,
                 )
                 for key, value in counts.items():
                     result.created[key] = result.created.get(key, 0) + value

@@ -35,6 +35,15 @@ from outcomes.periods import IndicatorPeriod
 HEADER_SCAN_ROWS = 12
 
 
+@dataclass(frozen=True)
+class HistoryMarks:
+    """Who, why and when on the history rows an import writes (one entry in the trail)."""
+
+    user: Any
+    reason: str
+    date: Any
+
+
 @dataclass
 class SheetFinding:
     """One finding about an indicator table: where, and what was done, in a sentence.
@@ -201,9 +210,18 @@ class IndicatorSheetHandler:
         return find_layout(rows) is not None
 
     def import_sheet(
-        self, *, plan, sheet_name: str, rows: list[list[Any]], dry_run: bool
+        self,
+        *,
+        plan,
+        sheet_name: str,
+        rows: list[list[Any]],
+        dry_run: bool,
+        history: HistoryMarks | None = None,
     ) -> tuple[dict[str, int], list[SheetFinding]]:
-        """Read the table; unless ``dry_run``, write indicators and values to ``plan``."""
+        """Read the table; unless ``dry_run``, write indicators and values to ``plan``.
+
+        ``history``: the user, reason and time the import gives every history row it writes,
+        so the audit trail counts these in the import's one entry."""
         findings: list[SheetFinding] = []
         layout = find_layout(rows)
         if layout is None:
@@ -238,7 +256,7 @@ class IndicatorSheetHandler:
             "indicator_values": sum(len(r.values) for r in records),
         }
         if not dry_run:
-            self._save(plan, records)
+            self._save(plan, records, history)
         return counts, findings
 
     # Reading -------------------------------------------------------------------------
@@ -533,7 +551,19 @@ class IndicatorSheetHandler:
     # Writing ---------------------------------------------------------------------------
 
     @transaction.atomic
-    def _save(self, plan, records: list[RowRecord]) -> None:
+    def _save(self, plan, records: list[RowRecord], history: HistoryMarks | None) -> None:
+        def save(model, defaults, **keys):
+            # update_or_create, with the import's history marks on the row it saves.
+            instance = model.objects.select_for_update().filter(**keys).first() or model(**keys)
+            for name, value in defaults.items():
+                setattr(instance, name, value)
+            if history:
+                instance._history_user = history.user
+                instance._change_reason = history.reason
+                instance._history_date = history.date
+            instance.save()
+            return instance
+
         for record in records:
             built = record.indicator
             defaults = {
@@ -546,26 +576,25 @@ class IndicatorSheetHandler:
                 "position": built.position,
                 "parent": record.parent.indicator if record.parent else None,
             }
-            indicator, _ = Indicator.objects.update_or_create(
-                plan=plan, code=built.code, defaults=defaults
-            )
+            indicator = save(Indicator, defaults, plan=plan, code=built.code)
             record.indicator = indicator
             outcomes = record.parent.outcomes if record.parent else record.outcomes
             if outcomes:
                 indicator.outcomes.add(*outcomes)
             for value in record.values:
-                IndicatorValue.objects.update_or_create(
-                    indicator=indicator,
-                    kind=value.kind,
-                    year=value.year,
-                    quarter=None,
-                    period_type=value.period_type,
-                    comparator=value.comparator,
-                    defaults={
+                save(
+                    IndicatorValue,
+                    {
                         "value": value.value,
                         "status": value.status,
                         "source": value.source,
                         "note": value.note,
                         "entered_by": None,
                     },
+                    indicator=indicator,
+                    kind=value.kind,
+                    year=value.year,
+                    quarter=None,
+                    period_type=value.period_type,
+                    comparator=value.comparator,
                 )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, Window
@@ -69,6 +70,13 @@ class HistorySource:
     for_plan: Callable[[Plan], Q]
     for_milestone: Callable[[Milestone], Q] | None = None
     label: str = ""  # the "Kind of item" filter's choice for it, e.g. "Reviews of updates"
+    # How one of its historical records is named in the trail, from the record and the names
+    # of the items its foreign keys point at (fetched once a page); else its number and text.
+    item_label: Callable[[Model, dict], str] | None = None
+    # Items the importer creates: one import's are part of its "Imported N items" entry.
+    imported: bool = False
+    # Columns the trail leaves out for this model (e.g. what its ``item_label`` already says).
+    hidden: tuple[str, ...] = ()
 
 
 _extra_sources: list[HistorySource] = []
@@ -151,6 +159,10 @@ class AuditFilters:
         return condition
 
 
+def _is_imported(model: type[Model]) -> bool:
+    return model in IMPORTED_MODELS or any(s.model is model for s in _extra_sources if s.imported)
+
+
 def _kind_of(model: type[Model]) -> str:
     return next(kind for kind, (m, _) in ITEM_KINDS.items() if m is model)
 
@@ -175,10 +187,11 @@ class Change:
 
 def _fields(model: type[Model]):
     kept = {f.name for f in model.history.model._meta.concrete_fields}  # excluded_fields go
+    hidden = _HIDDEN.union(*(s.hidden for s in _extra_sources if s.model is model))
     return [
         f
         for f in model._meta.concrete_fields
-        if f.name not in _HIDDEN and not f.name.startswith("history_") and f.name in kept
+        if f.name not in hidden and not f.name.startswith("history_") and f.name in kept
     ]
 
 
@@ -189,6 +202,8 @@ def _display(field, value, names: dict) -> str:
         return names.get((field.related_model, value), f"#{value}")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"  # 12.500000 → 12.5
     if hasattr(value, "hour"):
         return govuk_datetime(value)
     if hasattr(value, "strftime"):
@@ -296,7 +311,7 @@ def changes_for(
             continue
         history_model = model.history.model
         history = history_model.objects.filter(condition & narrowed)
-        if group_imports and model in IMPORTED_MODELS:
+        if group_imports and _is_imported(model):
             rows = (
                 history.filter(imported)
                 .values("history_date", "history_change_reason", "history_user_id")
@@ -366,8 +381,15 @@ def changes_for(
                     after=_display(field, after, names),
                 )
             )
-        if record.history_type == "~" and not changes and not record.history_change_reason:
-            continue  # a save that changed nothing a reader would see (nor said why)
+        reason = record.history_change_reason or ""
+        if (
+            record.history_type == "~"
+            and not changes
+            and (not reason or reason.startswith(IMPORT_REASON_PREFIX))
+        ):
+            # A save that changed nothing a reader would see, nor said why; or an import's
+            # (linking an item it created to others: its "Imported" entry says it all).
+            continue
         result.append(
             Change(
                 when=record.history_date,
@@ -393,6 +415,9 @@ def _name_importers(groups: list[ImportGroup]) -> None:
 
 
 def _item_label(record, names: dict) -> str:
+    for source in _extra_sources:
+        if source.item_label and isinstance(record, source.model.history.model):
+            return source.item_label(record, names)
     if isinstance(record, Membership.history.model):
         # str(Membership) reads its account and partnership: one query each, per row.
         account = names.get((get_user_model(), record.user_id), f"#{record.user_id}")

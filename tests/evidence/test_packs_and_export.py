@@ -126,7 +126,7 @@ def test_the_json_export_carries_the_metadata_and_comes_back(plan, update, lead_
     copy = plan_json_import(data=data, partnership_name="Restored Trust")
     again = Attachment.objects.filter(
         update__milestone__action__outcome__priority__plan=copy
-    ).order_by("created_at")
+    ).order_by("created_at", "pk")
     assert [(a.original_name, a.sha256, a.is_held) for a in again] == [
         ("board-minutes.pdf", kept.sha256, False),  # the metadata; the bytes are in the zip
         ("draft.docx", gone.sha256, False),

@@ -417,7 +417,7 @@ class FakeIndicatorHandler:
     def claims(self, *, sheet_name, rows):
         return any("NI 19" in str(value) for row in rows for value in row)
 
-    def import_sheet(self, *, plan, sheet_name, rows, dry_run):
+    def import_sheet(self, *, plan, sheet_name, rows, dry_run, history=None):
         self.calls.append((sheet_name, dry_run))
         return {"indicators": 9}, []
 

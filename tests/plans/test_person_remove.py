@@ -213,7 +213,9 @@ def test_history_is_kept_with_former_lead_as_author(world, admin_user):
     remove_ken(world, admin_user)
     assert MilestoneUpdate.objects.count() == updates_before
     authors = list(
-        world["milestone"].updates.order_by("created_at").values_list("author_name", flat=True)
+        world["milestone"]
+        .updates.order_by("created_at", "pk")
+        .values_list("author_name", flat=True)
     )
     assert authors == [FORMER_LEAD, FORMER_LEAD, "Simon Perry"]
     ken = Person.objects.get(pk=world["ken"].pk)
