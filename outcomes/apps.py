@@ -46,7 +46,7 @@ class OutcomesConfig(AppConfig):
                 model=IndicatorValue,
                 columns=("note", "comparator"),
                 for_plan=lambda plan: Q(indicator_id__in=indicators_of(plan)),
-                label="Indicator results, targets and baselines",
+                label="Indicator results and targets",
                 item_label=value_label,
                 imported=True,
                 # The period is in the label ("Actual for 2019/20 Q2"), and never changes.
