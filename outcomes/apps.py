@@ -11,7 +11,13 @@ class OutcomesConfig(AppConfig):
 
         from outcomes.models import Indicator, IndicatorValue
         from outcomes.periods import IndicatorPeriod
+        from outcomes.roll_forward import indicators_copy, indicators_preview
         from plans.audit import HistorySource, register_history_source
+        from plans.lifecycle import RollForwardHook, register_roll_forward_hook
+
+        register_roll_forward_hook(
+            RollForwardHook(preview=indicators_preview, copy=indicators_copy)
+        )
 
         def indicators_of(plan):
             # Historical rows, so an indicator since deleted is still the plan's.

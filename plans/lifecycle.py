@@ -11,6 +11,7 @@ unfinished items, each linked to its predecessor, RAG starting afresh as Not sta
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -287,13 +288,44 @@ class RollForwardPreview:
         return len(self.milestone_ids)
 
 
+@dataclass(frozen=True)
+class RolledForward:
+    """What a roll-forward made, for the apps above plans that copy their own items too:
+    ``priorities`` and ``outcomes`` map each copied item's id to its copy's."""
+
+    source: Plan
+    new_plan: Plan
+    user: object
+    reason: str
+    priorities: dict[int, int]
+    outcomes: dict[int, int]
+
+
+@dataclass(frozen=True)
+class RollForwardHook:
+    """An app's part in rolling a plan forward (indicators, in outcomes): the row it adds to
+    the preview's counts, and the copy it makes in the roll-forward's transaction."""
+
+    preview: Callable[[Plan], LevelCount]
+    copy: Callable[[RolledForward], None]
+
+
+_roll_forward_hooks: list[RollForwardHook] = []
+
+
+def register_roll_forward_hook(hook: RollForwardHook) -> None:
+    """plans never imports the apps above it: they register from ``AppConfig.ready()``."""
+    if hook not in _roll_forward_hooks:
+        _roll_forward_hooks.append(hook)
+
+
 def plan_roll_forward_preview(*, plan: Plan) -> RollForwardPreview:
     """Which items roll forward: unfinished milestones, and the items above them.
 
     A milestone rolls forward unless it is complete (or withdrawn). An action, outcome or
     priority rolls forward when something under it does, or when it has no milestones at
     all (a heading still to be filled in); one whose milestones are all finished stays
-    behind. Ten queries whatever the plan's size.
+    behind. Ten queries whatever the plan's size, and one for each registered hook (indicators).
     """
     alive_priorities = set(
         _not_withdrawn(Priority.objects.filter(plan=plan)).values_list("pk", flat=True)
@@ -351,6 +383,7 @@ def plan_roll_forward_preview(*, plan: Plan) -> RollForwardPreview:
         LevelCount("Outcomes", len(kept_outcomes), total_outcomes - len(kept_outcomes)),
         LevelCount("Actions", len(kept_actions), total_actions - len(kept_actions)),
         LevelCount("Milestones", len(copied), len(rows) - len(copied)),
+        *(hook.preview(plan) for hook in _roll_forward_hooks),
     ]
     return preview
 
@@ -496,6 +529,16 @@ def plan_roll_forward(
                 for m in Milestone.objects.filter(pk__in=preview.milestone_ids)
             ],
         )
+        rolled = RolledForward(
+            source=source,
+            new_plan=new_plan,
+            user=user,
+            reason=reason,
+            priorities={old: new.pk for old, new in new_priorities.items()},
+            outcomes={old: new.pk for old, new in new_outcomes.items()},
+        )
+        for hook in _roll_forward_hooks:
+            hook.copy(rolled)
         plan_periods_generate(plan=new_plan)
     return new_plan, preview
 
