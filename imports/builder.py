@@ -610,7 +610,19 @@ class _SheetReader:
             and 2 <= len(text.split()) <= 10
             and not text.rstrip().endswith((".", ":"))
         )
-        if not words and self.bare_heading is None and not theme_caps:
+        # "1. Community and voluntary sector engagement" spanning the row just above the
+        # header (the theme's own number): the section the sheet's table sits under.
+        numbered_section = (
+            above_header
+            and not first_row
+            and spans
+            and bool(re.match(r"\d{1,2}(?:\.\d{1,2})?[.)]?\s+[A-Z]", text))
+            and len(text.split()) <= 15
+            and "\n" not in text
+            and not text.rstrip().endswith((".", ":"))
+            and not _TITLE_WORDS.search(text)
+        )
+        if not words and self.bare_heading is None and not theme_caps and not numbered_section:
             if above_header or not spans:
                 return False
             if "\n" in text and len(text.splitlines()) > 3:
@@ -782,6 +794,11 @@ class _SheetReader:
             return False
         if re.search(r"[.!?;:]$", last.text.strip()):
             return False
+        own_lead, own_due = self.text(row, self.cols["lead"]), self.text(row, self.cols["due"])
+        if (own_lead and own_lead != last.lead_text) or (own_due and own_due != last.due.text):
+            # A lead or deadline of its own: another step written in lower case, not the
+            # rest of the text above.
+            return False
         if self.action.text == last.text:
             self.action.text = f"{self.action.text} {text}"
         last.text = f"{last.text} {text}"
@@ -806,6 +823,7 @@ class _SheetReader:
             self.ensure_priority(title or priority_text, number)
             self.outcome = self.action = None
         outcome_text = self.text(row, cols["outcome"])
+        new_outcome = False
         if outcome_text:
             number, statement = split_number(outcome_text)
             ref = self.text(row, cols["number"])
@@ -817,6 +835,7 @@ class _SheetReader:
                 self.start_outcome(
                     raw=outcome_text, number=number, statement=statement, row_number=row_number
                 )
+                new_outcome = True
         for column in self.success_cols:
             for line in _clean_lines(self.text(row, column)):
                 if self.outcome is None and self.text(row, cols["action"]):
@@ -851,6 +870,17 @@ class _SheetReader:
             self.read_continuation(row, row_number)
         elif action_text:
             self.read_action_row(row, row_number, action_text)
+        elif new_outcome and has_detail and not has_milestone_text and self.outcome is not None:
+            # A recommendation of its own with no sub-action but its own status or lead
+            # ("PROVUL33 | Diversionary scheme … | | Complete"): it is the tracked item, not
+            # more of the action above, which answers another recommendation.
+            self.read_action_row(row, row_number, self.outcome.statement)
+            self.note(
+                row_number,
+                cols["action"],
+                "blank, so the recommendation on this row is its own item",
+                "info",
+            )
         elif (has_milestone_text or has_detail) and self.action is not None:
             self.read_continuation(row, row_number)
         elif has_milestone_text or has_detail:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from imports.dates import financial_year_start, parse_due_text
+from imports.leads import ACRONYM_LABEL
 from imports.reading import Cell
 from imports.status import status_from_words
 
@@ -667,7 +668,12 @@ def _fit(field_name: str, texts: list[str]) -> float:
             texts
         )
     if field_name in ("lead", "lead_org", "supporting"):
-        return sum(len(t) <= 80 and len(t.split()) <= 10 for t in texts) / len(texts)
+        return sum(
+            (len(t) <= 80 and len(t.split()) <= 10)
+            # "BHWBB: make children in need safer / BEHP: …": bodies, each with its part.
+            or all(ACRONYM_LABEL.match(line) for line in t.splitlines() if line.strip())
+            for t in texts
+        ) / len(texts)
     if field_name == "status":
         return sum(len(t) <= 40 and status_from_words(t) is not None for t in texts) / len(texts)
     if field_name == "number":

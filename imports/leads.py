@@ -18,6 +18,9 @@ _ROLE_LABEL = re.compile(
 # Line breaks, and "/" or ";" when a new "Role:" label follows on the same line.
 _LABEL_BREAK = re.compile(r"[\r\n]+|\s*[/;|]\s*(?=(?:[A-Za-z-]+ ){0,3}[A-Za-z-]+\s*:)")
 _AGENCY_PERSON = re.compile(r"^(.+?)\s*\(\s*([^()]+?)\s*\)\s*$")
+# "BHWBB: make children in need safer": a body named by its acronym, then what its part of
+# the work is aligned to. The acronym is the lead; the rest is not a name.
+ACRONYM_LABEL = re.compile(r"^\s*((?-i:[A-Z][A-Z&]{1,7}))\s*:\s+\S")
 # "A & B", "A and B", "A / B", "A; B". Commas are not separators: "Manager, Specialist
 # Services" is one job title.
 _SEPARATORS = re.compile(r"\s*(?:&|\+|/|;|\band\b)\s*", re.IGNORECASE)
@@ -140,6 +143,9 @@ def lead_refs(text: str) -> tuple[LeadRef, ...]:
         if not line:
             continue
         role_title = ""
+        acronym = ACRONYM_LABEL.match(line)
+        if acronym and not _ROLE_LABEL.match(line):
+            line = acronym[1]
         labelled = _ROLE_LABEL.match(line)
         dashed = None if labelled else _dash_form(line)
         if dashed:

@@ -574,10 +574,14 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
         section = None
         target.extend(table_rows)
     if not groups:
-        raise ImportRefused(
-            "This Word document has no table, so no plan was found in it. A plan is a table "
-            "with headings such as 'Action', 'By when' and 'Who'."
-        )
+        listed = _docx_list_sheet(body, stem)
+        if listed is None:
+            raise ImportRefused(
+                "This Word document has no table, so no plan was found in it. A plan is a "
+                "table with headings such as 'Action', 'By when' and 'Who', or bulleted lists "
+                "of actions under headings."
+            )
+        return [listed]
     sheets = []
     dropped = prose + pending  # pending here: short paragraphs after the last table
     furniture: list[tuple[str, str]] = []  # page headers and footers
@@ -635,6 +639,76 @@ def _read_docx(data: bytes, *, filename: str) -> list[Sheet]:
     return sheets
 
 
+def _docx_heading_level(paragraph) -> int | None:
+    """1 for Title and Heading 1, 2 for Heading 2 …; None for a paragraph of text."""
+    style = paragraph.find(f"{W_NS}pPr/{W_NS}pStyle")
+    value = (style.get(f"{W_NS}val", "") if style is not None else "").lower()
+    if value.startswith("title"):
+        return 1
+    match = re.fullmatch(r"heading(\d)", value)
+    return int(match[1]) if match else None
+
+
+def _docx_list_sheet(body, stem: str) -> Sheet | None:
+    """A plan written without a table: its actions as bulleted lists under headings.
+
+    "Leadership, management and governance" (the top heading) names the priority; the
+    heading nearest above each list ("What we will do") heads its items; every list
+    paragraph is an action. Other paragraphs are the document's text, named in findings.
+    None when the document has fewer than two list paragraphs.
+    """
+    rows: list[list[Cell]] = [[Cell(value="Action"), Cell(value="Notes")]]
+    top: str | None = None
+    heading: str | None = None
+    written: str | None = None
+    items, dropped = 0, []
+    for child in body.iterchildren(f"{W_NS}p"):
+        text = _docx_text(child)
+        if not text:
+            continue
+        level = _docx_heading_level(child)
+        if level is not None:
+            if top is None or level == 1:
+                top, heading = (top or text), None
+            else:
+                heading = text
+            continue
+        if not _docx_is_list_item(child):
+            dropped.append(text)
+            continue
+        if heading and heading != written:
+            rows.append([Cell(value=heading)])
+            written = heading
+        rows.append([Cell(value=text), Cell()])
+        items += 1
+    if items < 2:
+        return None
+    sheet = Sheet(name=(top or stem)[:100], rows=rows, explicit_merges=True)
+    sheet.findings.append(
+        SheetFinding(
+            sheet=sheet.name,
+            row=None,
+            column=None,
+            message=(
+                f"The document has no table: its {items} bulleted or numbered paragraphs were "
+                "read as actions, under the headings above them. Check them before saving."
+            ),
+            level="warning",
+        )
+    )
+    for text in dropped[:500]:
+        sheet.findings.append(
+            SheetFinding(
+                sheet=sheet.name,
+                row=None,
+                column=None,
+                message=f"Paragraph outside the lists, not imported: '{_excerpt(text)}'.",
+                level="info",
+            )
+        )
+    return sheet
+
+
 def _excerpt(text: str, limit: int = 300) -> str:
     """A paragraph's words for a finding: its lines joined, cut at ``limit`` characters."""
     joined = " / ".join(line.strip() for line in text.splitlines() if line.strip())
@@ -657,8 +731,28 @@ def _refuse_doctypes(data: bytes) -> None:
             )
 
 
-def _docx_text(element) -> str:
-    """A paragraph's or cell's text: its paragraphs one a line (nested tables' text too)."""
+_DOCX_LIST_STYLE = re.compile(r"^list(?:bullet|number|continue)?\d*$", re.IGNORECASE)
+
+
+def _docx_is_list_item(paragraph) -> bool:
+    """A bulleted or numbered paragraph: Word's own numbering, or a list style."""
+    props = paragraph.find(f"{W_NS}pPr")
+    if props is None:
+        return False
+    if props.find(f"{W_NS}numPr") is not None:
+        return True
+    style = props.find(f"{W_NS}pStyle")
+    value = style.get(f"{W_NS}val", "") if style is not None else ""
+    return bool(_DOCX_LIST_STYLE.match(value)) and value.lower() != "listparagraph"
+
+
+def _docx_text(element, *, mark_lists: bool = False) -> str:
+    """A paragraph's or cell's text: its paragraphs one a line (nested tables' text too).
+
+    ``mark_lists`` starts each bulleted or numbered paragraph with "• ", as the list shows
+    on the page (Word keeps the bullet in the numbering, not in the text), so that a cell
+    holding several listed steps reads as several items.
+    """
     lines = []
     for paragraph in element.iter(f"{W_NS}p"):
         parts = []
@@ -670,6 +764,8 @@ def _docx_text(element) -> str:
             else:
                 parts.append("\n")
         line = "".join(parts).replace("\xa0", " ").strip()
+        if line and mark_lists and _docx_is_list_item(paragraph):
+            line = f"• {line}"
         if line:
             lines.append(line)
     return "\n".join(lines)
@@ -709,7 +805,7 @@ def _docx_table_rows(table) -> list[list[Cell]]:
                 above = rows[-1][column] if column < len(rows[-1]) else Cell()
                 cell = Cell(value=above.value, fill=above.fill)
             else:
-                cell = Cell(value=_plain(_docx_text(tc)), fill=fill)
+                cell = Cell(value=_plain(_docx_text(tc, mark_lists=True)), fill=fill)
             for _ in range(span):
                 row.append(Cell(value=cell.value, fill=cell.fill))
             if len(row) >= MAX_COLUMNS:
