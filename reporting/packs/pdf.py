@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from reporting.packs import pdf_parts
 
@@ -99,9 +98,9 @@ def pdf_workers() -> int:
 
 
 def _document(html: str, fetcher: StaticOnlyURLFetcher):
-    return HTML(string=html, base_url=f"{STATIC_ORIGIN}/", url_fetcher=fetcher).render(
-        pdf_variant=VARIANT
-    )
+    return pdf_parts.PackHTML(
+        string=html, base_url=f"{STATIC_ORIGIN}/", url_fetcher=fetcher
+    ).render(pdf_variant=VARIANT)
 
 
 def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:

@@ -31,7 +31,8 @@ from urllib.parse import urlsplit
 
 import pikepdf
 import pydyf
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint import html as weasyprint_html
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 SECTION = re.compile(r"<section\b[^>]*>.*?</section>", re.S)
@@ -440,6 +441,38 @@ def _number_font(pdf: pikepdf.Pdf):
 # ----- Laying out parts, in worker processes ------------------------------------------------
 
 
+def _pack_user_agent_css(text: str) -> str:
+    """WeasyPrint's own user-agent stylesheet, less what costs the pack a style per element.
+
+    Its ``::marker``, ``::footnote-*`` and ``::note-*`` rules have no element in their
+    selectors, so the cascade gives every element of the document a computed style for each
+    of those six pseudo-elements: five in six of the styles computed for a pack (about 46,000
+    of 55,000 at 300 milestones) and a fifth of its layout's CPU time, though only a list item
+    has a marker and the pack has no footnotes or notes. Here markers are styled on ``li``
+    (the only element the stylesheet displays as a list item, and the pack's CSS adds none)
+    and the notes' rules are left out; the rest is WeasyPrint's, unchanged.
+    """
+    text = re.sub(r"^::marker\b", "li::marker", text, flags=re.M)
+    return re.sub(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}\n", "", text, flags=re.M)
+
+
+PACK_USER_AGENT_STYLESHEET = CSS(
+    string=_pack_user_agent_css(weasyprint_html.UA),
+    counter_style=weasyprint_html.UA_COUNTER_STYLE,
+)
+
+
+class PackHTML(HTML):
+    """A pack's HTML document, cascaded with ``PACK_USER_AGENT_STYLESHEET``."""
+
+    def _ua_stylesheets(self, forms=False):
+        sheets = super()._ua_stylesheets(forms)
+        return [
+            PACK_USER_AGENT_STYLESHEET if sheet is weasyprint_html.UA_STYLESHEET else sheet
+            for sheet in sheets
+        ]
+
+
 class StaticURLFetcher(URLFetcher):
     """Serve ``data:`` URLs and the static files ``find`` gives a path for; refuse the rest.
 
@@ -492,7 +525,7 @@ def lay_out_part(task: PartTask, url_fetcher=None) -> dict:
     fetcher refused.
     """
     fetcher = url_fetcher or StaticURLFetcher(task.origin, task.static_url, task.static_files.get)
-    document = HTML(string=task.html, base_url=f"{task.origin}/", url_fetcher=fetcher).render(
+    document = PackHTML(string=task.html, base_url=f"{task.origin}/", url_fetcher=fetcher).render(
         pdf_variant=task.variant
     )
     anchors, bookmarks = {}, []

@@ -240,3 +240,11 @@ def test_parallel_and_serial_layout_give_the_same_pages(parted_bytes, serial_byt
         assert len(one.Root.StructTreeRoot.ParentTree.Nums) == len(
             two.Root.StructTreeRoot.ParentTree.Nums
         )
+
+
+def test_the_contents_page_numbers_its_chapters(whole, parted):
+    """The list markers ("1." to "7.") are drawn: the pack's lean user-agent stylesheet styles
+    ``li::marker`` only (reporting.packs.pdf_parts.PACK_USER_AGENT_STYLESHEET)."""
+    expected = [str(n) for n in range(1, len(CONTENTS) + 1)]
+    for reader in (whole, parted):
+        assert re.findall(r"^(\d)\. ", page_texts(reader)[1], re.M) == expected
