@@ -20,9 +20,12 @@ page's links go to.
 """
 
 import multiprocessing
+import os
 import re
 import resource
 import tempfile
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -135,52 +138,81 @@ def units(split: Split) -> int:
     )
 
 
-def even_parts(split: Split, max_rows: int) -> list[str]:
-    """``part_bodies`` in as few parts as ``max_rows`` allows, of about the same size each, so
-    that workers laying them out side by side finish together."""
+def even_parts(split: Split, max_rows: int, multiple: int = 1) -> list[str]:
+    """``part_bodies`` in as few parts as ``max_rows`` allows, rounded up to a multiple of
+    ``multiple``, of about the same work each, so that workers laying them out side by side
+    finish together.
+
+    The work of a row is taken as the length of its HTML: a row of the exceptions (context
+    line, commentary, author) costs about twice a row of the full plan, and layout time
+    follows the HTML's length closely (the 300-milestone pack's two parts: 1.45 times the
+    bytes, 1.45 times the CPU seconds, when they were cut by rows).
+    """
     count = max(1, -(-units(split) // max_rows))
-    size = -(-units(split) // count)
-    bodies = part_bodies(split, size)
-    while len(bodies) > count and size < max_rows:
-        # A part ends where a chapter does once full, so parts run over their room a little.
-        size = min(max_rows, size + max(1, size // 50))
-        bodies = part_bodies(split, size)
+    count = -(-count // max(1, multiple)) * max(1, multiple)
+    total = weight(split)
+    budget = -(-total // count)
+    bodies = part_bodies(split, max_rows, budget)
+    while len(bodies) > count and budget < total:
+        # A part ends between rows once full, so each runs over its budget a little.
+        budget += max(1, budget // 50)
+        bodies = part_bodies(split, max_rows, budget)
     return bodies
 
 
-def part_bodies(split: Split, max_rows: int) -> list[str]:
+def weight(split: Split) -> int:
+    """The work of laying the chapters out, as ``part_bodies`` weighs it."""
+    return sum(
+        sum(map(len, piece.rows)) if isinstance(piece, Table) else len(piece)
+        for chapter in split.chapters
+        for piece in chapter.pieces
+    )
+
+
+def part_bodies(split: Split, max_rows: int, max_weight: int | None = None) -> list[str]:
     """The body of each part after the front: whole chapters while they fit, else pieces.
 
-    A table longer than a part's room is cut between rows; a paragraph or heading counts as a
-    row. The part that goes on with a chapter starts with a line saying so.
+    A part is full at ``max_rows`` rows or, where given, ``max_weight`` characters of rows,
+    headings and paragraphs (``weight``). A table longer than a part's room is cut between
+    rows; a paragraph or heading counts as a row. The part that goes on with a chapter starts
+    with a line saying so.
     """
     parts: list[str] = []
     current: list[str] = []
-    used = 0
+    used = weighed = 0
+
+    def full() -> bool:
+        return used >= max_rows or (max_weight is not None and weighed >= max_weight)
+
     for chapter in split.chapters:
-        if used >= max_rows:  # a full part ends where a chapter does
+        if full():  # a full part ends where a chapter does
             parts.append("".join(current))
-            current, used = [], 0
+            current, used, weighed = [], 0, 0
         current.append(chapter.opening)
         if len(current) == 1:  # a part's first chapter: inside it, so no blank page before
             current.append(_run(split))
         heading = ""  # the last <h3> seen: what a continued table is
         for piece in chapter.pieces:
             if isinstance(piece, str):
-                if used >= max_rows:
-                    current, used = _next_part(parts, current, split, chapter, "")
+                if full():
+                    current, used, weighed = _next_part(parts, current, split, chapter, "")
                 current.append(piece)
                 used += 1
+                weighed += len(piece)
                 if found := H3.findall(piece):
                     heading = found[-1]
                 continue
             rows = piece.rows
             while True:
-                if used >= max_rows and rows:
-                    current, used = _next_part(parts, current, split, chapter, heading)
-                taken, rows = rows[: max_rows - used], rows[max_rows - used :]
-                current.append(piece.opening + "".join(taken) + piece.closing)
-                used += len(taken)
+                if full() and rows:
+                    current, used, weighed = _next_part(parts, current, split, chapter, heading)
+                taken = 0
+                while taken < len(rows) and not full():
+                    used += 1
+                    weighed += len(rows[taken])
+                    taken += 1
+                current.append(piece.opening + "".join(rows[:taken]) + piece.closing)
+                rows = rows[taken:]
                 if not rows:
                     break
         current.append("</section>")
@@ -197,7 +229,7 @@ def _next_part(parts, current, split, chapter, heading):
         + (f": {heading}" if heading else "")
         + "</p>",
     ]
-    return continued, 0
+    return continued, 0, 0
 
 
 def _run(split: Split) -> str:
@@ -520,10 +552,11 @@ class PartTask:
 def lay_out_part(task: PartTask, url_fetcher=None) -> dict:
     """Lay one part out and write its PDF to ``task.out``.
 
-    Returns its page count, its anchors ({name: (page index, x, y)}) and bookmarks ((level,
-    label, page index, x, y)), in CSS pixels and the part's own page indexes, and the URLs the
-    fetcher refused.
+    Returns its page count, the CPU seconds it took, its anchors ({name: (page index, x, y)})
+    and bookmarks ((level, label, page index, x, y)), in CSS pixels and the part's own page
+    indexes, and the URLs the fetcher refused.
     """
+    started = time.process_time()
     fetcher = url_fetcher or StaticURLFetcher(task.origin, task.static_url, task.static_files.get)
     document = PackHTML(string=task.html, base_url=f"{task.origin}/", url_fetcher=fetcher).render(
         pdf_variant=task.variant
@@ -538,6 +571,7 @@ def lay_out_part(task: PartTask, url_fetcher=None) -> dict:
     return {
         "pages": len(document.pages),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu_s": time.process_time() - started,
         "anchors": anchors,
         "bookmarks": bookmarks,
         "refused": list(getattr(fetcher, "refused", ())),
@@ -566,12 +600,26 @@ class InProcess:
 def workers_pool(workers: int, url_fetcher=None):
     """Where parts are laid out: ``workers`` processes, or this one where ``workers`` is 1.
 
-    The processes come from a fork server (not a fork of this process, which may be a
-    threaded web server or task worker), which has imported this module, and so WeasyPrint,
-    once: a new worker is ready in milliseconds.
+    A process with no thread but its own (a command, a task worker between tasks, the bench)
+    forks its workers: they start at once, with WeasyPrint already imported. A process with
+    other threads (a threaded web server, pytest-xdist's worker) is never forked, as a thread
+    may hold a lock the copy would never see released: its workers come from a fork server,
+    which imports this module, and so WeasyPrint, once per process that uses it (about 1 s,
+    mostly cffi reading Pango's declarations) and then forks each worker in milliseconds.
     """
     if workers <= 1:
         return InProcess(url_fetcher)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context = multiprocessing.get_context(start_method())
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def start_method() -> str:
+    """ "fork" where this process has a single thread (counted by the kernel, so threads that C
+    libraries started count too), else "forkserver"."""
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:  # no /proc: not Linux
+        threads = 0
+    return "fork" if threads == 1 and threading.active_count() == 1 else "forkserver"
