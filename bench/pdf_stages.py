@@ -14,6 +14,7 @@ that others share; the median of the repeats is printed, one row a stage, and th
 import argparse
 import cProfile
 import functools
+import gc
 import json
 import os
 import statistics
@@ -60,7 +61,18 @@ def _timed_generator(stage: str, function):
     return wrapper
 
 
+def _gc_timer(phase, info, started=[0.0]):  # noqa: B006 — the start of the running collection
+    if phase == "start":
+        started[0] = time.process_time()
+    else:
+        GC[info["generation"]] = GC.get(info["generation"], 0.0) + time.process_time() - started[0]
+
+
+GC: dict[int, float] = {}
+
+
 def instrument():
+    gc.callbacks.append(_gc_timer)
     import pikepdf
     import pydyf
     import weasyprint
@@ -101,6 +113,7 @@ def main():
     runs = []
     for _repeat in range(args.repeats):
         STAGES.clear()
+        GC.clear()
         started, wall = time.process_time(), time.perf_counter()
         content = render_pdf(pack)
         total = time.process_time() - started
@@ -110,6 +123,8 @@ def main():
                 "other": total - sum(STAGES.values()),
                 "total CPU": total,
                 "wall": time.perf_counter() - wall,
+                # Inside the stages above: Python's cyclic garbage collections, by generation.
+                **{f"of which GC, gen {g}": GC.get(g, 0.0) for g in range(3)},
             }
         )
     if args.profile:

@@ -87,7 +87,8 @@ def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -
     html = pack_html(pack)
     rows = len(pdf_parts.ROW.findall(html))
     if rows <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
-        return _document(html, fetcher).write_pdf(pdf_variant=VARIANT, custom_metadata=True)
+        with pdf_parts.few_collections():
+            return _document(html, fetcher).write_pdf(pdf_variant=VARIANT, custom_metadata=True)
     return _render_in_parts(pack, fetcher, settings.PACK_PDF_PART_ROWS, pdf_workers())
 
 
@@ -134,7 +135,9 @@ def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
                 for i, body in enumerate(bodies, start=1)
             ]
             # Meanwhile, here: how many pages the cover and contents take.
-            front_pages = len(_document(page_html(split, _front(split)), fetcher).pages)
+            with pdf_parts.few_collections():
+                front_pages = len(_document(page_html(split, _front(split)), fetcher).pages)
+            pdf_parts.number_font_program()  # for the join, made while the parts are laid out
             results = [future.result() for future in futures]
         laid_out = time.perf_counter()
         # For bench/: the workers are the fork server's children, out of this process's rusage.
