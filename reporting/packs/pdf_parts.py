@@ -665,12 +665,13 @@ class InProcess:
 def workers_pool(workers: int, url_fetcher=None):
     """Where parts are laid out: ``workers`` processes, or this one where ``workers`` is 1.
 
-    A process with no thread but its own (a command, a task worker between tasks, the bench)
-    forks its workers: they start at once, with WeasyPrint already imported. A process with
-    other threads (a threaded web server, pytest-xdist's worker) is never forked, as a thread
-    may hold a lock the copy would never see released: its workers come from a fork server,
-    which imports this module, and so WeasyPrint, once per process that uses it (about 1 s,
-    mostly cffi reading Pango's declarations) and then forks each worker in milliseconds.
+    A process with no thread but its own (a command, the bench) forks its workers: they start
+    at once, with WeasyPrint already imported. A process with other threads (a threaded web
+    server; ``db_worker``, whose watch and heartbeat threads run beside a render;
+    pytest-xdist's worker) is never forked, as a thread may hold a lock the copy would never
+    see released: its workers come from a fork server, which imports this module, and so
+    WeasyPrint, once per process that uses it (0.5-0.8 s, mostly cffi reading Pango's
+    declarations) and then forks each worker in milliseconds.
     """
     if workers <= 1:
         return InProcess(url_fetcher)
