@@ -816,11 +816,14 @@ Data generation (`generate_demo`, PostgreSQL): {generation}.
   time is not compared: `os.wait4` gave Chromium 1.0 s of CPU for 2.3 s of wall time at 300
   milestones, so its renderers (forked by its zygote) are not counted. A pack of more than
   `PACK_PDF_PARTS_ABOVE_ROWS` (600) table rows, as at 300 milestones and more, is laid out in
-  parts of at most `PACK_PDF_PART_ROWS` (600) rows, split evenly, on `PACK_PDF_WORKERS`
+  parts of at most `PACK_PDF_PART_ROWS` (600) rows, cut by the length of their HTML into a
+  multiple of `PACK_PDF_PARTS_MULTIPLE` (2) parts, on `PACK_PDF_WORKERS`
   processes (default one a core; "parallel") or in the one process ("serial", 1), joined
   (pikepdf) and numbered "Page N of M"; Chromium prints the whole HTML as one document. Its
-  peak memory is the largest of the render's process and its layout workers (children of a
-  fork server, so reported by the render, not by `os.wait4`). The load average beside each
+  peak memory is the largest of the render's process and its layout workers (reported by the
+  render too, as workers from a fork server are not the render's children). The bench's
+  render runs in a process of one thread, so its workers are forked (a `db_worker`, which has
+  other threads, gets them from a fork server it starts once). The load average beside each
   figure is the machine's during the runs: other work shares these cores.
 - **Excel pack**: `render_xlsx` of the pack data vs a bare openpyxl write of exactly the cells,
   values, number formats, fonts, fills, alignments, widths, frozen panes and filters that the

@@ -67,9 +67,10 @@ def job_pack(args):
 
         Path(args["html_out"]).write_text(pack_html(pack), encoding="utf-8")
         return {"data_s": data_s}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     content = render(pack, args["fmt"])
     render_s = time.perf_counter() - started
+    render_cpu_s = time.process_time() - cpu  # this process only: not the layout workers
     if args.get("out"):
         Path(args["out"]).write_bytes(content)
     from reporting.packs.pdf_parts import LAST_RENDER
@@ -77,6 +78,8 @@ def job_pack(args):
     return {
         "data_s": data_s,
         "render_s": render_s,
+        "render_cpu_s": render_cpu_s,
+        "load_average": os.getloadavg()[0],
         "total_s": data_s + render_s,
         "bytes": len(content),
         **LAST_RENDER,  # parts, workers, worker_peak_mb where the PDF was laid out in parts

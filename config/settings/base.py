@@ -327,6 +327,11 @@ PACK_INLINE_MAX_MILESTONES = int(os.environ.get("PACK_INLINE_MAX_MILESTONES", "1
 PACK_PDF_PARTS_ABOVE_ROWS = int(os.environ.get("PACK_PDF_PARTS_ABOVE_ROWS", "600"))
 PACK_PDF_PART_ROWS = int(os.environ.get("PACK_PDF_PART_ROWS", "600"))
 PACK_PDF_WORKERS = int(os.environ.get("PACK_PDF_WORKERS", "0")) or None  # None: os.cpu_count()
+# The number of parts is rounded up to a multiple of this, so that as many workers end
+# together (set it to the cores of the machines that make packs; parts are cut by the length
+# of their HTML, about their layout time). It is a setting, not the cores, so that a pack
+# reads the same on any machine.
+PACK_PDF_PARTS_MULTIPLE = int(os.environ.get("PACK_PDF_PARTS_MULTIPLE", "2"))
 # A running pack job records a heartbeat every PACK_JOB_HEARTBEAT_EVERY seconds; one silent for
 # PACK_JOB_STALE_AFTER seconds lost its worker (killed, or its machine stopped) and is queued
 # again once, then failed with a sentence (reporting.jobs.pack_jobs_stale_handle).

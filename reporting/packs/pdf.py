@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from reporting.packs import pdf_parts
 
@@ -88,7 +87,8 @@ def render_pdf(pack: dict, *, url_fetcher: StaticOnlyURLFetcher | None = None) -
     html = pack_html(pack)
     rows = len(pdf_parts.ROW.findall(html))
     if rows <= settings.PACK_PDF_PARTS_ABOVE_ROWS:
-        return _document(html, fetcher).write_pdf(pdf_variant=VARIANT, custom_metadata=True)
+        with pdf_parts.few_collections():
+            return _document(html, fetcher).write_pdf(pdf_variant=VARIANT, custom_metadata=True)
     return _render_in_parts(pack, fetcher, settings.PACK_PDF_PART_ROWS, pdf_workers())
 
 
@@ -99,9 +99,9 @@ def pdf_workers() -> int:
 
 
 def _document(html: str, fetcher: StaticOnlyURLFetcher):
-    return HTML(string=html, base_url=f"{STATIC_ORIGIN}/", url_fetcher=fetcher).render(
-        pdf_variant=VARIANT
-    )
+    return pdf_parts.PackHTML(
+        string=html, base_url=f"{STATIC_ORIGIN}/", url_fetcher=fetcher
+    ).render(pdf_variant=VARIANT)
 
 
 def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
@@ -116,7 +116,7 @@ def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
 
     started = time.perf_counter()
     split = pdf_parts.split_html(pack_html(pack, parted={"pages": {}, "total": 0}))
-    bodies = pdf_parts.even_parts(split, max_rows)
+    bodies = pdf_parts.even_parts(split, max_rows, settings.PACK_PDF_PARTS_MULTIPLE)
     with tempfile.TemporaryDirectory(prefix="pack-parts-") as folder:
 
         def task(html: str, name: str) -> pdf_parts.PartTask:
@@ -135,7 +135,9 @@ def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
                 for i, body in enumerate(bodies, start=1)
             ]
             # Meanwhile, here: how many pages the cover and contents take.
-            front_pages = len(_document(page_html(split, _front(split)), fetcher).pages)
+            with pdf_parts.few_collections():
+                front_pages = len(_document(page_html(split, _front(split)), fetcher).pages)
+            pdf_parts.number_font_program()  # for the join, made while the parts are laid out
             results = [future.result() for future in futures]
         laid_out = time.perf_counter()
         # For bench/: the workers are the fork server's children, out of this process's rusage.
@@ -144,6 +146,10 @@ def _render_in_parts(pack: dict, fetcher, max_rows: int, workers: int) -> bytes:
             workers=min(workers, len(bodies)),
             worker_peak_mb=max(result["peak_mb"] for result in results),
             layout_s=laid_out - started,
+            # CPU seconds of laying the parts out, all and the largest part's (steadier than
+            # wall time on a shared machine).
+            parts_cpu_s=sum(result["cpu_s"] for result in results),
+            largest_part_cpu_s=max(result["cpu_s"] for result in results),
         )
         bookmarks, anchors, destinations = [], {}, []
         page_count = front_pages

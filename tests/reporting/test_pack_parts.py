@@ -5,6 +5,7 @@ low, and read back as a reader would: page numbers, the contents page, bookmarks
 headers, tags and every row.
 """
 
+import os
 import re
 from collections import Counter
 from io import BytesIO
@@ -18,7 +19,7 @@ from reporting import services
 from reporting.packs import render
 from reporting.packs.data import pack_for_period
 from reporting.packs.pdf import CONTENTS, pack_html
-from reporting.packs.pdf_parts import LAST_RENDER, part_bodies, split_html
+from reporting.packs.pdf_parts import LAST_RENDER, even_parts, part_bodies, split_html
 from tests.reporting.conftest import at
 from tests.system_tools import pdf_text
 
@@ -97,13 +98,17 @@ def body_rows(html: str) -> list[str]:
     ]
 
 
-def test_the_split_makes_parts_of_bounded_rows_with_every_row_once(pack):
+@pytest.mark.parametrize("cut", ["by rows", "evenly, in an even number of parts"])
+def test_the_split_makes_parts_of_bounded_rows_with_every_row_once(pack, cut):
     html = pack_html(pack, parted={"pages": {}, "total": 0})
-    bodies = part_bodies(split_html(html), 6)
+    split = split_html(html)
+    bodies = part_bodies(split, 6) if cut == "by rows" else even_parts(split, 6, 2)
 
     assert len(bodies) > 4
     assert all(len(body_rows(body)) <= 6 for body in bodies)
     assert [row for body in bodies for row in body_rows(body)] == body_rows(html)
+    if cut != "by rows":
+        assert len(bodies) % 2 == 0
 
 
 def test_pages_are_numbered_on_across_parts(parted):
@@ -240,3 +245,44 @@ def test_parallel_and_serial_layout_give_the_same_pages(parted_bytes, serial_byt
         assert len(one.Root.StructTreeRoot.ParentTree.Nums) == len(
             two.Root.StructTreeRoot.ParentTree.Nums
         )
+
+
+def test_the_contents_page_numbers_its_chapters(whole, parted):
+    """The list markers ("1." to "7.") are drawn: the pack's lean user-agent stylesheet styles
+    ``li::marker`` only (reporting.packs.pdf_parts.PACK_USER_AGENT_STYLESHEET)."""
+    expected = [str(n) for n in range(1, len(CONTENTS) + 1)]
+    for reader in (whole, parted):
+        assert re.findall(r"^(\d)\. ", page_texts(reader)[1], re.M) == expected
+
+
+def test_workers_are_forked_only_from_a_process_without_other_threads():
+    """A fork copies one thread: a lock another thread holds would stay locked in the copy. So
+    a process with other threads (a threaded server; pytest-xdist's worker) gets its layout
+    workers from the fork server instead."""
+    import threading
+
+    from reporting.packs.pdf_parts import start_method
+
+    if len(os.listdir("/proc/self/task")) == 1:
+        assert start_method() == "fork"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert start_method() == "forkserver"
+    finally:
+        stop.set()
+        other.join()
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_forked_and_fork_server_workers_give_the_same_pages(
+    method, pack, settings, monkeypatch, parted_bytes
+):
+    from reporting.packs import pdf_parts
+
+    monkeypatch.setattr(pdf_parts, "start_method", lambda: method)
+    settings.PACK_PDF_PARTS_ABOVE_ROWS = settings.PACK_PDF_PART_ROWS = 6
+    settings.PACK_PDF_WORKERS = 2
+    assert pdf_text(render(pack, "pdf")) == pdf_text(parted_bytes)
+    assert LAST_RENDER["workers"] == 2
