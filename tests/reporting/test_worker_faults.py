@@ -111,7 +111,7 @@ def test_the_worker_survives_its_connection_being_terminated_mid_render_and_idle
     assert terminated >= 1
     # The render finishes, the lost connection is noticed, and the job is queued again once
     # and done on a new connection by the same worker.
-    wait_for(lambda: job_state(job).status == "done", timeout=30, what="the job to be done")
+    wait_for(lambda: job_state(job).status == "done", timeout=60, what="the job to be done")
     recovered = time.monotonic() - at
     assert job.attempts == 2
     assert worker.poll() is None, "the worker exited"
