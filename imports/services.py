@@ -20,7 +20,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from imports.builder import MilestoneDraft, PlanBuilder, PriorityDraft, SheetReport
-from imports.bulk import bulk_create_with_history
+from imports.bulk import bulk_create_with_history, bulk_insert, reserve_ids
 from imports.dates import find_all_dates, parse_due_text
 from imports.findings import SheetFinding
 from imports.layout import FIELDS, label_key
@@ -537,13 +537,17 @@ class _Writer:
         bulk_create_with_history(new_outcomes, Outcome, **self.history_marks)
         return outcome_for
 
-    def write_actions(self, priorities, outcome_for) -> tuple[dict[int, Action], list]:
-        """The action of each action draft (by the draft's id), and the drafts created."""
-        actions_by_key = {
-            (a.outcome_id, a.number, a.text): a
-            for a in Action.objects.filter(outcome__priority__plan=self.plan)
+    def write_actions(self, priorities, outcome_for) -> tuple[dict[int, int], list]:
+        """The action id of each action draft (by the draft's id), and the drafts created."""
+        existing = {
+            (outcome_id, number, text): pk
+            for pk, outcome_id, number, text in Action.objects.filter(
+                outcome__priority__plan=self.plan
+            ).values_list("pk", "outcome_id", "number", "text")
         }
-        new_actions, new_drafts, action_for = [], [], {}
+        # New actions as rows, not model instances (see bulk.bulk_insert), by their key.
+        new_rows: dict[tuple, dict] = {}
+        new_drafts, action_for, assigned = [], {}, []
         position = 0
         for draft in priorities:
             for outcome_draft in draft.outcomes:
@@ -552,28 +556,29 @@ class _Writer:
                     position += 1
                     number = action_draft.number[:30]
                     key = (outcome.pk, number, action_draft.text)
-                    action = actions_by_key.get(key)
-                    if action is not None:
-                        action_for[id(action_draft)] = action
-                        if action.pk is not None:  # in the plan before this import
-                            self.count("actions", False)
+                    if key in existing:  # in the plan before this import
+                        action_for[id(action_draft)] = existing[key]
+                        self.count("actions", False)
                         continue
-                    action = Action(
-                        outcome_id=outcome.pk,
-                        number=number,
-                        text=action_draft.text,
-                        lead_text=action_draft.lead_text[:500],
-                        resources=action_draft.resources,
-                        sources=action_draft.sources[:200],
-                        timescale=action_draft.timescale,
-                        position=position,
-                        sort_key=number_sort_key(number),
-                    )
-                    actions_by_key[key] = action_for[id(action_draft)] = action
-                    new_actions.append(action)
+                    assigned.append((action_draft, key))
+                    if key in new_rows:  # the same action again in the file: that one
+                        continue
+                    new_rows[key] = {
+                        "outcome_id": outcome.pk,
+                        "number": number,
+                        "text": action_draft.text,
+                        "lead_text": action_draft.lead_text[:500],
+                        "resources": action_draft.resources,
+                        "sources": action_draft.sources[:200],
+                        "timescale": action_draft.timescale,
+                        "position": position,
+                        "sort_key": number_sort_key(number),
+                    }
                     new_drafts.append(action_draft)
                     self.count("actions", True)
-        bulk_create_with_history(new_actions, Action, **self.history_marks)
+        bulk_create_with_history(list(new_rows.values()), Action, **self.history_marks)
+        for action_draft, key in assigned:
+            action_for[id(action_draft)] = new_rows[key]["id"]
         return action_for, new_drafts
 
     def link_actions(self, action_drafts, action_for):
@@ -589,13 +594,13 @@ class _Writer:
         lead_through = Action.leads.through
         see_through = Action.see_also.through
         for draft in action_drafts:
-            action = action_for[id(draft)]
+            action_id = action_for[id(draft)]
             seen = set()
             for lead in draft.leads:
                 person = self.person(lead)
                 if person and person.pk not in seen:
                     seen.add(person.pk)
-                    lead_links.append(lead_through(action_id=action.pk, person_id=person.pk))
+                    lead_links.append({"action_id": action_id, "person_id": person.pk})
             for number in draft.see_also:
                 target = outcomes_by_number.get(number) or outcomes_by_number.get(
                     number.split(".")[0]
@@ -613,12 +618,12 @@ class _Writer:
                         )
                     )
                     continue
-                see_links.append(see_through(action_id=action.pk, outcome_id=target))
-        lead_through.objects.bulk_create(lead_links, ignore_conflicts=True)
-        see_through.objects.bulk_create(see_links, ignore_conflicts=True)
+                see_links.append({"action_id": action_id, "outcome_id": target})
+        bulk_insert(lead_links, lead_through, ignore_conflicts=True)
+        bulk_insert(see_links, see_through, ignore_conflicts=True)
 
-    def new_milestones(self, priorities, action_for) -> list[tuple[Action, int, MilestoneDraft]]:
-        """(action, position, draft) of each milestone the plan does not have yet."""
+    def new_milestones(self, priorities, action_for) -> list[tuple[int, int, MilestoneDraft]]:
+        """(action id, position, draft) of each milestone the plan does not have yet."""
         existing = list(
             Milestone.objects.filter(action__outcome__priority__plan=self.plan).select_related(
                 "latest_update"
@@ -635,17 +640,17 @@ class _Writer:
         for draft in priorities:
             for outcome_draft in draft.outcomes:
                 for action_draft in outcome_draft.actions:
-                    action = action_for[id(action_draft)]
+                    action_id = action_for[id(action_draft)]
                     for position, m in enumerate(action_draft.milestones, 1):
-                        key = (action.pk, m.number[:30], m.text, m.due.text[:200])
+                        key = (action_id, m.number[:30], m.text, m.due.text[:200])
                         if key in in_file:
                             # The same step twice in the file: one milestone, and what the
                             # second row adds (its progress, another lead) is kept on it.
                             self.merge_repeat(in_file[key], m)
                             continue
                         in_file[key] = m
-                        found = exact.get(key) if action.pk else None
-                        if found is None and action.pk:
+                        found = exact.get(key) if action_id else None
+                        if found is None and action_id:
                             candidates = [
                                 c for c in loose.get(key[:3], []) if c.pk not in self.matched_ids
                             ]
@@ -655,7 +660,7 @@ class _Writer:
                             self.count("milestones", False)
                             self.matched_changes.append((found, m))
                             continue
-                        new.append((action, position, m))
+                        new.append((action_id, position, m))
                         self.count("milestones", True)
         return new
 
@@ -687,30 +692,46 @@ class _Writer:
         )
 
     def write_milestones(self, new_milestones):
-        milestones = []
-        for action, position, m in new_milestones:
+        drafts = [m for _, _, m in new_milestones]
+        # Progress commentary (or a status read from colour) becomes the milestone's first
+        # update. On PostgreSQL the updates' ids are taken first, so each milestone is
+        # inserted already pointing at its update: no second write of every milestone row.
+        first_updates = [m for m in drafts if m.commentary or m.status_from]
+        reserved = reserve_ids(MilestoneUpdate, len(first_updates))
+        update_ids = iter(reserved or ())
+        milestones = []  # rows, not model instances (see bulk.bulk_insert)
+        for action_id, position, m in new_milestones:
             lead = self.person(m.lead)
             number = m.number[:30]
+            linked = reserved is not None and bool(m.commentary or m.status_from)
             milestones.append(
-                Milestone(
-                    action_id=action.pk,
-                    number=number,
-                    text=m.text,
-                    lead_id=lead.pk if lead else None,
-                    lead_text=m.lead_text[:500],
-                    due_text=m.due.text[:200],
-                    original_due_date=m.due.day,
-                    due_date=m.due.day,
-                    status=m.status,
-                    position=position,
-                    sort_key=number_sort_key(number),
-                )
+                {
+                    "action_id": action_id,
+                    "number": number,
+                    "text": m.text,
+                    "lead_id": lead.pk if lead else None,
+                    "lead_text": m.lead_text[:500],
+                    "due_text": m.due.text[:200],
+                    "original_due_date": m.due.day,
+                    "due_date": m.due.day,
+                    "status": m.status,
+                    "position": position,
+                    "sort_key": number_sort_key(number),
+                    "latest_update_id": next(update_ids) if linked else None,
+                    "version": 1 if linked else 0,
+                }
             )
-        bulk_create_with_history(milestones, Milestone, **self.history_marks)
-        self.write_updates(milestones, [m for _, _, m in new_milestones])
+        # The history records each milestone as created, before its first update.
+        bulk_create_with_history(
+            milestones,
+            Milestone,
+            **self.history_marks,
+            history_values={"latest_update_id": None, "version": 0},
+        )
+        self.write_updates(milestones, drafts, linked=reserved is not None)
 
-    def write_updates(self, milestones, drafts):
-        """Progress commentary (or a status read from colour) becomes the first update."""
+    def write_updates(self, milestones, drafts, *, linked: bool):
+        """Each new milestone's first update, where the row gave progress or a status."""
         updates = []
         for milestone, draft in zip(milestones, drafts, strict=True):
             if not draft.commentary and not draft.status_from:
@@ -720,24 +741,27 @@ class _Writer:
                 if draft.status_from == "colour"
                 else ""
             )
-            updates.append(
-                MilestoneUpdate(
-                    milestone_id=milestone.pk,
-                    status=draft.status,
-                    commentary=commentary,
-                    due_date=milestone.due_date,
-                    author=None,
-                    author_name=self.author_name,
-                    source=MilestoneUpdate.Source.IMPORT,
-                    created_at=self.now,
-                )
-            )
+            update = {
+                "milestone_id": milestone["id"],
+                "status": draft.status,
+                "commentary": commentary,
+                "due_date": milestone["due_date"],
+                "author_id": None,
+                "author_name": self.author_name,
+                "source": MilestoneUpdate.Source.IMPORT,
+                "created_at": self.now,
+            }
+            if linked:
+                update["id"] = milestone["latest_update_id"]
+            updates.append(update)
         if not updates:
             return
-        # One statement for any number of rows (Django splits it only where SQLite must).
-        MilestoneUpdate.objects.bulk_create(updates)
-        # One UPDATE instead of a bulk_update of thousands of rows: each milestone created
-        # here has exactly one update, the one just written.
+        bulk_insert(updates, MilestoneUpdate)
+        self.result.created["updates"] += len(updates)
+        if linked:
+            return  # the milestones point at their updates already
+        # Elsewhere one UPDATE instead of a bulk_update of thousands of rows: each milestone
+        # created here has exactly one update, the one just written.
         latest = (
             MilestoneUpdate.objects.filter(milestone=OuterRef("pk"))
             .order_by()
@@ -753,7 +777,6 @@ class _Writer:
         Milestone.objects.filter(pk__in=written, latest_update__isnull=True).update(
             latest_update=Subquery(latest.values("latest")), version=1
         )
-        self.result.created["updates"] += len(updates)
 
     def apply_changes(self):
         """A matched milestone whose status, commentary or date changed gets a new update.

@@ -12,6 +12,7 @@ import pytest
 from django.db import DatabaseError
 from openpyxl.styles import PatternFill
 
+from imports import services as import_services
 from imports.services import plan_import
 from plans.models import RAG, Action, Milestone, MilestoneUpdate, Outcome, Person, Priority
 from tests import factories
@@ -244,10 +245,14 @@ def test_an_uncertain_mapping_is_flagged_and_the_admins_choice_is_used(plan):
 
 
 def test_a_failure_while_saving_leaves_nothing_half_written(plan, monkeypatch):
-    def boom(*args, **kwargs):
-        raise DatabaseError("disk full")
+    real = import_services.bulk_insert
 
-    monkeypatch.setattr(MilestoneUpdate.objects, "bulk_create", boom)
+    def boom(objs, model, **kwargs):
+        if model is MilestoneUpdate:  # the last write: everything else is written by now
+            raise DatabaseError("disk full")
+        return real(objs, model, **kwargs)
+
+    monkeypatch.setattr(import_services, "bulk_insert", boom)
     before = counts()
     result = plan_import(plan=plan, data=MIDDLESBROUGH.read_bytes(), filename="m.xlsx")
     assert not result.ok
