@@ -10,21 +10,12 @@ with the roll-forward's user and reason, as the plan's own items do.
 from simple_history.utils import bulk_create_with_history
 
 from outcomes.models import Indicator, IndicatorValue
+from outcomes.services import INDICATOR_FIELDS
 from plans.lifecycle import LevelCount, RolledForward
 
-_COPIED_FIELDS = (
-    "code",
-    "definition",
-    "polarity",
-    "unit",
-    "rate_per",
-    "decimal_places",
-    "frequency",
-    "owner_id",
-    "organisation_id",
-    "source_note",
-    "tolerance",
-    "position",
+# What an admin edits on an indicator, and its place in the table: as columns (owner_id…).
+_COPIED_FIELDS = tuple(
+    Indicator._meta.get_field(name).attname for name in (*INDICATOR_FIELDS, "position")
 )
 _VALUE_FIELDS = (
     "kind",
