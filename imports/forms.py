@@ -25,7 +25,8 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="Upload the spreadsheet",
         help_text="An Excel workbook (.xlsx or .xls), an OpenDocument spreadsheet (.ods), a "
-        "Word document with the plan as a table (.docx) or a CSV file, up to "
+        "Word document (.docx) with the plan as a table or as bulleted lists under headings, or "
+        "a CSV file, up to "
         f"{settings.IMPORT_MAX_BYTES // 1_048_576} MB.",
         error_messages={
             "required": "Select the spreadsheet to import",
